@@ -1,0 +1,251 @@
+package attribution
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// NoChannel is the label of registrations and spend whose channel is NULL,
+// empty or only white space (METRICS.md, "Cohort" rule 2).
+const NoChannel = "(none)"
+
+// DefaultWindowDays is the conversion window when the configuration sets none.
+const DefaultWindowDays = 30
+
+// WilsonZ is the normal quantile of the 95% Wilson score interval.
+const WilsonZ = 1.959964
+
+// NormalizeChannel applies METRICS.md "Cohort" rule 2: surrounding white
+// space is trimmed and a missing or blank label becomes NoChannel; anything
+// else is kept exactly as written.
+func NormalizeChannel(raw string, valid bool) string {
+	s := strings.TrimFunc(raw, unicode.IsSpace)
+	if !valid || s == "" {
+		return NoChannel
+	}
+	return s
+}
+
+// CohortRow is one row of the cohort aggregation that the database returns:
+// the registrations of the period that share a raw channel label, a
+// conversion day and a maturity, after de-duplication by user.
+type CohortRow struct {
+	Channel      string // raw label as stored
+	ChannelValid bool   // false when the label is NULL
+	// Existing marks registrations of users who had bought before
+	// registering; they are excluded from the cohort (rule 3).
+	Existing bool
+	// Days is the number of whole days from registration to first purchase
+	// inside the window, or -1 when the registration did not convert.
+	Days     int
+	Immature bool // registered_at + W > as_of
+	Count    int64
+	// Duplicates counts the later registration rows of the same users.
+	Duplicates int64
+	Revenue    Money // window revenue, refunds included
+}
+
+// SpendRow is the spend of one raw channel label over the period.
+type SpendRow struct {
+	Channel      string
+	ChannelValid bool
+	Amount       Money
+	Rows         int64
+}
+
+// Inputs is everything Compute needs: the aggregated rows and the report's
+// parameters.
+type Inputs struct {
+	Period     Period
+	AsOf       time.Time
+	Timezone   string
+	Currency   Currency
+	WindowDays int
+	Cohort     []CohortRow
+	Spend      []SpendRow
+}
+
+// Ratio is a dimensionless ratio that may be undefined ("n/a").
+type Ratio struct {
+	Value float64
+	Valid bool
+}
+
+func ratio(num, den float64) Ratio {
+	if den == 0 {
+		return Ratio{}
+	}
+	return Ratio{Value: num / den, Valid: true}
+}
+
+// ChannelMetrics is one row of the channel table (or the Total row).
+type ChannelMetrics struct {
+	Channel             string
+	Registrations       int64
+	Customers           int64
+	ConversionRate      Ratio
+	ConversionRateLow   Ratio
+	ConversionRateHigh  Ratio
+	Spend               Money
+	CostPerRegistration Quotient
+	CostPerCustomer     Quotient
+	Revenue             Money
+	ROAS                Ratio
+	MedianDaysToConvert Ratio
+	Immature            int64
+	// DaysToConvert[d] is the number of customers who converted on day d.
+	DaysToConvert []int64
+}
+
+// DataQuality counts what Origen found in the cohort and what it did.
+type DataQuality struct {
+	DuplicateRegistrations    int64    // later rows of users in the cohort: ignored
+	ExistingCustomers         int64    // bought before registering: left out of the cohort
+	NoChannel                 int64    // registrations labelled NoChannel
+	SpendWithoutRegistrations []string // channels with spend and no registrations
+}
+
+// Report is the complete result of one run, the model every writer renders.
+type Report struct {
+	Period      Period
+	AsOf        time.Time
+	Timezone    string
+	Currency    Currency
+	WindowDays  int
+	GeneratedAt time.Time
+	Version     string
+	Channels    []ChannelMetrics
+	Total       ChannelMetrics
+	Quality     DataQuality
+	// Notes are findings a reader should see next to the numbers.
+	Notes []string
+}
+
+// Compute turns aggregated rows into the channel table and Total row
+// following METRICS.md. It never reads data itself.
+func Compute(in Inputs) Report {
+	w := in.WindowDays
+	if w <= 0 {
+		w = DefaultWindowDays
+	}
+	rep := Report{Period: in.Period, AsOf: in.AsOf, Timezone: in.Timezone, Currency: in.Currency, WindowDays: w}
+	byName := map[string]*ChannelMetrics{}
+	get := func(name string) *ChannelMetrics {
+		m, ok := byName[name]
+		if !ok {
+			m = &ChannelMetrics{Channel: name, DaysToConvert: make([]int64, w)}
+			byName[name] = m
+		}
+		return m
+	}
+	for _, r := range in.Cohort {
+		rep.Quality.DuplicateRegistrations += r.Duplicates
+		if r.Existing {
+			rep.Quality.ExistingCustomers += r.Count
+			continue
+		}
+		name := NormalizeChannel(r.Channel, r.ChannelValid)
+		m := get(name)
+		if name == NoChannel {
+			rep.Quality.NoChannel += r.Count
+		}
+		m.Registrations += r.Count
+		m.Revenue += r.Revenue
+		if r.Immature {
+			m.Immature += r.Count
+		}
+		if r.Days >= 0 && r.Days < w {
+			m.Customers += r.Count
+			m.DaysToConvert[r.Days] += r.Count
+		}
+	}
+	for _, s := range in.Spend {
+		m := get(NormalizeChannel(s.Channel, s.ChannelValid))
+		m.Spend += s.Amount
+	}
+	total := ChannelMetrics{Channel: "Total", DaysToConvert: make([]int64, w)}
+	for _, m := range byName {
+		if m.Registrations == 0 && m.Spend != 0 {
+			rep.Quality.SpendWithoutRegistrations = append(rep.Quality.SpendWithoutRegistrations, m.Channel)
+		}
+		total.Registrations += m.Registrations
+		total.Customers += m.Customers
+		total.Immature += m.Immature
+		total.Spend += m.Spend
+		total.Revenue += m.Revenue
+		for d, n := range m.DaysToConvert {
+			total.DaysToConvert[d] += n
+		}
+		derive(m)
+		rep.Channels = append(rep.Channels, *m)
+	}
+	sort.Strings(rep.Quality.SpendWithoutRegistrations)
+	derive(&total)
+	rep.Total = total
+	sort.Slice(rep.Channels, func(i, j int) bool {
+		a, b := rep.Channels[i], rep.Channels[j]
+		if a.Customers != b.Customers {
+			return a.Customers > b.Customers
+		}
+		return a.Channel < b.Channel
+	})
+	return rep
+}
+
+// derive fills the ratios of m from its counts and money (METRICS.md,
+// "Ratios"): all of them are ratios of sums, so the Total row is derived
+// the same way from its own sums.
+func derive(m *ChannelMetrics) {
+	m.ConversionRate = ratio(float64(m.Customers), float64(m.Registrations))
+	m.ConversionRateLow, m.ConversionRateHigh = Wilson(m.Customers, m.Registrations)
+	m.CostPerRegistration = Quotient{Num: m.Spend, Den: m.Registrations}
+	m.CostPerCustomer = Quotient{Num: m.Spend, Den: m.Customers}
+	m.ROAS = ratio(float64(m.Revenue), float64(m.Spend))
+	m.MedianDaysToConvert = MedianOfHistogram(m.DaysToConvert)
+}
+
+// Wilson returns the 95% Wilson score interval of k successes in n trials
+// (METRICS.md, "Ratios"); both bounds are undefined when n is 0.
+func Wilson(k, n int64) (low, high Ratio) {
+	if n <= 0 {
+		return Ratio{}, Ratio{}
+	}
+	fn := float64(n)
+	p := float64(k) / fn
+	z2 := WilsonZ * WilsonZ
+	denom := 1 + z2/fn
+	centre := (p + z2/(2*fn)) / denom
+	half := WilsonZ * math.Sqrt(p*(1-p)/fn+z2/(4*fn*fn)) / denom
+	lo, hi := centre-half, centre+half
+	// Rounding can push the bounds a hair outside [0, 1] at p = 0 or 1.
+	return Ratio{Value: math.Max(0, lo), Valid: true}, Ratio{Value: math.Min(1, hi), Valid: true}
+}
+
+// MedianOfHistogram returns the median of the integer values described by
+// hist (hist[d] values equal to d): the middle value, or the mean of the two
+// middle values for an even count. It is undefined for an empty histogram.
+func MedianOfHistogram(hist []int64) Ratio {
+	var n int64
+	for _, c := range hist {
+		n += c
+	}
+	if n == 0 {
+		return Ratio{}
+	}
+	// 0-based ranks of the two middle values (equal when n is odd).
+	lo, hi := (n-1)/2, n/2
+	at := func(rank int64) float64 {
+		var seen int64
+		for d, c := range hist {
+			seen += c
+			if rank < seen {
+				return float64(d)
+			}
+		}
+		panic("unreachable")
+	}
+	return Ratio{Value: (at(lo) + at(hi)) / 2, Valid: true}
+}
