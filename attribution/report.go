@@ -66,6 +66,8 @@ type Inputs struct {
 	WindowDays int
 	Cohort     []CohortRow
 	Spend      []SpendRow
+	// Quality carries the source-wide counts; Compute adds the cohort ones.
+	Quality DataQuality
 }
 
 // Ratio is a dimensionless ratio that may be undefined ("n/a").
@@ -100,11 +102,26 @@ type ChannelMetrics struct {
 	DaysToConvert []int64
 }
 
-// DataQuality counts what Origen found in the cohort and what it did.
+// DataQuality counts what Origen found in the inputs and what it did about
+// each finding. Row counts cover the whole mapped sources; the cohort
+// counts cover the report period.
 type DataQuality struct {
-	DuplicateRegistrations    int64    // later rows of users in the cohort: ignored
+	RegistrationRows       int64 // rows in the registrations source
+	RegistrationsNoUser    int64 // NULL user_id: ignored
+	RegistrationsNoTime    int64 // NULL or unreadable registered_at: ignored
+	RegistrationsAfterAsOf int64 // registered after as_of: do not exist for the report
+	PurchaseRows           int64 // rows in the purchases source
+	PurchasesIgnored       int64 // NULL user_id, time or amount: ignored
+	PurchasesAfterAsOf     int64 // purchased after as_of: do not exist for the report
+	Refunds                int64 // rows with amount < 0: counted in revenue inside the window
+	ZeroAmountPurchases    int64 // amount = 0: ignored for conversion
+	SpendRows              int64 // rows in the spend source
+	SpendIgnored           int64 // NULL date or amount: ignored
+	SpendRowsInPeriod      int64 // rows whose date is in the period
+
+	DuplicateRegistrations    int64    // later registrations of cohort users: ignored
 	ExistingCustomers         int64    // bought before registering: left out of the cohort
-	NoChannel                 int64    // registrations labelled NoChannel
+	NoChannel                 int64    // cohort registrations labelled NoChannel
 	SpendWithoutRegistrations []string // channels with spend and no registrations
 }
 
@@ -131,7 +148,9 @@ func Compute(in Inputs) Report {
 	if w <= 0 {
 		w = DefaultWindowDays
 	}
-	rep := Report{Period: in.Period, AsOf: in.AsOf, Timezone: in.Timezone, Currency: in.Currency, WindowDays: w}
+	rep := Report{Period: in.Period, AsOf: in.AsOf, Timezone: in.Timezone, Currency: in.Currency, WindowDays: w, Quality: in.Quality}
+	rep.Quality.DuplicateRegistrations, rep.Quality.ExistingCustomers, rep.Quality.NoChannel = 0, 0, 0
+	rep.Quality.SpendWithoutRegistrations = nil
 	byName := map[string]*ChannelMetrics{}
 	get := func(name string) *ChannelMetrics {
 		m, ok := byName[name]

@@ -1,0 +1,268 @@
+package queries
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/origen-analytics/origen/attribution"
+)
+
+// Dialect names a supported database.
+type Dialect string
+
+// The supported dialects.
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// ParseDialect validates a configured driver name.
+func ParseDialect(s string) (Dialect, error) {
+	switch Dialect(s) {
+	case Postgres, SQLite:
+		return Dialect(s), nil
+	}
+	return "", attribution.Errorf(attribution.KindConfig,
+		"[database] driver = %q is not supported: use \"postgres\" or \"sqlite\"", s)
+}
+
+// Kind of a canonical column, which decides how it is normalised.
+type colKind int
+
+const (
+	colText colKind = iota
+	colTime
+	colMoney
+	colDate
+)
+
+type column struct {
+	name     string
+	kind     colKind
+	optional bool
+}
+
+// Input describes one of the three inputs: its config section and the
+// canonical columns it must provide.
+type Input struct {
+	Section string
+	columns []column
+}
+
+// The three inputs of a report (METRICS.md, "Inputs").
+var (
+	RegistrationsInput = Input{"registrations", []column{
+		{"user_id", colText, false}, {"registered_at", colTime, false}, {"channel", colText, false},
+		{"campaign", colText, true}, {"source", colText, true}, {"medium", colText, true},
+	}}
+	PurchasesInput = Input{"purchases", []column{
+		{"user_id", colText, false}, {"purchased_at", colTime, false}, {"amount", colMoney, false},
+	}}
+	SpendInput = Input{"spend", []column{
+		{"date", colDate, false}, {"channel", colText, false}, {"amount", colMoney, false},
+		{"campaign", colText, true},
+	}}
+)
+
+// ColumnNames lists the canonical column names of in, required ones first.
+func (in Input) ColumnNames() []string {
+	var names []string
+	for _, c := range in.columns {
+		names = append(names, c.name)
+	}
+	return names
+}
+
+// Source maps one input onto the database: either a table (optionally
+// schema-qualified) with column names, or a SELECT returning the canonical
+// column names.
+type Source struct {
+	Table string
+	SQL   string
+	// Columns maps canonical names to the table's column names; a missing
+	// required entry means the column has the canonical name. Optional
+	// columns are read only when mapped.
+	Columns map[string]string
+}
+
+// Mapping is the schema mapping of a report. Spend is nil when spend comes
+// from a CSV file.
+type Mapping struct {
+	Registrations Source
+	Purchases     Source
+	Spend         *Source
+}
+
+// Validate checks a source's shape without touching the database.
+func (s Source) Validate(in Input) error {
+	switch {
+	case s.Table == "" && s.SQL == "":
+		return attribution.Errorf(attribution.KindConfig,
+			"[%s] needs either table = \"schema.table\" (with column names) or sql = \"SELECT ...\"", in.Section)
+	case s.Table != "" && s.SQL != "":
+		return attribution.Errorf(attribution.KindConfig,
+			"[%s] sets both table and sql: keep one", in.Section)
+	case s.SQL != "" && len(s.Columns) > 0:
+		keys := make([]string, 0, len(s.Columns))
+		for k := range s.Columns {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return attribution.Errorf(attribution.KindConfig,
+			"[%s] sets sql and column names (%s): with sql, return the canonical column names (%s) with AS instead",
+			in.Section, strings.Join(keys, ", "), strings.Join(in.ColumnNames(), ", "))
+	}
+	if s.Table != "" {
+		if _, err := quoteTable(s.Table); err != nil {
+			return attribution.Errorf(attribution.KindConfig, "[%s] table = %q: %v", in.Section, s.Table, err)
+		}
+	}
+	for canon, col := range s.Columns {
+		if !in.has(canon) {
+			return attribution.Errorf(attribution.KindConfig, "[%s] unknown key %q: the columns are %s",
+				in.Section, canon, strings.Join(in.ColumnNames(), ", "))
+		}
+		if strings.TrimSpace(col) == "" {
+			return attribution.Errorf(attribution.KindConfig, "[%s] %s is empty: name the column", in.Section, canon)
+		}
+	}
+	return nil
+}
+
+func (in Input) has(name string) bool {
+	for _, c := range in.columns {
+		if c.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// quoteIdent quotes one SQL identifier; both dialects use double quotes.
+func quoteIdent(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// quoteTable quotes "schema.table" (or "table") part by part. A part may
+// itself be double-quoted in the config to contain a dot.
+func quoteTable(t string) (string, error) {
+	var parts []string
+	rest := strings.TrimSpace(t)
+	for rest != "" {
+		var part string
+		if rest[0] == '"' {
+			end := strings.Index(rest[1:], `"`)
+			if end < 0 {
+				return "", fmt.Errorf("unterminated quote")
+			}
+			part, rest = rest[1:end+1], rest[end+2:]
+		} else if i := strings.IndexByte(rest, '.'); i >= 0 {
+			part, rest = rest[:i], rest[i:]
+		} else {
+			part, rest = rest, ""
+		}
+		if part == "" {
+			return "", fmt.Errorf("empty name part")
+		}
+		parts = append(parts, quoteIdent(part))
+		if rest != "" {
+			if rest[0] != '.' {
+				return "", fmt.Errorf("expected a dot after %s", part)
+			}
+			rest = rest[1:]
+			if rest == "" {
+				return "", fmt.Errorf("ends with a dot")
+			}
+		}
+	}
+	if len(parts) == 0 || len(parts) > 3 {
+		return "", fmt.Errorf("want table or schema.table")
+	}
+	return strings.Join(parts, "."), nil
+}
+
+// from returns the FROM item of a source.
+func (s Source) from() string {
+	if s.SQL != "" {
+		return "(" + strings.TrimRight(strings.TrimSpace(s.SQL), "; \t\n") + ")"
+	}
+	q, _ := quoteTable(s.Table) // validated by Validate
+	return q
+}
+
+// columnOf returns the source column holding canonical column c, and false
+// for an optional column that is not mapped.
+func (s Source) columnOf(c column) (string, bool) {
+	if name, ok := s.Columns[c.name]; ok {
+		return name, true
+	}
+	if c.optional {
+		return "", false
+	}
+	return c.name, true
+}
+
+// selectSQL builds the sub-select that normalises a source to canonical
+// columns: times as integer microseconds since the epoch, money as integer
+// 1/10000 units, dates as days since 1970-01-01, text as text. Identifiers
+// are quoted, never pasted.
+func (s Source) selectSQL(d Dialect, in Input) string {
+	var cols []string
+	for _, c := range in.columns {
+		name, ok := s.columnOf(c)
+		if !ok {
+			cols = append(cols, "CAST(NULL AS "+textType(d)+") AS "+c.name)
+			continue
+		}
+		ref := "origen_t." + quoteIdent(name)
+		switch c.kind {
+		case colText:
+			cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", ref, textType(d), c.name))
+		case colTime:
+			cols = append(cols, timeExpr(d, ref)+" AS "+c.name,
+				fmt.Sprintf("CASE WHEN %s IS NULL THEN 0 ELSE 1 END AS %s_present", ref, c.name))
+		case colMoney:
+			cols = append(cols, moneyExpr(d, ref)+" AS "+c.name)
+		case colDate:
+			cols = append(cols, dayExpr(d, ref)+" AS day",
+				fmt.Sprintf("CASE WHEN %s IS NULL THEN 0 ELSE 1 END AS day_present", ref))
+		}
+	}
+	return "  SELECT " + strings.Join(cols, ",\n         ") + "\n  FROM " + s.from() + " AS origen_t"
+}
+
+func textType(d Dialect) string {
+	if d == SQLite {
+		return "TEXT"
+	}
+	return "text"
+}
+
+// The dialect-specific normalisations: the only SQL that differs.
+func timeExpr(d Dialect, ref string) string {
+	if d == SQLite {
+		// unixepoch reads ISO 8601 text (with or without zone; none means
+		// UTC), Julian day numbers and Unix seconds; 'subsec' keeps ms.
+		return fmt.Sprintf("(CAST(ROUND(unixepoch(%s, 'auto', 'subsec') * 1000) AS INTEGER) * 1000)", ref)
+	}
+	// A timestamp without zone is read as UTC by EXTRACT(EPOCH ...).
+	return fmt.Sprintf("CAST(FLOOR(EXTRACT(EPOCH FROM %s) * 1000000) AS bigint)", ref)
+}
+
+func moneyExpr(d Dialect, ref string) string {
+	if d == SQLite {
+		// Text that is not a plain number would otherwise silently read as 0.
+		return fmt.Sprintf("(CASE WHEN typeof(%[1]s) IN ('integer', 'real') OR (typeof(%[1]s) = 'text' AND trim(%[1]s) GLOB '*[0-9]*' AND NOT trim(%[1]s) GLOB '*[^0-9.+-]*') "+
+			"THEN CAST(ROUND(%[1]s * 10000) AS INTEGER) END)", ref)
+	}
+	return fmt.Sprintf("CAST(ROUND(CAST(%s AS numeric) * 10000) AS bigint)", ref)
+}
+
+func dayExpr(d Dialect, ref string) string {
+	if d == SQLite {
+		return fmt.Sprintf("CAST(unixepoch(date(%s)) / 86400 AS INTEGER)", ref)
+	}
+	// A timestamptz is cast in the session's time zone, set to the report's.
+	return fmt.Sprintf("(CAST(%s AS date) - DATE '1970-01-01')", ref)
+}
