@@ -2,17 +2,17 @@
 -- label, existing-customer flag, conversion day and maturity (METRICS.md,
 -- "Cohort" and "Conversion"). Times are integer microseconds since the epoch
 -- and amounts integer 1/10000 units, so this text is the same for every dialect.
-WITH reg AS (
+WITH origen_reg AS (
 {{.Registrations}}
 ),
-pur AS (
+origen_pur AS (
 {{.Purchases}}
 ),
 ranked AS (
   SELECT user_id, registered_at, channel,
          ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY registered_at, channel) AS rn,
          COUNT(*) OVER (PARTITION BY user_id) AS n
-  FROM reg
+  FROM origen_reg
   WHERE user_id IS NOT NULL AND registered_at IS NOT NULL AND registered_at <= :as_of
 ),
 cohort AS (
@@ -26,7 +26,7 @@ per_user AS (
          MIN(CASE WHEN p.amount > 0 AND p.purchased_at >= c.registered_at THEN p.purchased_at END) AS first_at,
          SUM(CASE WHEN p.purchased_at >= c.registered_at THEN p.amount ELSE 0 END) AS revenue
   FROM cohort c
-  LEFT JOIN pur p
+  LEFT JOIN origen_pur p
     ON p.user_id = c.user_id
    AND p.purchased_at IS NOT NULL
    AND p.amount IS NOT NULL

@@ -1,5 +1,5 @@
 -- purchases_quality - source-wide counts of the purchases mapping.
-WITH pur AS (
+WITH origen_pur AS (
 {{.Purchases}}
 )
 SELECT COUNT(*) AS total_rows,
@@ -11,4 +11,4 @@ SELECT COUNT(*) AS total_rows,
        COALESCE(SUM(CASE WHEN amount < 0 THEN 1 ELSE 0 END), 0) AS refunds,
        COALESCE(SUM(CASE WHEN amount = 0 THEN 1 ELSE 0 END), 0) AS zero_amount,
        COALESCE(SUM(CASE WHEN purchased_at > :as_of THEN 1 ELSE 0 END), 0) AS after_as_of
-FROM pur
+FROM origen_pur

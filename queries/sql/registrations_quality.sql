@@ -1,5 +1,5 @@
 -- registrations_quality - source-wide counts of the registrations mapping.
-WITH reg AS (
+WITH origen_reg AS (
 {{.Registrations}}
 )
 SELECT COUNT(*) AS total_rows,
@@ -8,4 +8,4 @@ SELECT COUNT(*) AS total_rows,
        COALESCE(SUM(CASE WHEN registered_at_present = 0 THEN 1 ELSE 0 END), 0) AS no_time,
        COALESCE(SUM(CASE WHEN channel IS NULL THEN 1 ELSE 0 END), 0) AS no_channel,
        COALESCE(SUM(CASE WHEN registered_at > :as_of THEN 1 ELSE 0 END), 0) AS after_as_of
-FROM reg
+FROM origen_reg

@@ -1,5 +1,5 @@
 -- spend_quality - source-wide counts of the spend mapping.
-WITH spend AS (
+WITH origen_spend AS (
 {{.Spend}}
 )
 SELECT COUNT(*) AS total_rows,
@@ -7,4 +7,4 @@ SELECT COUNT(*) AS total_rows,
        COALESCE(SUM(CASE WHEN day_present = 0 THEN 1 ELSE 0 END), 0) AS no_day,
        COALESCE(SUM(CASE WHEN amount IS NULL THEN 1 ELSE 0 END), 0) AS no_amount,
        COALESCE(SUM(CASE WHEN day >= :from_day AND day < :to_day THEN 1 ELSE 0 END), 0) AS in_period
-FROM spend
+FROM origen_spend
