@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/origen-analytics/origen/attribution"
+	"github.com/origen-analytics/origen/queries"
+)
+
+// checkOptions are the flags of origen check.
+type checkOptions struct {
+	Config string
+	AsOf   string
+}
+
+// cmdCheck validates the config and the database mapping without writing
+// a report: it connects, checks every mapped column and its type, and
+// counts the rows and findings of every source.
+func (e env) cmdCheck(ctx context.Context, args []string) error {
+	var o checkOptions
+	fs := e.newFlags("check")
+	fs.StringVar(&o.Config, "config", "", "configuration `FILE` (TOML)")
+	fs.StringVar(&o.AsOf, "as-of", "", "data cutoff for the counts, RFC 3339 (default now)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := requireFlags("check", map[string]string{"config": o.Config}); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(o.Config, e.getenv)
+	if err != nil {
+		return err
+	}
+	// A one-day period: check counts whole sources, the period is moot.
+	today := attribution.DateOf(e.now().In(cfg.Location))
+	_, asOf, err := parsePeriod(today.String(), today.AddDays(1).String(), o.AsOf, e.now)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tx, err := queries.BeginSnapshot(ctx, db, cfg.Dialect, cfg.Timezone, cfg.StatementTimeout)
+	if err != nil {
+		return dbErr(ctx, cfg, err)
+	}
+	defer tx.Rollback()
+	reader := queries.Reader{Dialect: cfg.Dialect, Mapping: cfg.Mapping}
+	checks, err := reader.Check(ctx, tx)
+	if err != nil {
+		return dbErr(ctx, cfg, err)
+	}
+	fmt.Fprintf(e.stdout, "config %s: ok\ndatabase: %s %s\n", cfg.Path, cfg.Dialect, redactDSN(cfg.DSN))
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	for _, c := range checks {
+		fmt.Fprintf(tw, "[%s]\t%s\t\n", c.Section, c.From)
+		for _, name := range []queries.Input{queries.RegistrationsInput, queries.PurchasesInput, queries.SpendInput} {
+			if name.Section != c.Section {
+				continue
+			}
+			for _, col := range name.ColumnNames() {
+				if v, ok := c.Columns[col]; ok {
+					fmt.Fprintf(tw, "  %s\t%s\t\n", col, v)
+				}
+			}
+		}
+	}
+	tw.Flush()
+	res, err := reader.Read(ctx, tx, queries.Params{Period: attribution.Period{From: today, To: today.AddDays(1)},
+		Location: cfg.Location, AsOf: asOf, WindowDays: cfg.WindowDays, QueryTimeout: cfg.StatementTimeout})
+	if err != nil {
+		return dbErr(ctx, cfg, err)
+	}
+	q := res.Quality
+	fmt.Fprintf(e.stdout, "registrations: %d rows (%d without user_id, %d without readable registered_at, %d after as-of %s)\n",
+		q.RegistrationRows, q.RegistrationsNoUser, q.RegistrationsNoTime, q.RegistrationsAfterAsOf, asOf.Format("2006-01-02T15:04:05Z07:00"))
+	fmt.Fprintf(e.stdout, "purchases: %d rows (%d refunds, %d zero amounts, %d ignored, %d after as-of)\n",
+		q.PurchaseRows, q.Refunds, q.ZeroAmountPurchases, q.PurchasesIgnored, q.PurchasesAfterAsOf)
+	if cfg.SpendFile != "" {
+		f, err := os.Open(cfg.SpendFile)
+		if err != nil {
+			return attribution.Errorf(attribution.KindConfig, "[spend] file: %w", err)
+		}
+		defer f.Close()
+		_, sq, err := queries.ReadSpendCSV(f, cfg.SpendFile, attribution.Period{From: today, To: today.AddDays(1)})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "spend: file %s, %d rows\n", cfg.SpendFile, sq.SpendRows)
+	} else {
+		fmt.Fprintf(e.stdout, "spend: %d rows (%d ignored)\n", q.SpendRows, q.SpendIgnored)
+	}
+	if len(res.Warnings) > 0 {
+		fmt.Fprintf(e.stdout, "warnings:\n  %s\n", strings.Join(res.Warnings, "\n  "))
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/origen-analytics/origen/fixtures"
+)
+
+// demoOptions are the flags of origen demo.
+type demoOptions struct {
+	Out string
+}
+
+// cmdDemo builds the embedded demo database (pure-Go SQLite, no server)
+// from the deterministic generator, writes a config for it, and writes the
+// reports of its last full month.
+func (e env) cmdDemo(ctx context.Context, args []string) error {
+	var o demoOptions
+	fs := e.newFlags("demo")
+	fs.StringVar(&o.Out, "out", "origen-demo", "output `DIR` for the database, its config and the reports")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := e.logger()
+	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", o.Out, err)
+	}
+	dbPath := filepath.Join(o.Out, "demo.sqlite")
+	started := time.Now()
+	if err := buildDemoDB(ctx, dbPath); err != nil {
+		return err
+	}
+	log.Info("demo database built", "path", dbPath, "duration", time.Since(started).Round(time.Millisecond))
+	cfgPath := filepath.Join(o.Out, "origen.toml")
+	err := writeAtomically(ctx, []output{{cfgPath, func(w io.Writer) error {
+		_, err := io.WriteString(w, fixtures.ConfigTOML("sqlite", "demo.sqlite", ""))
+		return err
+	}}})
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(cfgPath, e.getenv)
+	if err != nil {
+		return fmt.Errorf("demo config: %w", err)
+	}
+	paths, err := e.runReport(ctx, cfg, fixtures.DemoPeriod(), fixtures.DemoAsOf, o.Out, log)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo database: %s\nconfig:        %s\n", dbPath, cfgPath)
+	for _, p := range paths {
+		fmt.Fprintf(e.stdout, "report:        %s\n", p)
+	}
+	p := fixtures.DemoPeriod()
+	fmt.Fprintf(e.stdout, "rerun with:    origen report --config %s --from %s --to %s --as-of %s --out %s\n",
+		cfgPath, p.From, p.To, fixtures.DemoAsOf.Format(time.RFC3339), o.Out)
+	return nil
+}
+
+// buildDemoDB writes the demo database to a temporary file and renames it
+// into place, so an interrupted build never leaves a half-built database.
+func buildDemoDB(ctx context.Context, path string) (err error) {
+	tmp := path + ".tmp"
+	os.Remove(tmp)
+	defer func() {
+		if err != nil {
+			os.Remove(tmp)
+		}
+	}()
+	db, err := sql.Open("sqlite", tmp)
+	if err != nil {
+		return fmt.Errorf("create demo database: %w", err)
+	}
+	if err := fixtures.BuildSQLite(ctx, db, fixtures.DemoConfig()); err != nil {
+		db.Close()
+		return fmt.Errorf("build demo database: %w", err)
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("close demo database: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("move demo database into place: %w", err)
+	}
+	return nil
+}

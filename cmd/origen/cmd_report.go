@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/origen-analytics/origen/attribution"
+	"github.com/origen-analytics/origen/queries"
+	"github.com/origen-analytics/origen/reports"
+)
+
+// reportOptions are the flags of origen report.
+type reportOptions struct {
+	Config string
+	From   string
+	To     string
+	AsOf   string
+	Out    string
+}
+
+func (e env) cmdReport(ctx context.Context, args []string) error {
+	var o reportOptions
+	fs := e.newFlags("report")
+	fs.StringVar(&o.Config, "config", "", "configuration `FILE` (TOML)")
+	fs.StringVar(&o.From, "from", "", "first local date of the period, `YYYY-MM-DD`")
+	fs.StringVar(&o.To, "to", "", "local date after the period (exclusive), `YYYY-MM-DD`")
+	fs.StringVar(&o.AsOf, "as-of", "", "data cutoff, RFC 3339 (default now); printed in every output")
+	fs.StringVar(&o.Out, "out", ".", "output `DIR`")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := requireFlags("report", map[string]string{"config": o.Config, "from": o.From, "to": o.To}); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(o.Config, e.getenv)
+	if err != nil {
+		return err
+	}
+	period, asOf, err := parsePeriod(o.From, o.To, o.AsOf, e.now)
+	if err != nil {
+		return err
+	}
+	paths, err := e.runReport(ctx, cfg, period, asOf, o.Out, e.logger())
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		fmt.Fprintln(e.stdout, p)
+	}
+	return nil
+}
+
+// parsePeriod validates the period and as-of flags.
+func parsePeriod(from, to, asOf string, now func() time.Time) (attribution.Period, time.Time, error) {
+	var p attribution.Period
+	var err error
+	if p.From, err = attribution.ParseDate(from); err != nil {
+		return p, time.Time{}, usageErr("--from: %v", err)
+	}
+	if p.To, err = attribution.ParseDate(to); err != nil {
+		return p, time.Time{}, usageErr("--to: %v", err)
+	}
+	if err := p.Validate(); err != nil {
+		return p, time.Time{}, usageErr("%v", err)
+	}
+	t := now()
+	if asOf != "" {
+		if t, err = time.Parse(time.RFC3339Nano, asOf); err != nil {
+			return p, t, usageErr("--as-of %q is not an RFC 3339 time such as 2026-11-01T06:00:00Z", asOf)
+		}
+	}
+	return p, t.UTC(), nil
+}
+
+// runReport reads the data in one snapshot, computes the report and writes
+// the workbook, the page and the JSON atomically. It returns their paths.
+func (e env) runReport(ctx context.Context, cfg *config, period attribution.Period, asOf time.Time, outDir string, log *slog.Logger) ([]string, error) {
+	started := time.Now()
+	rep, err := e.buildReport(ctx, cfg, period, asOf, log)
+	if err != nil {
+		return nil, err
+	}
+	base := filepath.Join(outDir, fmt.Sprintf("origen_%s_%s", period.From, period.To))
+	outputs := []output{
+		{base + ".xlsx", func(w io.Writer) error { return reports.WriteWorkbook(w, rep) }},
+		{base + ".html", func(w io.Writer) error { return reports.WriteHTML(w, rep) }},
+		{base + ".json", func(w io.Writer) error { return reports.WriteJSON(w, rep) }},
+	}
+	if err := writeAtomically(ctx, outputs); err != nil {
+		return nil, err
+	}
+	log.Info("report written", "period", period.String(), "as_of", asOf.Format(time.RFC3339),
+		"registrations", rep.Total.Registrations, "customers", rep.Total.Customers,
+		"files", len(outputs), "duration", time.Since(started).Round(time.Millisecond))
+	var paths []string
+	for _, o := range outputs {
+		paths = append(paths, o.path)
+	}
+	return paths, nil
+}
+
+// buildReport runs the queries and the computation.
+func (e env) buildReport(ctx context.Context, cfg *config, period attribution.Period, asOf time.Time, log *slog.Logger) (attribution.Report, error) {
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return attribution.Report{}, err
+	}
+	defer db.Close()
+
+	t0 := time.Now()
+	tx, err := queries.BeginSnapshot(ctx, db, cfg.Dialect, cfg.Timezone, cfg.StatementTimeout)
+	if err != nil {
+		return attribution.Report{}, dbErr(ctx, cfg, err)
+	}
+	defer tx.Rollback()
+	reader := queries.Reader{Dialect: cfg.Dialect, Mapping: cfg.Mapping}
+	res, err := reader.Read(ctx, tx, queries.Params{Period: period, Location: cfg.Location, AsOf: asOf,
+		WindowDays: cfg.WindowDays, QueryTimeout: cfg.StatementTimeout})
+	if err != nil {
+		return attribution.Report{}, dbErr(ctx, cfg, err)
+	}
+	log.Info("data read", "statements", len(res.Statements), "registration_rows", res.Quality.RegistrationRows,
+		"purchase_rows", res.Quality.PurchaseRows, "duration", time.Since(t0).Round(time.Millisecond))
+	if cfg.SpendFile != "" {
+		f, err := os.Open(cfg.SpendFile)
+		if err != nil {
+			return attribution.Report{}, attribution.Errorf(attribution.KindConfig, "[spend] file: %w", err)
+		}
+		spend, q, err := queries.ReadSpendCSV(f, cfg.SpendFile, period)
+		f.Close()
+		if err != nil {
+			return attribution.Report{}, err
+		}
+		res.Spend = spend
+		res.Quality.SpendRows, res.Quality.SpendRowsInPeriod = q.SpendRows, q.SpendRowsInPeriod
+	}
+	rep := attribution.Compute(attribution.Inputs{Period: period, AsOf: asOf, Timezone: cfg.Timezone,
+		Currency: cfg.Currency, WindowDays: cfg.WindowDays, Cohort: res.Cohort, Spend: res.Spend, Quality: res.Quality})
+	rep.Version = version()
+	rep.GeneratedAt = e.now()
+	rep.Notes = append(rep.Notes, res.Warnings...)
+	rep.Notes = append(rep.Notes, cohortNotes(rep)...)
+	for _, n := range rep.Notes {
+		log.Warn(n)
+	}
+	return rep, nil
+}
+
+// cohortNotes are the findings of Compute that a reader should see.
+func cohortNotes(r attribution.Report) []string {
+	var notes []string
+	q := r.Quality
+	if q.DuplicateRegistrations > 0 {
+		notes = append(notes, fmt.Sprintf("%d later duplicate registrations of the period's users were ignored (the earliest registration counts)", q.DuplicateRegistrations))
+	}
+	if q.ExistingCustomers > 0 {
+		notes = append(notes, fmt.Sprintf("%d registrations of users who had bought before registering were left out of the cohort", q.ExistingCustomers))
+	}
+	if q.NoChannel > 0 {
+		notes = append(notes, fmt.Sprintf("%d registrations have no channel and are reported as %s", q.NoChannel, attribution.NoChannel))
+	}
+	for _, ch := range q.SpendWithoutRegistrations {
+		notes = append(notes, fmt.Sprintf("channel %q has spend but no registrations in the period", ch))
+	}
+	if r.Total.Immature > 0 {
+		notes = append(notes, fmt.Sprintf("%d of %d registrations are younger than the %d-day window at as-of: their channels' conversion rates are still understated",
+			r.Total.Immature, r.Total.Registrations, r.WindowDays))
+	}
+	return notes
+}
+
+// openDB opens the configured database and checks that it answers.
+func openDB(ctx context.Context, cfg *config) (*sqlx.DB, error) {
+	driver, dsn := "postgres", cfg.DSN
+	if cfg.Dialect == queries.SQLite {
+		// SQLite would silently create a missing file.
+		if _, err := os.Stat(cfg.DSN); err != nil {
+			return nil, attribution.Errorf(attribution.KindConfig, "[database] dsn: sqlite database %w", err)
+		}
+		driver, dsn = "sqlite", "file:"+cfg.DSN+"?mode=ro&_pragma=busy_timeout(10000)"
+	}
+	db, err := sqlx.Open(driver, dsn)
+	if err != nil {
+		return nil, attribution.Errorf(attribution.KindConfig, "[database] dsn %s: %w", redactDSN(cfg.DSN), err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, dbErr(ctx, cfg, err)
+	}
+	return db, nil
+}
+
+// dbErr adds the redacted DSN to a database failure.
+func dbErr(ctx context.Context, cfg *config, err error) error {
+	var ae *attribution.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted: %w", ctx.Err())
+	}
+	return fmt.Errorf("database %s (%s): %w", cfg.Dialect, redactDSN(cfg.DSN), err)
+}

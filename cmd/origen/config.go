@@ -1,0 +1,224 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/origen-analytics/origen/attribution"
+	"github.com/origen-analytics/origen/queries"
+)
+
+// config is a validated configuration file.
+type config struct {
+	Path             string
+	Dialect          queries.Dialect
+	DSN              string // after ${VAR} expansion; may hold a password
+	StatementTimeout time.Duration
+	Mapping          queries.Mapping
+	SpendFile        string // set when [spend] file = is used
+	Currency         attribution.Currency
+	Timezone         string
+	Location         *time.Location
+	WindowDays       int
+}
+
+// rawConfig mirrors the TOML file. Input sections are maps so that any
+// column names can be given; their keys are checked by hand.
+type rawConfig struct {
+	Database struct {
+		Driver           string   `toml:"driver"`
+		DSN              string   `toml:"dsn"`
+		StatementTimeout duration `toml:"statement_timeout"`
+	} `toml:"database"`
+	Registrations map[string]string `toml:"registrations"`
+	Purchases     map[string]string `toml:"purchases"`
+	Spend         map[string]string `toml:"spend"`
+	Report        struct {
+		Currency             string `toml:"currency"`
+		Timezone             string `toml:"timezone"`
+		ConversionWindowDays *int   `toml:"conversion_window_days"`
+	} `toml:"report"`
+}
+
+type duration struct{ time.Duration }
+
+func (d *duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration like \"30s\" or \"5m\"", b)
+	}
+	if v <= 0 {
+		return fmt.Errorf("%q must be positive", b)
+	}
+	d.Duration = v
+	return nil
+}
+
+// DefaultStatementTimeout bounds each query when the config sets none.
+const DefaultStatementTimeout = 5 * time.Minute
+
+// loadConfig reads and validates a configuration file. getenv expands
+// ${VAR} in the DSN. Every error is a KindConfig error naming the key.
+func loadConfig(path string, getenv func(string) string) (*config, error) {
+	cfgErr := func(format string, args ...any) error {
+		return attribution.Errorf(attribution.KindConfig, "config %s: "+format, append([]any{path}, args...)...)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, attribution.Errorf(attribution.KindConfig, "read config: %w", err)
+	}
+	var raw rawConfig
+	md, err := toml.Decode(string(data), &raw)
+	if err != nil {
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			return nil, cfgErr("line %d: %s", perr.Position.Line, perr.Message)
+		}
+		return nil, cfgErr("%v", err)
+	}
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		var keys []string
+		for _, k := range undecoded {
+			keys = append(keys, k.String())
+		}
+		return nil, cfgErr("unknown key %s: check the spelling (see README, Configuration)", strings.Join(keys, ", "))
+	}
+	for _, section := range []string{"database", "registrations", "purchases", "spend", "report"} {
+		if !md.IsDefined(section) {
+			return nil, cfgErr("missing section [%s] (see README, Configuration)", section)
+		}
+	}
+	c := &config{Path: path, StatementTimeout: DefaultStatementTimeout}
+	dir := filepath.Dir(path)
+
+	if c.Dialect, err = queries.ParseDialect(raw.Database.Driver); err != nil {
+		return nil, cfgErr("%v", err)
+	}
+	var missing []string
+	c.DSN = os.Expand(raw.Database.DSN, func(name string) string {
+		v := getenv(name)
+		if v == "" {
+			missing = append(missing, name)
+		}
+		return v
+	})
+	if len(missing) > 0 {
+		return nil, cfgErr("[database] dsn uses ${%s}, which is not set in the environment", strings.Join(missing, "}, ${"))
+	}
+	if c.Dialect == queries.SQLite {
+		if c.DSN == "" {
+			return nil, cfgErr("[database] dsn is empty: for sqlite it is the database file's path")
+		}
+		if !filepath.IsAbs(c.DSN) && !strings.HasPrefix(c.DSN, "file:") {
+			c.DSN = filepath.Join(dir, c.DSN)
+		}
+	}
+	if raw.Database.StatementTimeout.Duration > 0 {
+		c.StatementTimeout = raw.Database.StatementTimeout.Duration
+	}
+
+	if c.Mapping.Registrations, err = source(queries.RegistrationsInput, raw.Registrations, false); err != nil {
+		return nil, cfgErr("%v", err)
+	}
+	if c.Mapping.Purchases, err = source(queries.PurchasesInput, raw.Purchases, false); err != nil {
+		return nil, cfgErr("%v", err)
+	}
+	if f, ok := raw.Spend["file"]; ok {
+		if len(raw.Spend) > 1 {
+			return nil, cfgErr("[spend] file = %q reads date,channel,amount from a CSV file: remove the other keys of [spend]", f)
+		}
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(dir, f)
+		}
+		c.SpendFile = f
+	} else {
+		s, err := source(queries.SpendInput, raw.Spend, true)
+		if err != nil {
+			return nil, cfgErr("%v", err)
+		}
+		c.Mapping.Spend = &s
+	}
+
+	code := strings.TrimSpace(raw.Report.Currency)
+	if code == "" {
+		return nil, cfgErr("[report] currency is missing: set the ISO 4217 code of the amounts, e.g. currency = \"EUR\"")
+	}
+	cur, ok := attribution.LookupCurrency(strings.ToUpper(code))
+	if !ok {
+		return nil, cfgErr("[report] currency = %q is not an ISO 4217 currency code (e.g. \"EUR\", \"USD\", \"JPY\")", code)
+	}
+	c.Currency = cur
+	c.Timezone = raw.Report.Timezone
+	if c.Timezone == "" {
+		c.Timezone = "UTC"
+	}
+	if c.Location, err = time.LoadLocation(c.Timezone); err != nil || c.Timezone == "Local" {
+		return nil, cfgErr("[report] timezone = %q is not an IANA time zone name (e.g. \"Europe/Berlin\", \"UTC\")", c.Timezone)
+	}
+	c.WindowDays = attribution.DefaultWindowDays
+	if w := raw.Report.ConversionWindowDays; w != nil {
+		if *w < 1 || *w > 3650 {
+			return nil, cfgErr("[report] conversion_window_days = %d: use a number of days from 1 to 3650", *w)
+		}
+		c.WindowDays = *w
+	}
+	return c, nil
+}
+
+// source turns one input section into a queries.Source.
+func source(in queries.Input, kv map[string]string, spend bool) (queries.Source, error) {
+	s := queries.Source{Table: kv["table"], SQL: kv["sql"], Columns: map[string]string{}}
+	keys := make([]string, 0, len(kv))
+	for k := range kv {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if k == "table" || k == "sql" {
+			continue
+		}
+		if k == "file" && !spend {
+			return s, fmt.Errorf("[%s] file = is only for [spend]", in.Section)
+		}
+		s.Columns[k] = kv[k]
+	}
+	if len(s.Columns) == 0 {
+		s.Columns = nil
+	}
+	if err := s.Validate(in); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+// redactDSN hides a DSN's password for logs and outputs.
+func redactDSN(dsn string) string {
+	if dsn == "" {
+		return ""
+	}
+	// URL form: scheme://user:password@host
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		rest := dsn[i+3:]
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			if colon := strings.Index(rest[:at], ":"); colon >= 0 {
+				return dsn[:i+3] + rest[:colon] + ":xxxxx" + rest[at:]
+			}
+		}
+		return dsn
+	}
+	// key=value form
+	fields := strings.Fields(dsn)
+	for i, f := range fields {
+		if strings.HasPrefix(strings.ToLower(f), "password=") {
+			fields[i] = "password=xxxxx"
+		}
+	}
+	return strings.Join(fields, " ")
+}

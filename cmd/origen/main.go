@@ -1,0 +1,58 @@
+// Command origen reports which acquisition channels bring registrations
+// that turn into paying customers, and what each customer costs.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	_ "time/tzdata" // IANA zones on machines without /usr/share/zoneinfo
+
+	"github.com/origen-analytics/origen/attribution"
+)
+
+// Exit codes, documented in the README.
+const (
+	exitOK      = 0
+	exitRuntime = 1
+	exitUsage   = 2
+	exitData    = 3
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitCode prints err (one clear line first) and maps it to the exit code.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "origen: %v\n", err)
+	switch attribution.KindOf(err) {
+	case attribution.KindConfig:
+		return exitUsage
+	case attribution.KindData:
+		return exitData
+	}
+	return exitRuntime
+}
+
+// env is what a command needs from the process, injectable for tests.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	now    func() time.Time
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/origen-analytics/origen/attribution"
+)
+
+const usage = `origen reports which acquisition channels bring registrations that turn
+into paying customers, and what each customer costs.
+
+Usage:
+  origen demo [--out DIR]                  build the demo database and its reports
+  origen report --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--as-of RFC3339] [--out DIR]
+  origen check --config FILE               validate the config and the database mapping
+  origen fixtures load --dsn DSN --schema NAME --registrations N --seed S --config-out FILE
+  origen version
+
+Run 'origen COMMAND -h' for a command's flags. Exit codes: 0 ok, 1 runtime
+failure, 2 usage or configuration error, 3 data problem.
+`
+
+// run is the whole program behind main, callable from tests.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr,
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }}
+	return e.dispatch(ctx, args)
+}
+
+func (e env) dispatch(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return usageErr("no command given")
+	}
+	switch args[0] {
+	case "demo":
+		return e.cmdDemo(ctx, args[1:])
+	case "report":
+		return e.cmdReport(ctx, args[1:])
+	case "check":
+		return e.cmdCheck(ctx, args[1:])
+	case "fixtures":
+		return e.cmdFixtures(ctx, args[1:])
+	case "version", "--version":
+		fmt.Fprintf(e.stdout, "origen %s\n", version())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(e.stdout, usage)
+		return nil
+	}
+	fmt.Fprint(e.stderr, usage)
+	return usageErr("unknown command %q", args[0])
+}
+
+func usageErr(format string, args ...any) error {
+	return attribution.Errorf(attribution.KindConfig, format, args...)
+}
+
+// newFlags returns a flag set that reports errors instead of exiting.
+func (e env) newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("origen "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// parse parses flags and turns mistakes into usage errors; extra
+// positional arguments are refused.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return usageErr("%s: %v", fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return usageErr("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
+// logger returns the run's logger, writing text to stderr.
+func (e env) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// requireFlags reports the first empty required flag.
+func requireFlags(cmd string, flags map[string]string) error {
+	var missing []string
+	for name, v := range flags {
+		if strings.TrimSpace(v) == "" {
+			missing = append(missing, "--"+name)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return usageErr("origen %s: missing %s (see origen %s -h)", cmd, strings.Join(missing, ", "), cmd)
+	}
+	return nil
+}
