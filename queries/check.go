@@ -80,7 +80,11 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 	have := map[string]string{}
 	var names []string
 	for _, t := range types {
-		have[t.Name()] = strings.ToUpper(t.DatabaseTypeName())
+		name := t.Name()
+		if r.Dialect == SQLite { // SQLite identifiers ignore case, even quoted
+			name = strings.ToLower(name)
+		}
+		have[name] = strings.ToUpper(t.DatabaseTypeName())
 		names = append(names, t.Name())
 	}
 	for _, c := range in.columns {
@@ -88,7 +92,11 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 		if !mapped {
 			continue
 		}
-		typ, ok := have[col]
+		lookup := col
+		if r.Dialect == SQLite {
+			lookup = strings.ToLower(col)
+		}
+		typ, ok := have[lookup]
 		if !ok {
 			key := c.name
 			if src.SQL != "" {

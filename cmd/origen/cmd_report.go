@@ -122,6 +122,11 @@ func (e env) buildReport(ctx context.Context, cfg *config, period attribution.Pe
 	}
 	defer tx.Rollback()
 	reader := queries.Reader{Dialect: cfg.Dialect, Mapping: cfg.Mapping}
+	// Checking the mapping first costs a LIMIT 0 query per source and turns
+	// a wrong column into an error that names the config key to fix.
+	if _, err := reader.Check(ctx, tx); err != nil {
+		return attribution.Report{}, dbErr(ctx, cfg, err)
+	}
 	res, err := reader.Read(ctx, tx, queries.Params{Period: period, Location: cfg.Location, AsOf: asOf,
 		WindowDays: cfg.WindowDays, QueryTimeout: cfg.StatementTimeout})
 	if err != nil {
