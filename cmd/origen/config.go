@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -198,25 +199,29 @@ func source(in queries.Input, kv map[string]string, spend bool) (queries.Source,
 	return s, nil
 }
 
-// redactDSN hides a DSN's password for logs and outputs.
+// redactDSN hides a DSN's password (URL user info, a password query
+// parameter, or a key=value password) for logs, outputs and errors.
 func redactDSN(dsn string) string {
-	if dsn == "" {
-		return ""
-	}
-	// URL form: scheme://user:password@host
-	if i := strings.Index(dsn, "://"); i >= 0 {
-		rest := dsn[i+3:]
-		if at := strings.LastIndex(rest, "@"); at >= 0 {
-			if colon := strings.Index(rest[:at], ":"); colon >= 0 {
-				return dsn[:i+3] + rest[:colon] + ":xxxxx" + rest[at:]
+	if strings.Contains(dsn, "://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return "(unparsable DSN)"
+		}
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+		q := u.Query()
+		for k := range q {
+			if strings.EqualFold(k, "password") {
+				q.Set(k, "xxxxx")
 			}
 		}
-		return dsn
+		u.RawQuery = q.Encode()
+		return u.String()
 	}
-	// key=value form
 	fields := strings.Fields(dsn)
 	for i, f := range fields {
-		if strings.HasPrefix(strings.ToLower(f), "password=") {
+		if k, _, ok := strings.Cut(f, "="); ok && strings.EqualFold(strings.TrimSpace(k), "password") {
 			fields[i] = "password=xxxxx"
 		}
 	}
