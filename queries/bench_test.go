@@ -1,0 +1,89 @@
+package queries_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/origen-analytics/origen/attribution"
+	"github.com/origen-analytics/origen/fixtures"
+	"github.com/origen-analytics/origen/fixtures/pgtest"
+	"github.com/origen-analytics/origen/queries"
+)
+
+// BenchmarkReadPostgres measures a whole report read (snapshot, quality
+// counts, cohort and spend aggregation, Compute) on generated data of two
+// sizes. Memory target: B/op and the peak heap stay the same order for
+// 100k and 1M registrations, because aggregation happens in SQL.
+func BenchmarkReadPostgres(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("registrations=%d", n), func(b *testing.B) {
+			db, err := sqlx.Open("postgres", pgtest.NewDatabase(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			cfg := fixtures.DemoConfig()
+			cfg.Registrations = n
+			started := time.Now()
+			if err := fixtures.LoadPostgres(context.Background(), db.DB, "bench", cfg); err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("loaded %d registrations in %v", n, time.Since(started).Round(time.Millisecond))
+			mapping := queries.Mapping{
+				Registrations: queries.Source{Table: "bench.registrations"},
+				Purchases:     queries.Source{Table: "bench.purchases"},
+				Spend:         &queries.Source{Table: "bench.spend"},
+			}
+			benchRead(b, db, queries.Postgres, mapping)
+		})
+	}
+}
+
+func benchRead(b *testing.B, db *sqlx.DB, d queries.Dialect, m queries.Mapping) {
+	b.Helper()
+	ctx := context.Background()
+	loc, _ := time.LoadLocation(fixtures.DemoTimezone)
+	p := queries.Params{Period: fixtures.DemoPeriod(), Location: loc, AsOf: fixtures.DemoAsOf, WindowDays: 30}
+	var peak uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // sample the live heap while the benchmark runs
+		defer close(done)
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapInuse)
+			}
+		}
+	}()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		tx, err := queries.BeginSnapshot(ctx, db, d, fixtures.DemoTimezone, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := queries.Reader{Dialect: d, Mapping: m}.Read(ctx, tx, p)
+		tx.Rollback()
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep := attribution.Compute(attribution.Inputs{Period: p.Period, AsOf: p.AsOf, WindowDays: 30, Cohort: res.Cohort, Spend: res.Spend})
+		if rep.Total.Registrations == 0 {
+			b.Fatal("no registrations in the period")
+		}
+	}
+	b.StopTimer()
+	close(stop)
+	<-done
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+}
