@@ -1,0 +1,1 @@
+document.title = "sibling.js ran";
