@@ -37,7 +37,7 @@ func (e env) cmdCheck(ctx context.Context, args []string) error {
 	}
 	// A one-day period: check counts whole sources, the period is moot.
 	today := attribution.DateOf(e.now().In(cfg.Location))
-	_, asOf, err := parsePeriod(today.String(), today.AddDays(1).String(), o.AsOf, e.now)
+	asOf, err := parseAsOf(o.AsOf, e.now)
 	if err != nil {
 		return err
 	}

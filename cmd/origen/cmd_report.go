@@ -22,6 +22,8 @@ type reportOptions struct {
 	Config string
 	From   string
 	To     string
+	Period string
+	Mature bool
 	AsOf   string
 	Out    string
 }
@@ -32,19 +34,21 @@ func (e env) cmdReport(ctx context.Context, args []string) error {
 	fs.StringVar(&o.Config, "config", "", "configuration `FILE` (TOML)")
 	fs.StringVar(&o.From, "from", "", "first local date of the period, `YYYY-MM-DD`")
 	fs.StringVar(&o.To, "to", "", "local date after the period (exclusive), `YYYY-MM-DD`")
+	fs.StringVar(&o.Period, "period", "", "named period instead of --from/--to: "+periodNames)
+	fs.BoolVar(&o.Mature, "mature", false, "move the period back until every registration in it is a full conversion window old at as-of")
 	fs.StringVar(&o.AsOf, "as-of", "", "data cutoff, RFC 3339 (default now); printed in every output")
 	fs.StringVar(&o.Out, "out", ".", "output `DIR`")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := requireFlags("report", map[string]string{"config": o.Config, "from": o.From, "to": o.To}); err != nil {
+	if err := requireFlags("report", map[string]string{"config": o.Config}); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(o.Config, e.getenv)
 	if err != nil {
 		return err
 	}
-	period, asOf, err := parsePeriod(o.From, o.To, o.AsOf, e.now)
+	period, asOf, err := resolvePeriod(periodFlags{From: o.From, To: o.To, Name: o.Period, Mature: o.Mature, AsOf: o.AsOf}, cfg, e.now)
 	if err != nil {
 		return err
 	}
@@ -58,26 +62,71 @@ func (e env) cmdReport(ctx context.Context, args []string) error {
 	return nil
 }
 
-// parsePeriod validates the period and as-of flags.
-func parsePeriod(from, to, asOf string, now func() time.Time) (attribution.Period, time.Time, error) {
+// periodNames lists what --period accepts, for flag help and errors.
+const periodNames = "last-month, last-week, last-7-days, last-30-days, month-to-date, last-quarter, YYYY-MM, YYYY-Www, YYYY-Qn"
+
+// periodFlags are the ways a period can be given on the command line or in
+// a job: --from/--to dates, or a --period name, optionally --mature.
+type periodFlags struct {
+	From, To string
+	Name     string
+	Mature   bool
+	AsOf     string
+}
+
+// resolvePeriod turns period flags into local dates and the as-of instant.
+// Named periods resolve in the report's time zone relative to as-of.
+func resolvePeriod(f periodFlags, cfg *config, now func() time.Time) (attribution.Period, time.Time, error) {
 	var p attribution.Period
-	var err error
-	if p.From, err = attribution.ParseDate(from); err != nil {
-		return p, time.Time{}, usageErr("--from: %v", err)
+	asOf, err := parseAsOf(f.AsOf, now)
+	if err != nil {
+		return p, asOf, err
 	}
-	if p.To, err = attribution.ParseDate(to); err != nil {
-		return p, time.Time{}, usageErr("--to: %v", err)
+	switch {
+	case f.Name != "" && (f.From != "" || f.To != ""):
+		return p, asOf, usageErr("give either --period or --from/--to, not both")
+	case f.Name != "":
+		if f.Mature {
+			p, err = attribution.MaturePeriod(f.Name, asOf, cfg.Location, cfg.WindowDays)
+		} else {
+			p, err = attribution.ResolvePeriod(f.Name, asOf, cfg.Location, 0)
+		}
+		if err != nil {
+			return p, asOf, usageErr("--period: %v", err)
+		}
+		return p, asOf, nil
+	case f.From == "" || f.To == "":
+		return p, asOf, usageErr("missing the period: give --from and --to (YYYY-MM-DD, --to exclusive) or --period (%s)", periodNames)
+	}
+	if p.From, err = attribution.ParseDate(f.From); err != nil {
+		return p, asOf, usageErr("--from: %v", err)
+	}
+	if p.To, err = attribution.ParseDate(f.To); err != nil {
+		return p, asOf, usageErr("--to: %v", err)
 	}
 	if err := p.Validate(); err != nil {
-		return p, time.Time{}, usageErr("%v", err)
+		return p, asOf, usageErr("%v", err)
 	}
-	t := now()
-	if asOf != "" {
-		if t, err = time.Parse(time.RFC3339Nano, asOf); err != nil {
-			return p, t, usageErr("--as-of %q is not an RFC 3339 time such as 2026-11-01T06:00:00Z", asOf)
+	if f.Mature {
+		_, end := p.Bounds(cfg.Location)
+		if end.Add(time.Duration(cfg.WindowDays) * 24 * time.Hour).After(asOf) {
+			return p, asOf, usageErr("--mature: %s is not %d days old at as-of %s; use --period NAME --mature to move back automatically",
+				p, cfg.WindowDays, asOf.Format(time.RFC3339))
 		}
 	}
-	return p, t.UTC(), nil
+	return p, asOf, nil
+}
+
+// parseAsOf reads --as-of, defaulting to now.
+func parseAsOf(s string, now func() time.Time) (time.Time, error) {
+	if s == "" {
+		return now().UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return t, usageErr("--as-of %q is not an RFC 3339 time such as 2026-11-01T06:00:00Z", s)
+	}
+	return t.UTC(), nil
 }
 
 // runReport reads the data in one snapshot, computes the report and writes

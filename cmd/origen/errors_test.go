@@ -126,7 +126,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{nil, 2, "no command"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
-		{[]string{"report"}, 2, "missing --config, --from, --to"},
+		{[]string{"report"}, 2, "missing --config"},
 		{[]string{"report", "--bogus"}, 2, "bogus"},
 		{[]string{"report", "--config", "/nonexistent.toml", "--from", "2026-01-01", "--to", "2026-02-01"}, 2, "/nonexistent.toml"},
 		{[]string{"version"}, 0, ""},
