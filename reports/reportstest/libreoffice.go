@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,13 +98,20 @@ func ConvertToCSV(t testing.TB, xlsxPath string) map[string][][]string {
 // first page. It is for screenshots in the documentation.
 func ConvertToPNG(t testing.TB, xlsxPath, outPNG string) {
 	t.Helper()
+	ConvertSheetToPNG(t, xlsxPath, 1, outPNG)
+}
+
+// ConvertSheetToPNG draws the sheet-th sheet (1-based, in workbook order) of
+// the workbook at xlsxPath like ConvertToPNG.
+func ConvertSheetToPNG(t testing.TB, xlsxPath string, sheet int, outPNG string) {
+	t.Helper()
 	pdftoppm := RequireTool(t, "pdftoppm")
 	outDir := convertWorkbook(t, xlsxPath, pdfFilter)
 	ctx, cancel := callContext(t, sofficeTimeout)
 	defer cancel()
 	prefix := filepath.Join(outDir, "page")
 	start := time.Now()
-	out, err := runTool(ctx, nil, pdftoppm, "-png", "-r", pngDPI, "-f", "1", "-l", "1", "-singlefile",
+	out, err := runTool(ctx, nil, pdftoppm, "-png", "-r", pngDPI, "-f", strconv.Itoa(sheet), "-l", strconv.Itoa(sheet), "-singlefile",
 		filepath.Join(outDir, bookName+".pdf"), prefix)
 	if err != nil {
 		t.Fatalf("draw the PDF of %s as PNG: %v\npdftoppm output:\n%s", xlsxPath, err, out)
