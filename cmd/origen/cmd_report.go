@@ -137,21 +137,38 @@ func (e env) runReport(ctx context.Context, cfg *config, period attribution.Peri
 	if err != nil {
 		return nil, err
 	}
-	base := filepath.Join(outDir, fmt.Sprintf("origen_%s_%s", period.From, period.To))
-	outputs := []output{
-		{base + ".xlsx", func(w io.Writer) error { return reports.WriteWorkbook(w, rep) }},
-		{base + ".html", func(w io.Writer) error { return reports.WriteHTML(w, rep) }},
-		{base + ".json", func(w io.Writer) error { return reports.WriteJSON(w, rep) }},
-	}
-	if err := writeAtomically(ctx, outputs); err != nil {
+	base := fmt.Sprintf("origen_%s_%s", period.From, period.To)
+	paths, err := writeReport(ctx, rep, outDir, base, []string{"xlsx", "html", "json"})
+	if err != nil {
 		return nil, err
 	}
 	log.Info("report written", "period", period.String(), "as_of", asOf.Format(time.RFC3339),
 		"registrations", rep.Total.Registrations, "customers", rep.Total.Customers,
-		"files", len(outputs), "duration", time.Since(started).Round(time.Millisecond))
+		"files", len(paths), "duration", time.Since(started).Round(time.Millisecond))
+	return paths, nil
+}
+
+// writers maps an output format to its writer and file extension.
+var writers = map[string]func(io.Writer, attribution.Report) error{
+	"xlsx": reports.WriteWorkbook,
+	"html": reports.WriteHTML,
+	"json": reports.WriteJSON,
+	"csv":  reports.WriteCSV,
+}
+
+// writeReport writes rep in the given formats to DIR/BASE.FORMAT, all or
+// nothing (see writeAtomically), and returns the paths in format order.
+func writeReport(ctx context.Context, rep attribution.Report, dir, base string, formats []string) ([]string, error) {
+	var outputs []output
 	var paths []string
-	for _, o := range outputs {
-		paths = append(paths, o.path)
+	for _, f := range formats {
+		write := writers[f]
+		path := filepath.Join(dir, base+"."+f)
+		outputs = append(outputs, output{path, func(w io.Writer) error { return write(w, rep) }})
+		paths = append(paths, path)
+	}
+	if err := writeAtomically(ctx, outputs); err != nil {
+		return nil, err
 	}
 	return paths, nil
 }

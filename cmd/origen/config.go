@@ -28,6 +28,8 @@ type config struct {
 	Timezone         string
 	Location         *time.Location
 	WindowDays       int
+	SMTP             *smtpServer // [smtp], for jobs that send e-mail
+	Jobs             []job       // [[job]] tables, for origen run
 }
 
 // rawConfig mirrors the TOML file. Input sections are maps so that any
@@ -46,6 +48,8 @@ type rawConfig struct {
 		Timezone             string `toml:"timezone"`
 		ConversionWindowDays *int   `toml:"conversion_window_days"`
 	} `toml:"report"`
+	SMTP *rawSMTP `toml:"smtp"`
+	Jobs []rawJob `toml:"job"`
 }
 
 type duration struct{ time.Duration }
@@ -169,6 +173,9 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 			return nil, cfgErr("[report] conversion_window_days = %d: use a number of days from 1 to 3650", *w)
 		}
 		c.WindowDays = *w
+	}
+	if err := c.loadJobs(raw.SMTP, raw.Jobs, getenv); err != nil {
+		return nil, cfgErr("%v", err)
 	}
 	return c, nil
 }

@@ -4,10 +4,12 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -55,4 +57,10 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	now    func() time.Time
+	// retryBase is the first retry delay (doubling, capped at 30 s).
+	retryBase time.Duration
+	// tlsConfig and httpClient let tests trust their own servers; nil in
+	// production means the system's roots and http.DefaultClient.
+	tlsConfig  *tls.Config
+	httpClient *http.Client
 }

@@ -19,6 +19,9 @@ into paying customers, and what each customer costs.
 Usage:
   origen demo [--out DIR]                  build the demo database and its reports
   origen report --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--as-of RFC3339] [--out DIR]
+  origen report --config FILE --period NAME [--mature] [--as-of RFC3339] [--out DIR]
+  origen run --config FILE [--job NAME] [--dry-run] [--as-of RFC3339]
+                                           run the config's [[job]] tables (for schedulers)
   origen check --config FILE               validate the config and the database mapping
   origen fixtures load --dsn DSN --schema NAME --registrations N --seed S --config-out FILE
   origen version
@@ -30,7 +33,7 @@ failure, 2 usage or configuration error, 3 data problem.
 // run is the whole program behind main, callable from tests.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr,
-		now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }}
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }, retryBase: time.Second}
 	return e.dispatch(ctx, args)
 }
 
@@ -44,6 +47,8 @@ func (e env) dispatch(ctx context.Context, args []string) error {
 		return e.cmdDemo(ctx, args[1:])
 	case "report":
 		return e.cmdReport(ctx, args[1:])
+	case "run":
+		return e.cmdRun(ctx, args[1:])
 	case "check":
 		return e.cmdCheck(ctx, args[1:])
 	case "fixtures":
