@@ -1,5 +1,3 @@
-//go:build origen_run
-
 package main
 
 import (
@@ -197,7 +195,7 @@ func (e env) deliver(ctx context.Context, cfg *config, j job, rep attribution.Re
 		}
 		t0 := time.Now()
 		if err := delivery.SendEmail(ctx, e.smtpConfig(cfg, j), summary, atts); err != nil {
-			return fmt.Errorf("job %q: send e-mail: %w", j.Name, err)
+			return fmt.Errorf("job %q: %w", j.Name, err)
 		}
 		log.Info("e-mail sent", "to", len(j.Email.To), "attachments", len(atts), "duration", time.Since(t0).Round(time.Millisecond))
 	}
@@ -221,7 +219,7 @@ func (e env) deliver(ctx context.Context, cfg *config, j job, rep attribution.Re
 		}
 		t0 := time.Now()
 		if err := delivery.PostWebhook(ctx, e.webhookConfig(j), summary, body); err != nil {
-			return fmt.Errorf("job %q: webhook %s: %w", j.Name, redactURL(j.Webhook.URL), err)
+			return fmt.Errorf("job %q: %w", j.Name, err)
 		}
 		log.Info("webhook delivered", "url", redactURL(j.Webhook.URL), "duration", time.Since(t0).Round(time.Millisecond))
 	}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/origen-analytics/origen/reports/delivery"
 )
 
 // rawSMTP mirrors [smtp]: the mail server that jobs send reports through.
@@ -206,6 +208,21 @@ func (c *config) loadJobs(rs *rawSMTP, raw []rawJob, getenv func(string) string)
 				}
 			}
 			j.Webhook = hook
+		}
+		// The delivery package knows its own rules (subject template
+		// fields, secrets only over https): check them now, not at 06:00.
+		if j.Email != nil {
+			if err := (delivery.SMTPConfig{Host: c.SMTP.Host, Port: c.SMTP.Port, Security: c.SMTP.Security,
+				Username: c.SMTP.Username, Password: c.SMTP.Password, From: c.SMTP.From, To: j.Email.To,
+				SubjectTemplate: j.Email.Subject}).Validate(); err != nil {
+				return fmt.Errorf("%s [job.email]: %v", where, err)
+			}
+		}
+		if j.Webhook != nil {
+			if err := (delivery.WebhookConfig{URL: j.Webhook.URL, Format: j.Webhook.Format, Header: j.Webhook.Header,
+				Secret: j.Webhook.Secret}).Validate(); err != nil {
+				return fmt.Errorf("%s [job.webhook]: %v", where, err)
+			}
 		}
 		c.Jobs = append(c.Jobs, j)
 	}
