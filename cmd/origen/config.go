@@ -22,6 +22,7 @@ type config struct {
 	Dialect          queries.Dialect
 	DSN              string // after ${VAR} expansion; may hold a password
 	StatementTimeout time.Duration
+	ConnectTimeout   time.Duration
 	Mapping          queries.Mapping
 	SpendFile        string // set when [spend] file = is used
 	Currency         attribution.Currency
@@ -39,6 +40,7 @@ type rawConfig struct {
 		Driver           string   `toml:"driver"`
 		DSN              string   `toml:"dsn"`
 		StatementTimeout duration `toml:"statement_timeout"`
+		ConnectTimeout   duration `toml:"connect_timeout"`
 	} `toml:"database"`
 	Registrations map[string]string `toml:"registrations"`
 	Purchases     map[string]string `toml:"purchases"`
@@ -66,8 +68,12 @@ func (d *duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// DefaultStatementTimeout bounds each query when the config sets none.
-const DefaultStatementTimeout = 5 * time.Minute
+// Defaults of [database]: each query, and connecting (including the
+// first answer), are bounded even when the config says nothing.
+const (
+	DefaultStatementTimeout = 5 * time.Minute
+	DefaultConnectTimeout   = 30 * time.Second
+)
 
 // loadConfig reads and validates a configuration file. getenv expands
 // ${VAR} in the DSN. Every error is a KindConfig error naming the key.
@@ -100,7 +106,7 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 			return nil, cfgErr("missing section [%s] (see README, Configuration)", section)
 		}
 	}
-	c := &config{Path: path, StatementTimeout: DefaultStatementTimeout}
+	c := &config{Path: path, StatementTimeout: DefaultStatementTimeout, ConnectTimeout: DefaultConnectTimeout}
 	dir := filepath.Dir(path)
 
 	if c.Dialect, err = queries.ParseDialect(raw.Database.Driver); err != nil {
@@ -124,6 +130,9 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 		if !filepath.IsAbs(c.DSN) && !strings.HasPrefix(c.DSN, "file:") {
 			c.DSN = filepath.Join(dir, c.DSN)
 		}
+	}
+	if raw.Database.ConnectTimeout.Duration > 0 {
+		c.ConnectTimeout = raw.Database.ConnectTimeout.Duration
 	}
 	if raw.Database.StatementTimeout.Duration > 0 {
 		c.StatementTimeout = raw.Database.StatementTimeout.Duration

@@ -57,6 +57,8 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	now    func() time.Time
+	// logFormat is "text" (default) or "json".
+	logFormat string
 	// retryBase is the first retry delay (doubling, capped at 30 s).
 	retryBase time.Duration
 	// tlsConfig and httpClient let tests trust their own servers; nil in

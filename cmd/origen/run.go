@@ -17,9 +17,12 @@ const usage = `origen reports which acquisition channels bring registrations tha
 into paying customers, and what each customer costs.
 
 Usage:
+  origen [--log-format text|json] COMMAND ...
   origen demo [--out DIR]                  build the demo database and its reports
   origen report --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--as-of RFC3339] [--out DIR]
   origen report --config FILE --period NAME [--mature] [--as-of RFC3339] [--out DIR]
+                                           (both: [--cohort week|month])
+                                           rank who is likely to buy next; backtest the scores
   origen run --config FILE [--job NAME] [--dry-run] [--as-of RFC3339]
                                            run the config's [[job]] tables (for schedulers)
   origen check --config FILE               validate the config and the database mapping
@@ -38,6 +41,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 }
 
 func (e env) dispatch(ctx context.Context, args []string) error {
+	// Global flags come before the command: --log-format text|json (also
+	// ORIGEN_LOG_FORMAT; the flag wins).
+	e.logFormat = e.getenv("ORIGEN_LOG_FORMAT")
+	for len(args) > 0 && strings.HasPrefix(args[0], "--log-format") {
+		if v, ok := strings.CutPrefix(args[0], "--log-format="); ok {
+			e.logFormat, args = v, args[1:]
+		} else if len(args) > 1 {
+			e.logFormat, args = args[1], args[2:]
+		} else {
+			return usageErr("--log-format needs a value: text or json")
+		}
+	}
+	switch e.logFormat {
+	case "", "text", "json":
+	default:
+		return usageErr("--log-format %q: use text or json", e.logFormat)
+	}
 	if len(args) == 0 {
 		fmt.Fprint(e.stderr, usage)
 		return usageErr("no command given")
@@ -90,9 +110,14 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// logger returns the run's logger, writing text to stderr.
+// logger returns the run's logger on stderr: text lines by default, JSON
+// objects with --log-format json (for log shippers).
 func (e env) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if e.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, opts))
 }
 
 // requireFlags reports the first empty required flag.
