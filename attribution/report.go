@@ -100,6 +100,28 @@ type ChannelMetrics struct {
 	Immature            int64
 	// DaysToConvert[d] is the number of customers who converted on day d.
 	DaysToConvert []int64
+
+	// The projection (docs/METRICS-COHORTS.md, "Projection"): the expected
+	// figures once every registration of the period is W days old, with
+	// their 95% intervals; all undefined (n/a) when ProjectionCurve is
+	// ProjectionNone. JSON: projected_customers, projected_conversion_rate,
+	// projected_cost_per_customer, each with _low and _high.
+	ProjectedCustomers          Ratio
+	ProjectedCustomersLow       Ratio
+	ProjectedCustomersHigh      Ratio
+	ProjectedConversionRate     Ratio
+	ProjectedConversionRateLow  Ratio
+	ProjectedConversionRateHigh Ratio
+	// ProjectedCostPerCustomer is spend / projected customers; its Low
+	// bound divides by ProjectedCustomersHigh and its High bound by
+	// ProjectedCustomersLow (n/a when that is 0: unbounded).
+	ProjectedCostPerCustomer     MoneyEstimate
+	ProjectedCostPerCustomerLow  MoneyEstimate
+	ProjectedCostPerCustomerHigh MoneyEstimate
+	// ProjectionCurve says what the projection rests on: one of
+	// ProjectionObserved, ProjectionChannel, ProjectionAllChannels or
+	// ProjectionNone.
+	ProjectionCurve string
 }
 
 // DataQuality counts what Origen found in the inputs and what it did about
@@ -123,6 +145,14 @@ type DataQuality struct {
 	ExistingCustomers         int64    // bought before registering: left out of the cohort
 	NoChannel                 int64    // cohort registrations labelled NoChannel
 	SpendWithoutRegistrations []string // channels with spend and no registrations
+
+	// SpendWithoutRegistrationsRows and ...Amount are the period's spend
+	// rows and spend of those channels: reported as rows with spend whose
+	// cost per registration and CAC are n/a.
+	SpendWithoutRegistrationsRows   int64
+	SpendWithoutRegistrationsAmount Money
+	PurchasesNullAmount             int64 // NULL or unreadable amount (part of PurchasesIgnored)
+	SpendNullAmount                 int64 // NULL or unreadable amount (part of SpendIgnored)
 }
 
 // Report is the complete result of one run, the model every writer renders.
@@ -139,6 +169,74 @@ type Report struct {
 	Quality     DataQuality
 	// Notes are findings a reader should see next to the numbers.
 	Notes []string
+	// Previous is the report of the period of the same length just before
+	// Period, read in the same snapshot with the same as-of; nil when it
+	// was not computed. Its own Previous is nil.
+	Previous *Report
+	// Targets are the thresholds channels are judged against (targets.go).
+	Targets Targets
+
+	// CurvePeriod is the local dates of the registrations the conversion
+	// curves are estimated from (ReportCurvePeriod: CurveLookbackWindows
+	// windows before Period, and Period). Zero when no curves were read.
+	CurvePeriod Period
+	// Curves are the Kaplan–Meier conversion curves per channel
+	// (docs/METRICS-COHORTS.md, "Conversion curves"), sorted by channel;
+	// CurvesTotal pools all channels. Writers: Curves sheet (one row per
+	// channel × day d = 0..W: at risk, converted, censored, F, low, high)
+	// and one line chart with a band per channel.
+	Curves      []Curve
+	CurvesTotal Curve
+
+	// CohortGrain is the grain of Cohorts ("week" or "month"; "" when no
+	// cohorts were computed). Cohorts has one row per channel × cohort
+	// (channels in the order of Channels, cohorts in time order) and
+	// CohortTotals one "Total" row per cohort of the period
+	// (docs/METRICS-COHORTS.md, "Cohorts"). Writers: Cohorts sheet, and an
+	// HTML heat map per channel of cohort × day-N conversion
+	// (ConversionDay7/14/30/60, n/a cells left empty).
+	CohortGrain  CohortGrain
+	Cohorts      []CohortMetrics
+	CohortTotals []CohortMetrics
+	// Trend is the same per ISO week (always weekly) and TrendTotals its
+	// Total rows. Writers: Trend sheet (registrations, customers,
+	// conversion rate, CAC per channel × week), stacked bars of weekly
+	// registrations per channel and lines of conversion rate and CAC.
+	Trend       []CohortMetrics
+	TrendTotals []CohortMetrics
+
+	// Prospects are the best-scored registered users who have not bought
+	// yet and are still inside the window at AsOf (not only the period's),
+	// best first, with P(first purchase in the next ProspectsHorizonDays
+	// days) (docs/METRICS-COHORTS.md, "Prospects"); ProspectsScored is how
+	// many were scored in all (origen prospects writes them all). Writers:
+	// Prospects sheet with user_id, channel, campaign, registered_at,
+	// age_days, probability (and Basis).
+	ProspectsHorizonDays int
+	ProspectsScored      int64
+	Prospects            []Prospect
+	// Backtest measures the same scores made ProspectsHorizonDays before
+	// AsOf against what happened up to AsOf; nil when not computed.
+	// Writers: in About (and a Prospects sheet footer) state scored_at,
+	// prospects, converted, base rate, precision in the top TopN,
+	// top-decile lift and calibration error; the Deciles as a small table
+	// (predicted vs observed per decile).
+	Backtest *Backtest
+}
+
+// DetailRow is one registration of the report's cohort (METRICS.md,
+// "Cohort" and "Conversion"), for the workbook's Registrations sheet: the
+// rows of a channel add up to its Registrations, Customers and Revenue.
+type DetailRow struct {
+	UserID       string
+	RegisteredAt time.Time
+	Channel      string // normalised (rule 2)
+	// ConvertedAt is the first purchase inside the window; zero when the
+	// registration did not convert, and then Days is -1.
+	ConvertedAt time.Time
+	Days        int
+	Revenue     Money // window revenue, refunds included
+	Immature    bool  // registered_at + W > as_of
 }
 
 // Compute turns aggregated rows into the channel table and Total row
@@ -151,6 +249,7 @@ func Compute(in Inputs) Report {
 	rep := Report{Period: in.Period, AsOf: in.AsOf, Timezone: in.Timezone, Currency: in.Currency, WindowDays: w, Quality: in.Quality}
 	rep.Quality.DuplicateRegistrations, rep.Quality.ExistingCustomers, rep.Quality.NoChannel = 0, 0, 0
 	rep.Quality.SpendWithoutRegistrations = nil
+	rep.Quality.SpendWithoutRegistrationsRows, rep.Quality.SpendWithoutRegistrationsAmount = 0, 0
 	byName := map[string]*ChannelMetrics{}
 	get := func(name string) *ChannelMetrics {
 		m, ok := byName[name]
@@ -181,14 +280,18 @@ func Compute(in Inputs) Report {
 			m.DaysToConvert[r.Days] += r.Count
 		}
 	}
+	spendRows := map[string]int64{}
 	for _, s := range in.Spend {
 		m := get(NormalizeChannel(s.Channel, s.ChannelValid))
 		m.Spend += s.Amount
+		spendRows[m.Channel] += s.Rows
 	}
 	total := ChannelMetrics{Channel: "Total", DaysToConvert: make([]int64, w)}
 	for _, m := range byName {
 		if m.Registrations == 0 && m.Spend != 0 {
 			rep.Quality.SpendWithoutRegistrations = append(rep.Quality.SpendWithoutRegistrations, m.Channel)
+			rep.Quality.SpendWithoutRegistrationsRows += spendRows[m.Channel]
+			rep.Quality.SpendWithoutRegistrationsAmount += m.Spend
 		}
 		total.Registrations += m.Registrations
 		total.Customers += m.Customers

@@ -40,6 +40,7 @@ type Params struct {
 type Statement struct {
 	Name string
 	SQL  string
+	Args []any // the bound arguments, in order
 }
 
 // Result holds the aggregated rows of a report and the source-wide counts.
@@ -63,6 +64,13 @@ type Reader struct {
 // inserted, so a user's sql = text (with its own colons, casts or question
 // marks) is never mistaken for a parameter.
 func (r Reader) prepare(name string, args map[string]any) (string, []any, error) {
+	return r.prepareWith(name, args, nil)
+}
+
+// prepareWith is prepare with extra template values, inserted like the
+// sources after the parameters are bound. They must be SQL that Origen
+// itself generates (never user text).
+func (r Reader) prepareWith(name string, args map[string]any, extra map[string]string) (string, []any, error) {
 	text, err := sqlFiles.ReadFile("sql/" + name + ".sql")
 	if err != nil {
 		return "", nil, fmt.Errorf("read embedded query %s: %w", name, err)
@@ -79,11 +87,18 @@ func (r Reader) prepare(name string, args map[string]any) (string, []any, error)
 		return "", nil, fmt.Errorf("parse embedded query %s: %w", name, err)
 	}
 	data := map[string]string{
+		// SQLite evaluates a CTE joined on a computed key once per outer
+		// row unless it is materialized (then it indexes it automatically);
+		// PostgreSQL plans better without the fence, so only SQLite gets it.
+		"Materialized":  map[Dialect]string{SQLite: "MATERIALIZED "}[r.Dialect],
 		"Registrations": r.Mapping.Registrations.selectSQL(r.Dialect, RegistrationsInput),
 		"Purchases":     r.Mapping.Purchases.selectSQL(r.Dialect, PurchasesInput),
 	}
 	if r.Mapping.Spend != nil {
 		data["Spend"] = r.Mapping.Spend.selectSQL(r.Dialect, SpendInput)
+	}
+	for k, v := range extra {
+		data[k] = v
 	}
 	var b bytes.Buffer
 	if err := tmpl.Execute(&b, data); err != nil {
@@ -110,7 +125,7 @@ func (r Reader) query(ctx context.Context, db DBTX, p Params, name string, res *
 	if err != nil {
 		return err
 	}
-	res.Statements = append(res.Statements, Statement{Name: name, SQL: q})
+	res.Statements = append(res.Statements, Statement{Name: name, SQL: q, Args: args})
 	if p.QueryTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, p.QueryTimeout)
@@ -234,6 +249,7 @@ func (r Reader) readQuality(ctx context.Context, db DBTX, p Params, res *Result)
 	if err != nil {
 		return err
 	}
+	q.PurchasesNullAmount = purNoAmount
 	if n := q.PurchaseRows; n > 0 {
 		for _, c := range []struct {
 			col       string
@@ -253,6 +269,7 @@ func (r Reader) readQuality(ctx context.Context, db DBTX, p Params, res *Result)
 			return err
 		}
 		q.SpendIgnored = badDay + noDay + noAmount // a row can count twice; it is ignored once
+		q.SpendNullAmount = noAmount
 		if n := q.SpendRows; n > 0 {
 			if err := allBad("spend", "date", *r.Mapping.Spend, noDay, badDay, n); err != nil {
 				return err

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"math"
+	"math/big"
 	"testing"
 	"time"
 
@@ -142,5 +143,58 @@ func TestTimesAndPeriods(t *testing.T) {
 				t.Errorf("got %q, want %q", tt.got, tt.want)
 			}
 		})
+	}
+}
+
+// TestTableColumnsAreComplete: every column of the widest table has a
+// definition, a unique key and header, a formula whose every reference
+// names a column of the table, and an n/a reason when it can be empty.
+func TestTableColumnsAreComplete(t *testing.T) {
+	r := fullReport(t)
+	cols := tableColumns(r)
+	letters := map[string]string{}
+	for i, c := range cols {
+		letters[c.Key] = string(rune('A' + i%26))
+	}
+	keys, headers := map[string]bool{}, map[string]bool{}
+	rows, total := tableRows(r)
+	for _, c := range cols {
+		t.Run(c.Key, func(t *testing.T) {
+			if c.Definition == "" || c.Header == "" || (c.get == nil) == (c.of == nil) {
+				t.Errorf("column %q is incomplete", c.Key)
+			}
+			if keys[c.Key] || headers[c.Header] {
+				t.Errorf("duplicate key %q or header %q", c.Key, c.Header)
+			}
+			keys[c.Key], headers[c.Header] = true, true
+			if c.Formula != "" {
+				_ = c.formulaAt(letters, 2) // panics on an unknown reference
+			}
+			empty := false
+			for _, x := range append(rows, total) {
+				empty = empty || !c.value(x).OK
+			}
+			if empty && c.NA == "" && c.Group != groupTarget {
+				t.Errorf("column can be empty but has no n/a reason")
+			}
+		})
+	}
+	if got := len(tableColumns(sampleReport(t))); got != len(columns) {
+		t.Errorf("a report without targets or previous period has %d columns, want %d", got, len(columns))
+	}
+}
+
+func TestFormatRat(t *testing.T) {
+	tests := []struct {
+		num, den int64
+		digits   int
+		want     string
+	}{
+		{1, 2, 0, "1"}, {-1, 2, 0, "-1"}, {1, 3, 2, "0.33"}, {-1, 3, 2, "-0.33"}, {-1, 1000, 2, "0.00"}, {5, 1000, 2, "0.01"}, {12345, 1, 2, "12345.00"},
+	}
+	for _, tt := range tests {
+		if got := formatRat(big.NewRat(tt.num, tt.den), tt.digits); got != tt.want {
+			t.Errorf("formatRat(%d/%d, %d) = %q, want %q", tt.num, tt.den, tt.digits, got, tt.want)
+		}
 	}
 }

@@ -91,6 +91,48 @@ func qualityFindings(r attribution.Report) []finding {
 	}
 }
 
+// check is one data-quality check of the Data quality sheet and the
+// page: what was counted in which input, and what Origen did about it.
+type check struct {
+	Source string // "Registrations", "Purchases" or "Spend"
+	Label  string
+	Count  int64
+	Names  []string // the channels concerned, when the check lists them
+	Action string
+}
+
+// qualityChecks lists every check Origen ran, zeros included so readers
+// see that each ran. Source-wide row counts come first, then what the
+// period's cohort and spend showed.
+func qualityChecks(r attribution.Report) []check {
+	q := r.Quality
+	const reg, pur, spend = "Registrations", "Purchases", "Spend"
+	return []check{
+		{reg, "Rows read", q.RegistrationRows, nil, "Every row the [registrations] mapping returns, before any check."},
+		{reg, "Without user_id", q.RegistrationsNoUser, nil, "Ignored: a registration must name its user."},
+		{reg, "Without a readable registered_at", q.RegistrationsNoTime, nil, "Ignored."},
+		{reg, "Registered after as-of", q.RegistrationsAfterAsOf, nil, "Not counted: as-of is the data cutoff, so they do not exist for this report."},
+		{reg, "Duplicate registrations of the period's users", q.DuplicateRegistrations, nil, "Ignored: each user counts once, at the earliest registration, with its channel."},
+		{reg, "Without a channel (NULL, empty or blank)", q.NoChannel, nil, "Counted under " + attribution.NoChannel + "."},
+		{reg, "Purchased before registering (existing customers)", q.ExistingCustomers, nil, "Left out of the cohort: they were customers already, not prospects."},
+		{reg, "Immature (conversion window not over at as-of)", r.Total.Immature, nil, "Counted; they may still convert, so their channels' conversion rates are understated until they mature."},
+		{pur, "Rows read", q.PurchaseRows, nil, "Every row the [purchases] mapping returns, before any check."},
+		{pur, "Without user_id, readable purchased_at or amount", q.PurchasesIgnored, nil, "Ignored."},
+		{pur, "… of which a NULL or unreadable amount", q.PurchasesNullAmount, nil, "Ignored (counted in the line above)."},
+		{pur, "Purchased after as-of", q.PurchasesAfterAsOf, nil, "Not counted."},
+		{pur, "Refunds (negative amount)", q.Refunds, nil, "Subtracted from revenue when inside a registration's conversion window; a refund never makes a customer."},
+		{pur, "Zero amount", q.ZeroAmountPurchases, nil, "Ignored for conversion: a purchase needs an amount above zero."},
+		{spend, "Rows read", q.SpendRows, nil, "Every row of the [spend] source, before any check."},
+		{spend, "Rows dated in the period", q.SpendRowsInPeriod, nil, "Summed by channel."},
+		{spend, "Without a readable date or amount", q.SpendIgnored, nil, "Ignored."},
+		{spend, "… of which a NULL or unreadable amount", q.SpendNullAmount, nil, "Ignored (counted in the line above)."},
+		{spend, "Negative amount", 0, nil, "Refused: negative spend stops the report with an error (exit code 3), so a written report has none."},
+		{spend, "Rows of channels with spend but no registrations", q.SpendWithoutRegistrationsRows, q.SpendWithoutRegistrations,
+			"Shown as channel rows with their spend (" + groupDigits(q.SpendWithoutRegistrationsAmount.Format(r.Currency.Digits)) + " " + currencyLabel(r.Currency) +
+				" in total); their cost per registration and cost per customer are n/a."},
+	}
+}
+
 // reportTitle is the document title, with the period.
 func reportTitle(r attribution.Report) string {
 	return "Origen channel report " + periodText(r.Period)

@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -91,14 +94,18 @@ type page struct {
 	GeneratedAt string
 	Version     string
 	KPIs        []kpi
-	Headers     []string // the metric columns' headers
-	Rows        []tableRow
-	Total       tableRow
+	// PreviousPeriod names the period the changes compare with; empty
+	// without one.
+	PreviousPeriod string
+	Headers        []string // the metric columns' headers
+	Rows           []tableRow
+	Total          tableRow
 	// ChannelHeader and Columns describe the table: the first column
 	// holds the channel names as row headers, Headers the metrics.
 	ChannelHeader string
 	Columns       int
 	Findings      []pageFinding
+	Checks        []pageCheck
 	Notes         []string
 	Definitions   []definition
 	Charts        []pageChart
@@ -110,17 +117,34 @@ type page struct {
 	PageJS         template.JS
 }
 
-type kpi struct{ Label, Value, Unit, Detail string }
+// kpi is one headline figure: the Total's value, its change from the
+// previous period and its standing against the default target.
+type kpi struct {
+	Label, Value, Unit, Detail string
+	// Change is e.g. "+7.7%" or "-0.15 pp", with Trend "up", "down" or
+	// "flat" and Tone "good", "bad" or "neutral" (spend is neither);
+	// Previous is the previous period's value.
+	Change, Trend, Tone, Previous string
+	// Status is "on target", "off target" or "not evaluated" against
+	// Target (e.g. "target ≤ 110.00 EUR"); empty without a target.
+	// StatusClass is its CSS class.
+	Status, Target, StatusClass string
+}
 
 type tableRow struct {
 	Name  string
+	Color template.CSS // the channel's colour, as in the charts
 	Cells []tableCell
 }
 
 type tableCell struct {
 	Text string
-	NA   bool
-	Why  string // tooltip of an n/a cell
+	// Sort is the cell's value for the page script's sorting: a number,
+	// or the text of a status; empty when n/a, which sorts last.
+	Sort  string
+	NA    bool
+	Why   string // tooltip of an n/a cell
+	Class string // "status on", "good", ... for the look of the cell
 }
 
 type pageFinding struct {
@@ -128,6 +152,12 @@ type pageFinding struct {
 	Value string
 	Names []string
 	List  bool
+}
+
+// pageCheck is one row of the page's list of every data-quality check.
+type pageCheck struct {
+	Source, Label, Count, Action string
+	Names                        []string
 }
 
 type definition struct{ Term, Text string }
@@ -153,21 +183,25 @@ func newPage(r attribution.Report) (*page, error) {
 		Notes:          r.Notes,
 		CSP:            contentPolicy(),
 		ChannelHeader:  columns[0].Header,
-		Columns:        len(columns),
 		ECharts:        template.JS(echartsJS),
 		EChartsVersion: echartsVersion,
 		PageJS:         template.JS(pageJS),
 	}
-	total := r.Total
-	total.Channel = totalLabel
-	p.KPIs = kpis(total, cur)
-	for _, c := range columns[1:] {
+	if r.Previous != nil {
+		p.PreviousPeriod = periodText(r.Previous.Period)
+	}
+	rows, total := tableRows(r)
+	p.KPIs = kpis(r, total)
+	cols := htmlColumns(r)
+	p.Columns = len(cols)
+	for _, c := range cols[1:] {
 		p.Headers = append(p.Headers, c.Header)
 	}
-	for _, m := range r.Channels {
-		p.Rows = append(p.Rows, htmlRow(m, cur))
+	colors := channelColors(rowNames(rows))
+	for _, x := range rows {
+		p.Rows = append(p.Rows, htmlRow(cols, x, cur, colors[x.M.Channel]))
 	}
-	p.Total = htmlRow(total, cur)
+	p.Total = htmlRow(cols, total, cur, "")
 	for _, f := range qualityFindings(r) {
 		pf := pageFinding{Label: f.Label, List: f.List, Names: f.Names}
 		if !f.List {
@@ -175,64 +209,205 @@ func newPage(r attribution.Report) (*page, error) {
 		}
 		p.Findings = append(p.Findings, pf)
 	}
+	for _, c := range qualityChecks(r) {
+		p.Checks = append(p.Checks, pageCheck{Source: c.Source, Label: c.Label, Count: groupDigits(fmt.Sprint(c.Count)), Action: c.Action, Names: c.Names})
+	}
 	p.Definitions = definitions(r)
 
 	if len(r.Channels) > 0 {
-		customers, conversion, data, err := chartOptions(r)
+		charts, data, err := chartOptions(r, rows, colors)
 		if err != nil {
 			return nil, err
 		}
-		p.Charts = []pageChart{customers, conversion}
+		p.Charts = charts
 		p.ChartData = data
 	}
 	return p, nil
 }
 
-// kpis are the headline figures of the Total row.
-func kpis(total attribution.ChannelMetrics, cur attribution.Currency) []kpi {
+func rowNames(rows []rowData) []string {
+	names := make([]string, len(rows))
+	for i, x := range rows {
+		names[i] = x.M.Channel
+	}
+	return names
+}
+
+// kpis are the headline figures of the Total row, with their change
+// from the previous period and their standing against the default
+// targets.
+func kpis(r attribution.Report, total rowData) []kpi {
+	cur := r.Currency
 	show := func(label, key, detail string) kpi {
 		c := columnByKey(key)
-		v := c.get(total)
+		v := c.get(total.M)
 		k := kpi{Label: label, Value: c.display(v, cur), Detail: detail}
 		if c.Kind == kindMoney && v.OK {
 			k.Unit = cur.Code
 		}
+		if total.Prev != nil {
+			k.Previous = c.display(c.get(*total.Prev), cur)
+			if ch, ok := totalChange(key, total); ok {
+				k.Change, k.Trend, k.Tone = kpiChange(key, ch)
+			}
+		}
+		k.Status, k.Target = kpiTarget(key, r.Targets.Default, total.M, cur)
+		k.StatusClass = strings.ReplaceAll(k.Status, " ", "-")
 		return k
 	}
 	interval := ""
-	if lo, hi := ratioValue(total.ConversionRateLow), ratioValue(total.ConversionRateHigh); lo.OK && hi.OK {
+	if lo, hi := ratioValue(total.M.ConversionRateLow), ratioValue(total.M.ConversionRateHigh); lo.OK && hi.OK {
 		interval = "95% interval " + formatPercent(lo.Float) + " – " + formatPercent(hi.Float)
 	}
 	return []kpi{
 		show("Registrations", "registrations", ""),
 		show("Customers", "customers", ""),
 		show("Conversion rate", "conversion_rate", interval),
-		show("Spend", "spend", ""),
 		show("Cost per customer (CAC)", "cost_per_customer", ""),
-		show("Revenue", "revenue", ""),
 		show("ROAS", "roas", "revenue ÷ spend"),
+		show("Spend", "spend", ""),
+		show("Revenue", "revenue", ""),
 		show("Immature registrations", "immature_registrations", "may still convert"),
 	}
 }
 
-func htmlRow(m attribution.ChannelMetrics, cur attribution.Currency) tableRow {
-	row := tableRow{Name: m.Channel}
-	for _, c := range columns[1:] {
-		v := c.get(m)
-		cell := tableCell{Text: c.display(v, cur), NA: !v.OK}
-		if !v.OK {
+// kpiChange formats a headline change (totalChange) and judges it: more
+// customers is good, a higher cost per customer is bad, spend is neither.
+func kpiChange(key string, ch float64) (text, trend, tone string) {
+	if key == "conversion_rate" {
+		text = strconv.FormatFloat(ch*100, 'f', 2, 64) + " pp"
+	} else {
+		text = strconv.FormatFloat(ch*100, 'f', 1, 64) + "%"
+	}
+	switch {
+	case strings.Trim(text, "-0.%p ") == "":
+		return strings.TrimPrefix(text, "-"), "flat", "neutral"
+	case ch > 0:
+		text, trend = "+"+text, "up"
+	default:
+		trend = "down"
+	}
+	switch key {
+	case "spend", "immature_registrations":
+		tone = "neutral"
+	case "cost_per_customer":
+		tone = map[string]string{"up": "bad", "down": "good"}[trend]
+	default:
+		tone = map[string]string{"up": "good", "down": "bad"}[trend]
+	}
+	return text, trend, tone
+}
+
+// kpiTarget is a headline figure's standing against its default target
+// (METRICS.md, "Targets"), and the target in words; empty without one.
+func kpiTarget(key string, th attribution.Thresholds, m attribution.ChannelMetrics, cur attribution.Currency) (status, target string) {
+	var set, checked bool
+	var name string
+	switch key {
+	case "cost_per_customer":
+		set, checked, name = th.CACMax != nil, m.Customers > 0 || m.Spend > 0, attribution.TargetCACMax
+		if set {
+			target = "target ≤ " + groupDigits(th.CACMax.Format(cur.Digits)) + " " + cur.Code
+		}
+	case "conversion_rate":
+		set, checked, name = th.ConversionRateMin != nil, m.Registrations > 0, attribution.TargetConversionRateMin
+		if set {
+			target = "target ≥ " + formatPercent(*th.ConversionRateMin)
+		}
+	case "roas":
+		set, checked, name = th.ROASMin != nil, m.Spend > 0, attribution.TargetROASMin
+		if set {
+			target = "target ≥ " + strconv.FormatFloat(*th.ROASMin, 'f', 2, 64) + "x"
+		}
+	}
+	switch {
+	case !set:
+		return "", ""
+	case !checked:
+		return statusNotEvaluated, target
+	case slices.Contains(th.Evaluate(m).Missed, name):
+		return statusOff, target
+	}
+	return statusOn, target
+}
+
+// htmlRow is one row of the page's table. Cells carry their raw value for
+// the page script's sorting, and the status and changes a class for
+// their colour.
+func htmlRow(cols []column, x rowData, cur attribution.Currency, color string) tableRow {
+	row := tableRow{Name: x.M.Channel, Color: template.CSS(color)}
+	for _, c := range cols[1:] {
+		v := c.value(x)
+		cell := tableCell{Text: c.display(v, cur), NA: !v.OK, Sort: sortKey(c, v)}
+		if !v.OK && c.NA != "" {
 			cell.Why = c.naNote()
+		}
+		switch {
+		case c.Kind == kindStatus:
+			cell.Class = "status " + strings.ReplaceAll(v.Text, " ", "-")
+		case c.Group == groupChange && v.OK && strings.Trim(cell.Text, "+-0.,%xp ") != "":
+			if tone := changeTone(c, v); tone != "" {
+				cell.Class = tone
+			}
+		}
+		if cell.NA && cell.Class == "" {
+			cell.Class = "na"
 		}
 		row.Cells = append(row.Cells, cell)
 	}
 	return row
 }
 
+// sortKey is a cell's value as the page script sorts it.
+func sortKey(c column, v value) string {
+	if !v.OK {
+		return ""
+	}
+	switch c.Kind {
+	case kindText, kindStatus:
+		return v.Text
+	case kindCount:
+		return strconv.FormatInt(v.Count, 10)
+	case kindMoney:
+		return strconv.FormatFloat(v.moneyFloat(), 'g', -1, 64)
+	}
+	return strconv.FormatFloat(v.Float, 'g', -1, 64)
+}
+
+// changeTone is "good" or "bad" for a change, by the metric's direction.
+func changeTone(c column, v value) string {
+	sign := v.Float
+	switch c.Kind {
+	case kindCount:
+		sign = float64(v.Count)
+	case kindMoney:
+		sign = v.moneyFloat()
+	}
+	if strings.Contains(c.Key, "cost_per_customer") {
+		sign = -sign
+	}
+	switch {
+	case sign > 0:
+		return "good"
+	case sign < 0:
+		return "bad"
+	}
+	return ""
+}
+
 func definitions(r attribution.Report) []definition {
 	var defs []definition
-	for _, c := range columns {
+	for _, c := range htmlColumns(r) {
 		defs = append(defs, definition{Term: c.Header, Text: c.definition()})
 	}
+	if r.Previous != nil {
+		defs = append(defs, definition{Term: "Previous period", Text: fmt.Sprintf("%s: the %d days just before the period, read from the same database snapshot with the same as-of time. %s",
+			periodText(r.Previous.Period), r.Period.Days(), previousRule)})
+	}
+	if !r.Targets.IsZero() {
+		defs = append(defs, definition{Term: "Targets", Text: targetRule})
+	}
+	defs = append(defs, definition{Term: "Colours", Text: "Each channel has its own colour, chosen from its name, so it keeps it in every chart and in every report."})
 	return append(defs,
 		definition{Term: "Conversion window", Text: fmt.Sprintf("%d days. ", r.WindowDays) + windowRule(r.WindowDays)},
 		definition{Term: "Period", Text: fmt.Sprintf("Local dates %s in %s; a registration belongs to the period when its local date falls in this range (the exclusive end is %s).", periodText(r.Period), orDash(r.Timezone), r.Period.To)},
@@ -264,64 +439,101 @@ type chartTip struct {
 	Rate            string `json:"rate"`
 	Low             string `json:"low"`
 	High            string `json:"high"`
+	// The previous period's customers and the change, for the comparison
+	// chart; empty without a previous period.
+	PrevCustomers   string `json:"prev_customers,omitempty"`
+	ChangeCustomers string `json:"change_customers,omitempty"`
 }
 
-// chartOptions builds both charts' options with go-echarts and returns the
+// chartOptions builds the charts' options with go-echarts and returns the
 // JSON for the page script. The options are marshalled with encoding/json's
 // HTML escaping (<, >, & become \u003c, \u003e, \u0026; U+2028/2029 are
 // escaped too), so no channel name can close the <script> element.
 // go-echarts' own renderer is not used: it points at a CDN and writes the
 // options unescaped into the script, with "__f__" markers turned into code.
-func chartOptions(r attribution.Report) (customers, conversion pageChart, data template.JS, err error) {
+//
+// Every bar of a channel has the channel's colour (channelColors), the
+// same in every chart and every report. The first two charts show the
+// period's channels (the first len(r.Channels) rows); the comparison chart
+// shows every row, including channels of the previous period only.
+func chartOptions(r attribution.Report, rows []rowData, colors map[string]string) ([]pageChart, template.JS, error) {
 	cur := r.Currency
 	names := make([]string, len(r.Channels))
-	tips := make([]chartTip, len(r.Channels))
-	for i, m := range r.Channels {
-		names[i] = m.Channel
-		show := func(key string) string { c := columnByKey(key); return c.display(c.get(m), cur) }
+	tips := make([]chartTip, len(rows))
+	for i, x := range rows {
+		if i < len(names) {
+			names[i] = x.M.Channel
+		}
+		show := func(key string) string { c := columnByKey(key); return c.display(c.get(x.M), cur) }
 		tips[i] = chartTip{
-			Name: m.Channel, Registrations: show("registrations"), Customers: show("customers"),
+			Name: x.M.Channel, Registrations: show("registrations"), Customers: show("customers"),
 			CostPerCustomer: show("cost_per_customer"), Rate: show("conversion_rate"),
 			Low: show("conversion_rate_low"), High: show("conversion_rate_high"),
 		}
+		if x.Prev != nil {
+			c := columnOf(changeColumns, "change_customers_pct")
+			tips[i].PrevCustomers = groupDigits(strconv.FormatInt(x.Prev.Customers, 10))
+			tips[i].ChangeCustomers = c.display(c.value(x), cur)
+		}
 	}
 
-	customers = pageChart{
+	customers := pageChart{
 		ID:      "chart-customers",
 		Title:   "Customers and cost per customer",
-		Caption: "Bars on the left axis: customers. Bars on the right axis: cost per customer (CAC) in " + currencyLabel(cur) + "; missing where a channel has no customers.",
+		Caption: "Bars on the left axis: customers, in each channel's colour. Line on the right axis: cost per customer (CAC) in " + currencyLabel(cur) + "; missing where a channel has no customers.",
 		Height:  380,
 	}
-	c1, err := customersOption(r, names, customers)
+	c1, err := customersOption(r, names, colors, customers)
 	if err != nil {
-		return customers, conversion, "", err
+		return nil, "", err
 	}
-
-	conversion = pageChart{
+	conversion := pageChart{
 		ID:      "chart-conversion",
 		Title:   "Conversion rate with 95% interval",
 		Caption: "Bars: customers ÷ registrations. Whiskers: 95% Wilson score interval; a wide interval means few registrations. Missing where a channel has no registrations.",
 		Height:  max(180, 90+36*len(names)),
 	}
-	c2, err := conversionOption(r, names, conversion)
-	if err != nil {
-		return customers, conversion, "", err
+	if th := r.Targets.Default.ConversionRateMin; th != nil {
+		conversion.Caption += " Dashed line: the default target, " + formatPercent(*th) + "."
 	}
-
-	b, err := json.Marshal(chartData{Charts: []chartSpec{{ID: customers.ID, Option: c1}, {ID: conversion.ID, Option: c2}}, Tips: tips})
+	c2, err := conversionOption(r, names, colors, conversion)
 	if err != nil {
-		return customers, conversion, "", fmt.Errorf("encode chart data: %w", err)
+		return nil, "", err
 	}
-	return customers, conversion, template.JS(b), nil
+	pages := []pageChart{customers, conversion}
+	specs := []chartSpec{{ID: customers.ID, Option: c1}, {ID: conversion.ID, Option: c2}}
+	if r.Previous != nil {
+		change := pageChart{
+			ID:      "chart-change",
+			Title:   "Customers compared with the previous period",
+			Caption: "Solid bars: customers in this period; pale bars: in the previous period (" + periodText(r.Previous.Period) + ").",
+			Height:  380,
+		}
+		c3, err := changeOption(rows, colors, change)
+		if err != nil {
+			return nil, "", err
+		}
+		pages = append(pages, change)
+		specs = append(specs, chartSpec{ID: change.ID, Option: c3})
+	}
+	b, err := json.Marshal(chartData{Charts: specs, Tips: tips})
+	if err != nil {
+		return nil, "", fmt.Errorf("encode chart data: %w", err)
+	}
+	return pages, template.JS(b), nil
 }
 
-// Colours of the chart series.
+// Colours of the series that are not channels.
 const (
-	colorCustomers = "#2563eb"
-	colorCost      = "#f59e0b"
-	colorRate      = "#10b981"
-	colorInterval  = "#1f2937"
+	colorCost     = "#1f2937"
+	colorInterval = "#1f2937"
+	colorTarget   = "#b91c1c"
 )
+
+// channelBar is a bar in its channel's colour.
+func channelBar(v any, color string, opacity float32) opts.BarData {
+	return opts.BarData{Value: v, ItemStyle: &opts.ItemStyle{Color: color, Opacity: opts.Float(opacity)}}
+}
 
 func baseChartOpts(c pageChart) []charts.GlobalOpts {
 	return []charts.GlobalOpts{
@@ -336,32 +548,36 @@ func baseChartOpts(c pageChart) []charts.GlobalOpts {
 	}
 }
 
-func customersOption(r attribution.Report, names []string, pc pageChart) (map[string]any, error) {
+func customersOption(r attribution.Report, names []string, colors map[string]string, pc pageChart) (map[string]any, error) {
 	costName, costAxis := "Cost per customer", "CAC"
 	if r.Currency.Code != "" {
 		costName += " (" + r.Currency.Code + ")"
 		costAxis += " (" + r.Currency.Code + ")"
 	}
 	custData := make([]opts.BarData, len(r.Channels))
-	costData := make([]opts.BarData, len(r.Channels))
+	costData := make([]opts.LineData, len(r.Channels))
 	for i, m := range r.Channels {
-		custData[i] = opts.BarData{Value: m.Customers}
-		costData[i] = opts.BarData{Value: "-"} // ECharts' "no value"
+		custData[i] = channelBar(m.Customers, colors[m.Channel], 1)
+		costData[i] = opts.LineData{Value: "-"} // ECharts' "no value"
 		if q := m.CostPerCustomer; q.Valid() {
 			costData[i].Value = q.Float64()
 		}
 	}
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(append(baseChartOpts(pc),
-		charts.WithColorsOpts(opts.Colors{colorCustomers, colorCost}),
+		charts.WithColorsOpts(opts.Colors{channelPalette[0], colorCost}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "8", Top: "56", Bottom: "8", ContainLabel: opts.Bool(true)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 35, Width: 100, Overflow: "truncate"}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Customers", MinInterval: 1}),
 	)...)
 	bar.ExtendYAxis(opts.YAxis{Type: "value", Name: costAxis, Position: "right", SplitLine: &opts.SplitLine{Show: opts.Bool(false)}})
-	bar.SetXAxis(names).
-		AddSeries("Customers", custData, charts.WithSeriesId("customers")).
-		AddSeries(costName, costData, charts.WithSeriesId("cac"), charts.WithBarChartOpts(opts.BarChart{YAxisIndex: 1}))
+	line := charts.NewLine()
+	line.AddSeries(costName, costData, charts.WithSeriesId("cac"),
+		charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1, Symbol: "circle", SymbolSize: 8, ConnectNulls: opts.Bool(false)}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: colorCost}),
+		charts.WithLineStyleOpts(opts.LineStyle{Color: colorCost, Width: 2}))
+	bar.SetXAxis(names).AddSeries("Customers", custData, charts.WithSeriesId("customers"))
+	bar.Overlap(line)
 	bar.Validate()
 	opt, err := plainOption(bar.JSON())
 	if err != nil {
@@ -370,14 +586,16 @@ func customersOption(r attribution.Report, names []string, pc pageChart) (map[st
 	// go-echarts types axisLabel.interval as a string, which ECharts would
 	// concatenate; 0 (a number) shows every channel name.
 	setPath(opt, 0, "xAxis", 0, "axisLabel", "interval")
+	// The legend's swatch of the multicoloured bars: neutral grey.
+	setPath(opt, map[string]any{"color": "#9aa3af"}, "series", 0, "itemStyle")
 	return opt, nil
 }
 
-func conversionOption(r attribution.Report, names []string, pc pageChart) (map[string]any, error) {
+func conversionOption(r attribution.Report, names []string, colors map[string]string, pc pageChart) (map[string]any, error) {
 	rates := make([]opts.BarData, len(r.Channels))
 	intervals := []opts.CustomData{} // [] rather than null when no channel has registrations
 	for i, m := range r.Channels {
-		rates[i] = opts.BarData{Value: "-"}
+		rates[i] = channelBar("-", colors[m.Channel], 1)
 		if v := ratioValue(m.ConversionRate); v.OK {
 			rates[i].Value = v.Float * 100
 		}
@@ -389,7 +607,7 @@ func conversionOption(r attribution.Report, names []string, pc pageChart) (map[s
 	}
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(append(baseChartOpts(pc),
-		charts.WithColorsOpts(opts.Colors{colorRate, colorInterval}),
+		charts.WithColorsOpts(opts.Colors{"#9aa3af", colorInterval}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "40", Bottom: "8", ContainLabel: opts.Bool(true)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Min: 0, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Width: 140, Overflow: "truncate"}}),
@@ -409,6 +627,45 @@ func conversionOption(r attribution.Report, names []string, pc pageChart) (map[s
 	setPath(opt, 0, "yAxis", 0, "axisLabel", "interval")
 	// Draw the whiskers over the bars, which they overlap.
 	setPath(opt, 10, "series", 1, "z")
+	if th := r.Targets.Default.ConversionRateMin; th != nil {
+		setPath(opt, map[string]any{
+			"silent": true, "symbol": "none",
+			"lineStyle": map[string]any{"color": colorTarget, "type": "dashed", "width": 1.5},
+			"label":     map[string]any{"formatter": "target " + formatPercent(*th), "position": "end", "color": colorTarget},
+			"data":      []any{map[string]any{"xAxis": *th * 100}},
+		}, "series", 0, "markLine")
+	}
+	return opt, nil
+}
+
+// changeOption compares each row's customers with the previous period's:
+// the channel's colour, solid now and pale before.
+func changeOption(rows []rowData, colors map[string]string, pc pageChart) (map[string]any, error) {
+	names := rowNames(rows)
+	now := make([]opts.BarData, len(rows))
+	before := make([]opts.BarData, len(rows))
+	for i, x := range rows {
+		now[i] = channelBar(x.M.Customers, colors[x.M.Channel], 1)
+		before[i] = channelBar(x.Prev.Customers, colors[x.M.Channel], 0.35)
+	}
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(append(baseChartOpts(pc),
+		charts.WithColorsOpts(opts.Colors{"#4b5563", "#c7cbd1"}),
+		charts.WithGridOpts(opts.Grid{Left: "8", Right: "8", Top: "56", Bottom: "8", ContainLabel: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 35, Width: 100, Overflow: "truncate"}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Customers", MinInterval: 1}),
+	)...)
+	bar.SetXAxis(names).
+		AddSeries("This period", now, charts.WithSeriesId("now")).
+		AddSeries("Previous period", before, charts.WithSeriesId("before"))
+	bar.Validate()
+	opt, err := plainOption(bar.JSON())
+	if err != nil {
+		return nil, err
+	}
+	setPath(opt, 0, "xAxis", 0, "axisLabel", "interval")
+	setPath(opt, map[string]any{"color": "#4b5563"}, "series", 0, "itemStyle")
+	setPath(opt, map[string]any{"color": "#c7cbd1"}, "series", 1, "itemStyle")
 	return opt, nil
 }
 

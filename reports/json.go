@@ -27,6 +27,60 @@ type jsonReport struct {
 	Total         jsonChannel   `json:"total"`
 	DataQuality   jsonQuality   `json:"data_quality"`
 	Notes         []string      `json:"notes"`
+	// PreviousPeriod is the report of the period of the same length just
+	// before, from the same snapshot and as-of; null when not computed.
+	PreviousPeriod *jsonPrevPeriod `json:"previous_period"`
+	// Targets are the configured thresholds; null without [targets].
+	Targets *jsonTargets `json:"targets"`
+}
+
+// jsonPrevPeriod is the previous period's own table.
+type jsonPrevPeriod struct {
+	Period   jsonPeriod    `json:"period"`
+	Channels []jsonChannel `json:"channels"`
+	Total    jsonChannel   `json:"total"`
+}
+
+// jsonTargets are the thresholds: the default ones (also the Total row's)
+// and each channel's own, which override the default field by field.
+type jsonTargets struct {
+	Default  jsonThresholds            `json:"default"`
+	Channels map[string]jsonThresholds `json:"channels"`
+}
+
+// jsonThresholds is one set of thresholds; null where not set.
+type jsonThresholds struct {
+	CACMax            *string  `json:"cac_max"`
+	ConversionRateMin *float64 `json:"conversion_rate_min"`
+	ROASMin           *float64 `json:"roas_min"`
+}
+
+// jsonPrevious is a row's figures in the previous period.
+type jsonPrevious struct {
+	Registrations   int64    `json:"registrations"`
+	Customers       int64    `json:"customers"`
+	ConversionRate  *float64 `json:"conversion_rate"`
+	Spend           string   `json:"spend"`
+	CostPerCustomer *string  `json:"cost_per_customer"`
+	Revenue         string   `json:"revenue"`
+	ROAS            *float64 `json:"roas"`
+}
+
+// jsonChange is a row's change from the previous period: absolute, and
+// relative (_pct, a fraction: 0.25 is +25%); null where undefined. The
+// conversion rate's absolute change is a difference of fractions (0.01 is
+// one percentage point).
+type jsonChange struct {
+	Registrations      int64    `json:"registrations"`
+	RegistrationsPct   *float64 `json:"registrations_pct"`
+	Customers          int64    `json:"customers"`
+	CustomersPct       *float64 `json:"customers_pct"`
+	ConversionRate     *float64 `json:"conversion_rate"`
+	ConversionRatePct  *float64 `json:"conversion_rate_pct"`
+	CostPerCustomer    *string  `json:"cost_per_customer"`
+	CostPerCustomerPct *float64 `json:"cost_per_customer_pct"`
+	ROAS               *float64 `json:"roas"`
+	ROASPct            *float64 `json:"roas_pct"`
 }
 
 // jsonPeriod holds the period's local dates. To is EXCLUSIVE ("to_exclusive"
@@ -55,14 +109,45 @@ type jsonChannel struct {
 	ROAS                  *float64 `json:"roas"`
 	MedianDaysToConvert   *float64 `json:"median_days_to_convert"`
 	ImmatureRegistrations int64    `json:"immature_registrations"`
+
+	// Status is the row's standing against its targets (on_target,
+	// off_target, not_evaluated, no_target), MissedTargets the keys of the
+	// missed thresholds and Targets the thresholds that apply; all null
+	// when the report has no targets.
+	Status        *attribution.Status `json:"status"`
+	MissedTargets *[]string           `json:"missed_targets"`
+	Targets       *jsonThresholds     `json:"targets"`
+	// Previous and Change compare the row with the previous period; null
+	// when the report has none. A channel without rows in one of the
+	// periods has zeros there.
+	Previous *jsonPrevious `json:"previous"`
+	Change   *jsonChange   `json:"change"`
 }
 
-// jsonQuality mirrors attribution.DataQuality.
+// jsonQuality mirrors attribution.DataQuality. The first four keys are the
+// original contract; the source-wide counts follow.
 type jsonQuality struct {
 	DuplicateRegistrations    int64    `json:"duplicate_registrations"`
 	ExistingCustomers         int64    `json:"existing_customers"`
 	NoChannelRegistrations    int64    `json:"no_channel_registrations"`
 	SpendWithoutRegistrations []string `json:"spend_without_registrations"`
+
+	SpendWithoutRegistrationsRows   int64  `json:"spend_without_registrations_rows"`
+	SpendWithoutRegistrationsAmount string `json:"spend_without_registrations_amount"`
+	RegistrationRows                int64  `json:"registration_rows"`
+	RegistrationsNoUser             int64  `json:"registrations_without_user"`
+	RegistrationsNoTime             int64  `json:"registrations_without_time"`
+	RegistrationsAfterAsOf          int64  `json:"registrations_after_as_of"`
+	PurchaseRows                    int64  `json:"purchase_rows"`
+	PurchasesIgnored                int64  `json:"purchases_ignored"`
+	PurchasesNullAmount             int64  `json:"purchases_null_amount"`
+	PurchasesAfterAsOf              int64  `json:"purchases_after_as_of"`
+	Refunds                         int64  `json:"refunds"`
+	ZeroAmountPurchases             int64  `json:"zero_amount_purchases"`
+	SpendRows                       int64  `json:"spend_rows"`
+	SpendRowsInPeriod               int64  `json:"spend_rows_in_period"`
+	SpendIgnored                    int64  `json:"spend_ignored"`
+	SpendNullAmount                 int64  `json:"spend_null_amount"`
 }
 
 // totalLabel is the channel name of the Total row in every output.
@@ -83,13 +168,8 @@ func WriteJSON(w io.Writer, r attribution.Report) error {
 		OrigenVersion:        r.Version,
 		Channels:             make([]jsonChannel, 0, len(r.Channels)),
 		Total:                jsonRow(r.Total, r.Currency),
-		DataQuality: jsonQuality{
-			DuplicateRegistrations:    r.Quality.DuplicateRegistrations,
-			ExistingCustomers:         r.Quality.ExistingCustomers,
-			NoChannelRegistrations:    r.Quality.NoChannel,
-			SpendWithoutRegistrations: nonNil(r.Quality.SpendWithoutRegistrations),
-		},
-		Notes: nonNil(r.Notes),
+		DataQuality:          jsonQualityOf(r),
+		Notes:                nonNil(r.Notes),
 	}
 	doc.Total.Channel = totalLabel
 	if !r.GeneratedAt.IsZero() {
@@ -98,6 +178,30 @@ func WriteJSON(w io.Writer, r attribution.Report) error {
 	}
 	for _, m := range r.Channels {
 		doc.Channels = append(doc.Channels, jsonRow(m, r.Currency))
+	}
+	rows, total := tableRows(r)
+	for i := range doc.Channels {
+		addComparison(&doc.Channels[i], rows[i], r)
+	}
+	addComparison(&doc.Total, total, r)
+	if p := r.Previous; p != nil {
+		prev := &jsonPrevPeriod{
+			Period:   jsonPeriod{From: p.Period.From.String(), To: p.Period.To.String()},
+			Channels: make([]jsonChannel, 0, len(p.Channels)),
+			Total:    jsonRow(p.Total, p.Currency),
+		}
+		prev.Total.Channel = totalLabel
+		for _, m := range p.Channels {
+			prev.Channels = append(prev.Channels, jsonRow(m, p.Currency))
+		}
+		doc.PreviousPeriod = prev
+	}
+	if !r.Targets.IsZero() {
+		t := &jsonTargets{Default: jsonThresholdsOf(r.Targets.Default, r.Currency), Channels: map[string]jsonThresholds{}}
+		for name, th := range r.Targets.Channels {
+			t.Channels[name] = jsonThresholdsOf(th, r.Currency)
+		}
+		doc.Targets = t
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -149,4 +253,94 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// addComparison fills a row's status and comparison with the previous
+// period from the table's column specs, so the JSON holds the numbers the
+// workbook and the page show.
+func addComparison(j *jsonChannel, x rowData, r attribution.Report) {
+	cur := r.Currency
+	val := func(cols []column, key string) value { return columnOf(cols, key).value(x) }
+	f := func(cols []column, key string) *float64 {
+		v := val(cols, key)
+		if !v.OK {
+			return nil
+		}
+		return &v.Float
+	}
+	money := func(cols []column, key string) *string {
+		v := val(cols, key)
+		if !v.OK {
+			return nil
+		}
+		s := v.moneyText(cur.Digits)
+		return &s
+	}
+	if !r.Targets.IsZero() {
+		v := x.Th.Evaluate(x.M)
+		missed := nonNil(v.Missed)
+		th := jsonThresholdsOf(x.Th, cur)
+		j.Status, j.MissedTargets, j.Targets = &v.Status, &missed, &th
+	}
+	if x.Prev == nil {
+		return
+	}
+	p := previousColumns
+	j.Previous = &jsonPrevious{
+		Registrations:   val(p, "previous_registrations").Count,
+		Customers:       val(p, "previous_customers").Count,
+		ConversionRate:  f(p, "previous_conversion_rate"),
+		Spend:           *money(p, "previous_spend"),
+		CostPerCustomer: money(p, "previous_cost_per_customer"),
+		Revenue:         *money(p, "previous_revenue"),
+		ROAS:            f(p, "previous_roas"),
+	}
+	c := changeColumns
+	j.Change = &jsonChange{
+		Registrations:      val(c, "change_registrations").Count,
+		RegistrationsPct:   f(c, "change_registrations_pct"),
+		Customers:          val(c, "change_customers").Count,
+		CustomersPct:       f(c, "change_customers_pct"),
+		ConversionRate:     f(c, "change_conversion_rate"),
+		ConversionRatePct:  f(c, "change_conversion_rate_pct"),
+		CostPerCustomer:    money(c, "change_cost_per_customer"),
+		CostPerCustomerPct: f(c, "change_cost_per_customer_pct"),
+		ROAS:               f(c, "change_roas"),
+		ROASPct:            f(c, "change_roas_pct"),
+	}
+}
+
+func jsonThresholdsOf(th attribution.Thresholds, cur attribution.Currency) jsonThresholds {
+	j := jsonThresholds{ConversionRateMin: th.ConversionRateMin, ROASMin: th.ROASMin}
+	if th.CACMax != nil {
+		s := th.CACMax.Format(cur.Digits)
+		j.CACMax = &s
+	}
+	return j
+}
+
+func jsonQualityOf(r attribution.Report) jsonQuality {
+	q := r.Quality
+	return jsonQuality{
+		DuplicateRegistrations:          q.DuplicateRegistrations,
+		ExistingCustomers:               q.ExistingCustomers,
+		NoChannelRegistrations:          q.NoChannel,
+		SpendWithoutRegistrations:       nonNil(q.SpendWithoutRegistrations),
+		SpendWithoutRegistrationsRows:   q.SpendWithoutRegistrationsRows,
+		SpendWithoutRegistrationsAmount: q.SpendWithoutRegistrationsAmount.Format(r.Currency.Digits),
+		RegistrationRows:                q.RegistrationRows,
+		RegistrationsNoUser:             q.RegistrationsNoUser,
+		RegistrationsNoTime:             q.RegistrationsNoTime,
+		RegistrationsAfterAsOf:          q.RegistrationsAfterAsOf,
+		PurchaseRows:                    q.PurchaseRows,
+		PurchasesIgnored:                q.PurchasesIgnored,
+		PurchasesNullAmount:             q.PurchasesNullAmount,
+		PurchasesAfterAsOf:              q.PurchasesAfterAsOf,
+		Refunds:                         q.Refunds,
+		ZeroAmountPurchases:             q.ZeroAmountPurchases,
+		SpendRows:                       q.SpendRows,
+		SpendRowsInPeriod:               q.SpendRowsInPeriod,
+		SpendIgnored:                    q.SpendIgnored,
+		SpendNullAmount:                 q.SpendNullAmount,
+	}
 }

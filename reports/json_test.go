@@ -66,7 +66,7 @@ func TestWriteJSONKeyOrder(t *testing.T) {
 	out := render(t, writeJSON, sampleReport(t))
 	top := objectKeys(t, json.NewDecoder(bytes.NewReader(out)))
 	wantTop := []string{"period", "as_of", "timezone", "currency", "conversion_window_days", "generated_at",
-		"origen_version", "channels", "total", "data_quality", "notes"}
+		"origen_version", "channels", "total", "data_quality", "notes", "previous_period", "targets"}
 	if !slices.Equal(top, wantTop) {
 		t.Errorf("top-level keys = %q, want %q", top, wantTop)
 	}
@@ -78,10 +78,13 @@ func TestWriteJSONKeyOrder(t *testing.T) {
 	if err := json.Unmarshal(out, &doc); err != nil {
 		t.Fatal(err)
 	}
+	// The columns' keys first, in order (the original contract), then the
+	// targets and the comparison with the previous period.
 	var wantRow []string
 	for _, c := range columns {
 		wantRow = append(wantRow, c.Key)
 	}
+	wantRow = append(wantRow, "status", "missed_targets", "targets", "previous", "change")
 	rows := append(doc.Channels, doc.Total)
 	for i, raw := range rows {
 		name := "total"
@@ -111,11 +114,29 @@ func TestWriteJSONHeader(t *testing.T) {
 		{"generated_at", nil},
 		{"origen_version", "v0.0.0-test"},
 		{"data_quality", map[string]any{
-			"duplicate_registrations":     json.Number("7"),
-			"existing_customers":          json.Number("3"),
-			"no_channel_registrations":    json.Number("7"),
-			"spend_without_registrations": []any{chKanji},
+			"duplicate_registrations":            json.Number("7"),
+			"existing_customers":                 json.Number("3"),
+			"no_channel_registrations":           json.Number("7"),
+			"spend_without_registrations":        []any{chKanji},
+			"spend_without_registrations_rows":   json.Number("3"),
+			"spend_without_registrations_amount": "999.99",
+			"registration_rows":                  json.Number("0"),
+			"registrations_without_user":         json.Number("0"),
+			"registrations_without_time":         json.Number("0"),
+			"registrations_after_as_of":          json.Number("0"),
+			"purchase_rows":                      json.Number("0"),
+			"purchases_ignored":                  json.Number("0"),
+			"purchases_null_amount":              json.Number("0"),
+			"purchases_after_as_of":              json.Number("0"),
+			"refunds":                            json.Number("0"),
+			"zero_amount_purchases":              json.Number("0"),
+			"spend_rows":                         json.Number("0"),
+			"spend_rows_in_period":               json.Number("0"),
+			"spend_ignored":                      json.Number("0"),
+			"spend_null_amount":                  json.Number("0"),
 		}},
+		{"previous_period", nil},
+		{"targets", nil},
 		{"notes", []any{"Spend for 2026-03-31 arrived late and is included.", "A note with <b>markup</b> & an ampersand."}},
 	}
 	for _, tt := range tests {
@@ -355,4 +376,74 @@ func TestWritersReturnWriteErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The report with a previous period and targets: the additions to the
+// contract, pinned as a whole.
+func TestWriteJSONGoldenComparison(t *testing.T) {
+	golden(t, "report_comparison.golden.json", render(t, writeJSON, fullReport(t)))
+}
+
+func TestWriteJSONComparison(t *testing.T) {
+	doc := decodeJSON(t, render(t, writeJSON, fullReport(t)))
+	type fields map[string]any
+	tests := []struct {
+		name, channel, object string // object: "" for the row, or "previous", "change", "targets"
+		want                  fields
+	}{
+		{"own and default targets", chSocial, "", fields{
+			"status": "off_target", "missed_targets": []any{"cac_max", "conversion_rate_min"}}},
+		{"thresholds that apply: own CAC and ROAS, default rate", chSocial, "targets", fields{
+			"cac_max": "90.00", "conversion_rate_min": json.Number("0.06"), "roas_min": json.Number("0.3")}},
+		{"spend and no customers misses CAC", chKanji, "", fields{"status": "off_target", "missed_targets": []any{"cac_max"}}},
+		{"on target", chSearch, "", fields{"status": "on_target", "missed_targets": []any{}}},
+		{"Total uses the default targets", totalLabel, "targets", fields{"cac_max": "110.00", "roas_min": nil}},
+		{"previous figures", chSearch, "previous", fields{
+			"registrations": json.Number("1200"), "customers": json.Number("100"), "spend": "11000.00",
+			"cost_per_customer": "110.00", "revenue": "4000.00"}},
+		{"changes", chSearch, "change", fields{
+			"registrations": json.Number("100"), "customers": json.Number("20"), "customers_pct": json.Number("0.19999999999999996"),
+			"cost_per_customer": "-7.12"}},
+		{"a channel new in this period has zeros before", chKanji, "previous", fields{
+			"registrations": json.Number("0"), "spend": "0.00", "cost_per_customer": nil, "roas": nil}},
+		{"relative changes from zero are null", chKanji, "change", fields{
+			"registrations": json.Number("0"), "registrations_pct": nil, "cost_per_customer_pct": nil, "roas": nil}},
+		{"Total compares with the previous Total, channels of the previous period only included", totalLabel, "previous", fields{
+			"registrations": json.Number("1665"), "customers": json.Number("135"), "spend": "14400.00"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obj := jsonRowByName(t, doc, tt.channel)
+			if tt.object != "" {
+				obj = obj[tt.object].(map[string]any)
+			}
+			for k, want := range tt.want {
+				if got := obj[k]; !jsonEqual(got, want) {
+					t.Errorf("%s = %#v, want %#v", k, got, want)
+				}
+			}
+		})
+	}
+	t.Run("previous period table", func(t *testing.T) {
+		prev := doc["previous_period"].(map[string]any)
+		if !jsonEqual(prev["period"], map[string]any{"from": "2026-01-29", "to": "2026-03-01"}) {
+			t.Errorf("period = %v", prev["period"])
+		}
+		var names []string
+		for _, r := range prev["channels"].([]any) {
+			names = append(names, r.(map[string]any)["channel"].(string))
+		}
+		if !slices.Contains(names, chGone) {
+			t.Errorf("previous channels %q do not include %q", names, chGone)
+		}
+	})
+	t.Run("no targets: statuses are null", func(t *testing.T) {
+		doc := decodeJSON(t, render(t, writeJSON, sampleReport(t)))
+		row := jsonRowByName(t, doc, chSearch)
+		for _, k := range []string{"status", "missed_targets", "targets", "previous", "change"} {
+			if v, ok := row[k]; !ok || v != nil {
+				t.Errorf("%s = %#v, want null", k, v)
+			}
+		}
+	})
 }

@@ -88,6 +88,51 @@ func sampleReport(t *testing.T) attribution.Report {
 	return r
 }
 
+// chGone is a channel of the previous period only.
+const chGone = "Affiliates (paused)"
+
+// fullReport is sampleReport with a previous period and targets: default
+// ones and a channel's own.
+func fullReport(t *testing.T) attribution.Report {
+	t.Helper()
+	r := sampleReport(t)
+	row := func(ch string, days int, count int64, revenue attribution.Money) attribution.CohortRow {
+		return attribution.CohortRow{Channel: ch, ChannelValid: true, Days: days, Count: count, Revenue: revenue}
+	}
+	const eur = attribution.MoneyScale
+	prev := attribution.Compute(attribution.Inputs{
+		Period:     attribution.Period{From: attribution.Date{Year: 2026, Month: 1, Day: 29}, To: attribution.Date{Year: 2026, Month: 3, Day: 1}},
+		AsOf:       r.AsOf,
+		Timezone:   r.Timezone,
+		Currency:   r.Currency,
+		WindowDays: r.WindowDays,
+		Cohort: []attribution.CohortRow{
+			row(chSearch, -1, 1100, 0),
+			row(chSearch, 1, 100, 4000*eur),
+			row(chSocial, -1, 300, 0),
+			row(chSocial, 2, 25, 1000*eur),
+			row(chFormula, -1, 40, 0),
+			row(chGone, -1, 90, 0),
+			row(chGone, 3, 10, 250*eur),
+		},
+		Spend: []attribution.SpendRow{
+			{Channel: chSearch, ChannelValid: true, Amount: 11000 * eur, Rows: 28},
+			{Channel: chSocial, ChannelValid: true, Amount: 2500 * eur, Rows: 28},
+			{Channel: chGone, ChannelValid: true, Amount: 800 * eur, Rows: 28},
+			{Channel: chScript, ChannelValid: true, Amount: 100 * eur, Rows: 2},
+		},
+	})
+	r.Previous = &prev
+	cacMax := attribution.Money(110 * eur)
+	socialCAC := attribution.Money(90 * eur)
+	rateMin, roasMin := 0.06, 0.3
+	r.Targets = attribution.Targets{
+		Default:  attribution.Thresholds{CACMax: &cacMax, ConversionRateMin: &rateMin},
+		Channels: map[string]attribution.Thresholds{chSocial: {CACMax: &socialCAC, ROASMin: &roasMin}},
+	}
+	return r
+}
+
 // channel returns the row of the named channel.
 func channel(t *testing.T, r attribution.Report, name string) attribution.ChannelMetrics {
 	t.Helper()

@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,11 +12,15 @@ import (
 	"github.com/origen-analytics/origen/attribution"
 )
 
-// Sheet names of the workbook, in tab order.
+// Sheet names of the workbook, in tab order. Registrations sheets come
+// last, only with detail: "Registrations", then "Registrations (2)", ...
 const (
-	sheetSummary  = "Summary"
-	sheetChannels = "Channels"
-	sheetAbout    = "About"
+	sheetSummary       = "Summary"
+	sheetChannels      = "Channels"
+	sheetCharts        = "Charts"
+	sheetQuality       = "Data quality"
+	sheetAbout         = "About"
+	sheetRegistrations = "Registrations"
 )
 
 // commentAuthor signs the notes on n/a cells.
@@ -27,19 +32,59 @@ const (
 	maxColWidth = 60
 )
 
-// WriteWorkbook writes r as an .xlsx workbook with three sheets: Summary
-// (parameters, headline totals, data quality, notes), Channels (one row per
-// channel in Report order, then the Total row) and About (definitions).
-// Every number is a numeric cell holding the exact value; number formats
-// round it for display. Undefined values are empty cells with a note saying
-// why. Channel names are always text cells, never formulas.
+// WorkbookOptions carries what a workbook shows beyond the Report: the
+// audit trail of the About sheet and the per-registration detail.
+type WorkbookOptions struct {
+	// Config is the configuration as Origen read it, with secrets redacted.
+	Config string
+	// Database names the database and its address, redacted.
+	Database string
+	// Statements are the SQL statements of the run, in the order they ran.
+	Statements []Statement
+	// Detail, when set, adds the Registrations sheet: it must call yield
+	// once per registration of the report's cohort, in the order the
+	// sheet should list them, and return yield's first error. The rows
+	// are streamed to disk as they come, so they are never all in memory;
+	// they must add up to the report's counts and revenue per channel.
+	Detail func(yield func(attribution.DetailRow) error) error
+
+	// maxSheetRows bounds the rows of one Registrations sheet, header
+	// included; 0 means Excel's limit. Tests lower it to check the split.
+	maxSheetRows int
+}
+
+// Statement is one SQL statement as it ran, with its bound arguments in
+// order ($1, $2, ... in PostgreSQL; ? in SQLite).
+type Statement struct {
+	Name string
+	SQL  string
+	Args []any
+}
+
+// WriteWorkbook writes r as an .xlsx workbook; see WriteWorkbookWith.
 func WriteWorkbook(w io.Writer, r attribution.Report) error {
+	return WriteWorkbookWith(w, r, WorkbookOptions{})
+}
+
+// WriteWorkbookWith writes r as an .xlsx workbook: Summary (parameters,
+// headline totals, data quality, notes), Channels (one row per channel in
+// Report order, then the Total row, as an Excel table), Charts (native
+// charts over the Channels table), Data quality (every check and what
+// Origen did), About (definitions, configuration, SQL) and, with
+// o.Detail, Registrations (one row per registration).
+//
+// In Channels, counts and money are stored; every derived figure is a
+// live formula over the same row, with Origen's own value cached in the
+// cell so that viewers that do not calculate show it, and the Total row
+// sums the channel rows. Undefined values are empty cells with a note
+// saying why. Channel names are always text cells, never formulas.
+func WriteWorkbookWith(w io.Writer, r attribution.Report, o WorkbookOptions) error {
 	if err := checkReport(r); err != nil {
 		return fmt.Errorf("write workbook: %w", err)
 	}
 	f := excelize.NewFile()
 	defer f.Close()
-	b := &workbook{f: f, r: r, styles: map[string]int{}}
+	b := &workbook{f: f, r: r, o: o, styles: map[string]int{}}
 	b.build()
 	if b.err != nil {
 		return fmt.Errorf("write workbook: %w", b.err)
@@ -56,23 +101,52 @@ func WriteWorkbook(w io.Writer, r attribution.Report) error {
 type workbook struct {
 	f      *excelize.File
 	r      attribution.Report
+	o      WorkbookOptions
 	styles map[string]int
 	font   string // the workbook's default font, named in every bold style
 	err    error
+
+	// The Channels table as written, for the Charts sheet: its columns,
+	// their letters by key, and its rows.
+	cols    []column
+	letters map[string]string
+	rows    []rowData
+
+	// What the Registrations sheets hold, for the Summary.
+	detailRows   int64
+	detailSheets int
 }
 
 func (b *workbook) build() {
 	// A style's font without a family makes LibreOffice fall back to a
 	// serif face, so bold text names the default font explicitly.
 	b.font, b.err = b.f.GetDefaultFont()
-	for _, name := range []string{sheetSummary, sheetChannels, sheetAbout} {
+	sheets := []string{sheetSummary, sheetChannels}
+	if len(b.r.Channels) > 0 {
+		sheets = append(sheets, sheetCharts)
+	}
+	sheets = append(sheets, sheetQuality, sheetAbout)
+	for _, name := range sheets {
 		if b.err == nil {
 			_, b.err = b.f.NewSheet(name)
 		}
 	}
 	b.check(b.f.DeleteSheet("Sheet1"))
+	b.check(b.f.SetDefinedName(&excelize.DefinedName{
+		Name: wilsonName, RefersTo: strconv.FormatFloat(attribution.WilsonZ, 'f', -1, 64),
+		Comment: "z of the 95% Wilson score interval (METRICS.md, Ratios)",
+	}))
+	// The detail goes first so the Summary can say where it is; its
+	// sheets are added after the others whenever they are written.
+	if b.o.Detail != nil {
+		b.detail()
+	}
 	b.summary()
 	b.channels()
+	if len(b.r.Channels) > 0 {
+		b.charts()
+	}
+	b.quality()
 	b.about()
 	b.properties()
 	if b.err == nil {
@@ -111,15 +185,25 @@ func (b *workbook) style(name string, s *excelize.Style) int {
 	return id
 }
 
-// numFmt is the display format of a column kind: thousands separators for
-// counts and money, money with the currency's minor-unit digits and code.
-func numFmt(k kind, cur attribution.Currency) string {
+// numFmt is the display format of a column: thousands separators for
+// counts and money, money with the currency's minor-unit digits and code,
+// an explicit sign on changes.
+func numFmt(c column, cur attribution.Currency) string {
+	f := kindFormat(c.Kind, cur)
+	if !c.Signed {
+		return f
+	}
+	return "+" + f + ";-" + f + ";" + f
+}
+
+// kindFormat is the unsigned display format of a kind.
+func kindFormat(k kind, cur attribution.Currency) string {
 	switch k {
-	case kindText:
+	case kindText, kindStatus:
 		return "@"
 	case kindCount:
 		return "#,##0"
-	case kindRate:
+	case kindRate, kindPoints:
 		return "0.00%"
 	case kindMoney:
 		return moneyFormat(cur)
@@ -151,12 +235,24 @@ var (
 	headerFill   = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EDF3"}}
 )
 
+// groupFills tell the blocks of the Channels table apart in the header.
+var groupFills = map[group]string{
+	groupMetric:   "E8EDF3",
+	groupTarget:   "FFF2CC",
+	groupPrevious: "EDEDED",
+	groupChange:   "E2EFDA",
+}
+
 // valueStyle is the style of a metric cell; total cells are bold with a
 // rule above them.
-func (b *workbook) valueStyle(k kind, total bool) int {
-	code := numFmt(k, b.r.Currency)
+func (b *workbook) valueStyle(c column, total bool) int {
+	code := numFmt(c, b.r.Currency)
 	s := &excelize.Style{CustomNumFmt: &code}
-	name := fmt.Sprintf("value-%d", k)
+	name := "value-" + code
+	if c.Kind == kindStatus {
+		s.Alignment = &excelize.Alignment{Horizontal: "center"}
+		name += "-center"
+	}
 	if total {
 		s.Font = b.bold(0)
 		s.Border = borderTop
@@ -166,19 +262,26 @@ func (b *workbook) valueStyle(k kind, total bool) int {
 }
 
 func (b *workbook) headerStyle(k kind) int {
+	return b.groupHeaderStyle(k, groupMetric)
+}
+
+// groupHeaderStyle is a header cell of a block of the Channels table.
+func (b *workbook) groupHeaderStyle(k kind, g group) int {
 	align := "right"
 	if k == kindText {
 		align = "left"
 	}
-	return b.style("header-"+align, &excelize.Style{
+	if k == kindStatus {
+		align = "center"
+	}
+	return b.style(fmt.Sprintf("header-%s-%d", align, g), &excelize.Style{
 		Font:      b.bold(0),
-		Fill:      headerFill,
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{groupFills[g]}},
 		Border:    borderBottom,
 		Alignment: &excelize.Alignment{Horizontal: align, Vertical: "bottom", WrapText: true},
 	})
 }
 
-// bold is the bold default font at size points (11 when size is 0).
 func (b *workbook) bold(size float64) *excelize.Font {
 	if size == 0 {
 		size = 11
@@ -272,7 +375,7 @@ func (b *workbook) metric(sheet, cell string, c column, m attribution.ChannelMet
 	case kindMoney:
 		// Excel only has doubles: the cell holds the nearest double of the
 		// exact amount and the number format rounds it for display.
-		b.check(b.f.SetCellFloat(sheet, cell, v.Money.Float64(), -1, 64))
+		b.check(b.f.SetCellFloat(sheet, cell, v.moneyFloat(), -1, 64))
 	}
 }
 
@@ -293,58 +396,43 @@ func (b *workbook) width(sheet string, col, chars, limit int) {
 
 // --- sheets ---
 
-// channels writes the channel table: header, one row per channel in Report
-// order, the Total row; frozen header and channel column; an auto-filter
-// over the channel rows only, so sorting never moves the Total row.
-func (b *workbook) channels() {
-	const sheet = sheetChannels
-	cur := b.r.Currency
-	widths := make([]int, len(columns))
-	for i, c := range columns {
-		b.text(sheet, b.cellName(i+1, 1), c.Header, b.headerStyle(c.Kind))
-		widths[i] = headerWidth(c.Header)
-	}
-	if b.err == nil {
-		// Headers wrap onto two lines rather than widen the columns.
-		b.check(b.f.SetRowHeight(sheet, 1, 32))
-	}
-	rows := append(append([]attribution.ChannelMetrics(nil), b.r.Channels...), b.r.Total)
-	rows[len(rows)-1].Channel = totalLabel
-	for j, m := range rows {
-		total := j == len(rows)-1
-		for i, c := range columns {
-			b.metric(sheet, b.cellName(i+1, j+2), c, m, b.valueStyle(c.Kind, total))
-			widths[i] = max(widths[i], displayWidth(workbookDisplay(c, c.get(m), cur)))
-		}
-	}
-	for i, w := range widths {
-		b.width(sheet, i+1, w, 0)
-	}
-	if b.err != nil {
-		return
-	}
-	b.check(b.f.SetPanes(sheet, &excelize.Panes{
-		Freeze: true, XSplit: 1, YSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight",
-		Selection: []excelize.Selection{{SQRef: "B2", ActiveCell: "B2", Pane: "bottomRight"}},
-	}))
-	if n := len(b.r.Channels); n > 0 {
-		b.check(b.f.AutoFilter(sheet, "A1:"+b.cellName(len(columns), n+1), nil))
-	}
-	b.printLayout(sheet, "landscape")
-	// Repeat the header row on every printed page.
-	b.check(b.f.SetDefinedName(&excelize.DefinedName{
-		Name: "_xlnm.Print_Titles", RefersTo: "'" + sheet + "'!$1:$1", Scope: sheet,
-	}))
-}
-
 // printLayout prints a sheet one page wide, as many pages tall as needed.
 func (b *workbook) printLayout(sheet, orientation string) {
-	if b.err != nil {
-		return
+	b.fitToPage(sheet)
+	b.pageSetup(sheet, orientation, 1)
+}
+
+// fitToPage makes the sheet's print scale fit its pages (see pageSetup).
+// A streamed sheet needs it before its stream writer starts, which writes
+// the sheet properties first.
+func (b *workbook) fitToPage(sheet string) {
+	if b.err == nil {
+		fit := true
+		b.check(b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
 	}
-	fit, wide, tall := true, 1, 0
-	b.check(b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
-	b.check(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &orientation, FitToWidth: &wide, FitToHeight: &tall}))
+}
+
+// pageSetup prints the sheet wide pages wide, as many pages tall as
+// needed, on the printer's default paper.
+func (b *workbook) pageSetup(sheet, orientation string, wide int) {
+	if b.err == nil {
+		tall := 0
+		b.check(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{
+			Orientation: &orientation, FitToWidth: &wide, FitToHeight: &tall,
+		}))
+	}
+}
+
+// printTitles repeats rows (e.g. "$1:$1") and columns (e.g. "$A:$A", or
+// "") of sheet on every printed page.
+func (b *workbook) printTitles(sheet, cols, rows string) {
+	ref := "'" + sheet + "'!" + rows
+	if cols != "" {
+		ref = "'" + sheet + "'!" + cols + "," + ref
+	}
+	if b.err == nil {
+		b.check(b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: ref, Scope: sheet}))
+	}
 }
 
 // headerWidth is the width a header needs on two lines: half its length,
@@ -403,17 +491,58 @@ func (b *workbook) summary() {
 	row++
 	b.text(sheet, label("Currency"), r.Currency.Code, 0)
 	row++
+	if r.Previous != nil {
+		b.text(sheet, label("Previous period"), periodText(r.Previous.Period)+" (same length, same as-of)", 0)
+		row++
+	}
+	if b.o.Detail != nil {
+		where := fmt.Sprintf("%s rows on sheet %s", groupDigits(strconv.FormatInt(b.detailRows, 10)), sheetRegistrations)
+		if b.detailSheets > 1 {
+			where = fmt.Sprintf("%s rows on %d sheets, %s to %s: Excel holds %s rows a sheet",
+				groupDigits(strconv.FormatInt(b.detailRows, 10)), b.detailSheets, sheetRegistrations, detailSheetName(b.detailSheets),
+				groupDigits(strconv.Itoa(b.sheetRowLimit())))
+		}
+		b.text(sheet, label("Registrations detail"), where, 0)
+		row++
+	}
 
 	section("Totals")
-	total := r.Total
-	total.Channel = totalLabel
+	_, total := tableRows(r)
+	rate := b.leftNumberStyle("+0.0%;-0.0%;0.0%")
+	if r.Previous != nil {
+		b.text(sheet, b.cellName(2, row-1), "This period", b.sectionStyle())
+		b.text(sheet, b.cellName(3, row-1), "Previous period", b.sectionStyle())
+		b.text(sheet, b.cellName(4, row-1), "Change", b.sectionStyle())
+	}
 	for _, key := range []string{"registrations", "customers", "conversion_rate", "spend", "cost_per_customer", "revenue", "roas", "immature_registrations"} {
 		c := columnByKey(key)
 		name := c.Header
 		if key == "cost_per_customer" {
 			name += " (CAC)"
 		}
-		b.metric(sheet, label(name), c, total, b.leftNumberStyle(numFmt(c.Kind, r.Currency)))
+		style := b.leftNumberStyle(numFmt(c, r.Currency))
+		b.metric(sheet, label(name), c, total.M, style)
+		if total.Prev != nil {
+			b.metric(sheet, b.cellName(3, row), c, *total.Prev, style)
+			if v, ok := totalChange(key, total); ok {
+				style := rate
+				if key == "conversion_rate" {
+					// A difference of rates, in percentage points.
+					v, style = v*100, b.leftNumberStyle(`+0.00" pp";-0.00" pp";0.00" pp"`)
+				}
+				b.styleOnly(sheet, b.cellName(4, row), style)
+				b.check(b.f.SetCellFloat(sheet, b.cellName(4, row), v, -1, 64))
+			}
+		}
+		row++
+	}
+	if !r.Targets.IsZero() {
+		v := r.Targets.Default.Evaluate(r.Total)
+		text := statusText(v.Status)
+		if len(v.Missed) > 0 {
+			text += ": misses " + strings.Join(v.Missed, ", ")
+		}
+		b.text(sheet, label("Status against the default targets"), text, 0)
 		row++
 	}
 
@@ -451,43 +580,6 @@ func (b *workbook) summary() {
 	b.printLayout(sheet, "portrait")
 }
 
-// about writes the definitions: how to read every column, the window and
-// Total rules, and where the numbers come from.
-func (b *workbook) about() {
-	const sheet = sheetAbout
-	r := b.r
-	row := 1
-	b.text(sheet, "A1", "About this report", b.titleStyle())
-	row += 2
-	pair := func(k, v string) {
-		b.text(sheet, b.cellName(1, row), k, b.boldStyle())
-		b.text(sheet, b.cellName(2, row), v, b.wrapStyle())
-		row++
-	}
-	version := r.Version
-	if version == "" {
-		version = "unknown"
-	}
-	pair("Produced by", "Origen "+version)
-	pair("Generated at", orDash(humanTime(r.GeneratedAt, r.Timezone)))
-	pair("As of (data cutoff)", humanTime(r.AsOf, r.Timezone)+" — registrations and purchases after this time are not counted.")
-	pair("Period", periodText(r.Period)+", local dates in "+orDash(r.Timezone)+". A registration belongs to the period when its local date falls in this range.")
-	pair("Conversion window", fmt.Sprintf("%d days. ", r.WindowDays)+windowRule(r.WindowDays))
-	pair("Money", roundingRule(r.Currency)+" Cells hold the exact amount; their number format does the rounding.")
-	pair("Total row", totalRowRule)
-	pair("n/a", naRule+" In this workbook such a cell is empty and carries a note saying why.")
-	row++
-	b.text(sheet, b.cellName(1, row), "Column", b.headerStyle(kindText))
-	b.text(sheet, b.cellName(2, row), "Definition", b.headerStyle(kindText))
-	row++
-	for _, c := range columns {
-		pair(c.Header, c.definition())
-	}
-	b.width(sheet, 1, 24, 0)
-	b.width(sheet, 2, 100, 110)
-	b.printLayout(sheet, "landscape")
-}
-
 // properties sets the document properties. Created is the run time, or the
 // as-of time for reports without one, so the workbook never claims the
 // template's date.
@@ -521,4 +613,40 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// totalChange is the Summary's change of a headline figure: relative for
+// counts, money, CAC and ROAS, in percentage points for the conversion
+// rate; false when undefined.
+func totalChange(key string, x rowData) (float64, bool) {
+	cur, prev := x.M, *x.Prev
+	var v value
+	switch key {
+	case "conversion_rate":
+		v = columnOf(changeColumns, "change_conversion_rate").value(x)
+	case "cost_per_customer":
+		v = columnOf(changeColumns, "change_cost_per_customer_pct").value(x)
+	case "roas":
+		v = columnOf(changeColumns, "change_roas_pct").value(x)
+	case "registrations":
+		v = relative(float64(cur.Registrations), float64(prev.Registrations))
+	case "customers":
+		v = relative(float64(cur.Customers), float64(prev.Customers))
+	case "spend":
+		v = relative(float64(cur.Spend), float64(prev.Spend))
+	case "revenue":
+		v = relative(float64(cur.Revenue), float64(prev.Revenue))
+	case "immature_registrations":
+		v = relative(float64(cur.Immature), float64(prev.Immature))
+	}
+	return v.Float, v.OK
+}
+
+// sheetRowLimit is the number of rows a Registrations sheet holds, header
+// included.
+func (b *workbook) sheetRowLimit() int {
+	if b.o.maxSheetRows > 0 {
+		return b.o.maxSheetRows
+	}
+	return excelize.TotalRows
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -37,12 +38,18 @@ func TestDemoOutputsInRealClients(t *testing.T) {
 		}
 		defer f.Close()
 		header, _ := f.GetRows("Channels")
-		wantHeader := "Channel,Registrations,Customers,Conversion rate,CR low,CR high,Spend,Cost per registration,Cost per customer,Revenue,ROAS,Median days to convert,Immature registrations"
-		if len(header) == 0 || strings.Join(header[0], ",") != wantHeader {
+		// The metrics, then the demo's targets and status, then the
+		// previous period and the changes.
+		wantHeader := "Channel,Registrations,Customers,Conversion rate,CR low,CR high,Spend,Cost per registration,Cost per customer,Revenue,ROAS,Median days to convert,Immature registrations," +
+			"Target CAC max,Target conversion rate min,Target ROAS min,Status,Registrations (previous)"
+		if len(header) == 0 || !strings.HasPrefix(strings.Join(header[0], ","), wantHeader) {
 			t.Fatalf("Channels header = %v", header)
 		}
 		for i, r := range rows {
 			row := i + 2
+			if i == len(rows)-1 {
+				row = len(header) // the Total is the last row, below any channel of the previous period only
+			}
 			cell := func(col string) string {
 				v, err := f.GetCellValue("Channels", fmt.Sprintf("%s%d", col, row), excelize.Options{RawCellValue: true})
 				if err != nil {
@@ -76,6 +83,9 @@ func TestDemoOutputsInRealClients(t *testing.T) {
 		}
 		for i, r := range rows {
 			got := ch[i+1]
+			if i == len(rows)-1 {
+				got = ch[len(ch)-1]
+			}
 			if got[0] != r.Channel {
 				t.Errorf("LibreOffice row %d: channel %q, want %q", i+2, got[0], r.Channel)
 			}
@@ -93,6 +103,40 @@ func TestDemoOutputsInRealClients(t *testing.T) {
 				t.Errorf("sheet %s is empty or missing in LibreOffice", s)
 			}
 		}
+	})
+
+	t.Run("libreoffice recalculates every formula to Origen's value", func(t *testing.T) {
+		f, err := excelize.OpenFile(base + ".xlsx")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		values := reportstest.ConvertToValues(t, base+".xlsx")
+		n := 0
+		for _, sheet := range []string{"Channels", "Charts"} {
+			rows, _ := f.GetRows(sheet)
+			for i, row := range rows {
+				for j := range row {
+					cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+					if formula, _ := f.GetCellFormula(sheet, cell); formula == "" {
+						continue
+					}
+					n++
+					cached, _ := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+					got := ""
+					if lo := values[sheet]; i < len(lo) && j < len(lo[i]) {
+						got = lo[i][j]
+					}
+					if !sameValue(got, cached) {
+						t.Errorf("%s!%s: LibreOffice %q, Origen %q", sheet, cell, got, cached)
+					}
+				}
+			}
+		}
+		if n < 100 {
+			t.Errorf("only %d formula cells", n)
+		}
+		t.Logf("%d formula cells agree", n)
 	})
 
 	t.Run("chromium", func(t *testing.T) {
@@ -117,9 +161,23 @@ func TestDemoOutputsInRealClients(t *testing.T) {
 	})
 
 	if *updateDocs {
-		reportstest.ConvertSheetToPNG(t, base+".xlsx", 2, filepath.Join("..", "..", "docs", "demo-workbook.png"))
-		if _, err := os.Stat(filepath.Join("..", "..", "docs", "demo-workbook.png")); err != nil {
-			t.Error(err)
+		for sheet, name := range map[int]string{2: "demo-workbook.png", 3: "demo-workbook-charts.png"} {
+			reportstest.ConvertSheetToPNG(t, base+".xlsx", sheet, filepath.Join("..", "..", "docs", name))
+			if _, err := os.Stat(filepath.Join("..", "..", "docs", name)); err != nil {
+				t.Error(err)
+			}
 		}
 	}
+}
+
+// sameValue compares a value LibreOffice computed with the one Origen
+// cached: numbers to 1e-9 relative (15 significant digits each; a change
+// of nearly equal numbers differs in its last places), text exactly.
+func sameValue(a, b string) bool {
+	x, errA := strconv.ParseFloat(a, 64)
+	y, errB := strconv.ParseFloat(b, 64)
+	if errA != nil || errB != nil {
+		return a == b
+	}
+	return math.Abs(x-y) <= 1e-9*math.Max(1, math.Max(math.Abs(x), math.Abs(y)))
 }

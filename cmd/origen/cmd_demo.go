@@ -39,7 +39,7 @@ func (e env) cmdDemo(ctx context.Context, args []string) error {
 	log.Info("demo database built", "path", dbPath, "duration", time.Since(started).Round(time.Millisecond))
 	cfgPath := filepath.Join(o.Out, "origen.toml")
 	err := writeAtomically(ctx, []output{{cfgPath, func(w io.Writer) error {
-		_, err := io.WriteString(w, fixtures.ConfigTOML("sqlite", "demo.sqlite", ""))
+		_, err := io.WriteString(w, fixtures.ConfigTOML("sqlite", "demo.sqlite", "")+demoTargets)
 		return err
 	}}})
 	if err != nil {
@@ -62,6 +62,18 @@ func (e env) cmdDemo(ctx context.Context, args []string) error {
 		cfgPath, p.From, p.To, fixtures.DemoAsOf.Format(time.RFC3339), o.Out)
 	return nil
 }
+
+// demoTargets are the demo business's targets, so that its reports show
+// channels on and off target.
+const demoTargets = `
+[targets]
+cac_max = 60
+conversion_rate_min = 0.08
+
+[targets.channel."Paid Search"]
+cac_max = 75
+roas_min = 1.0
+`
 
 // buildDemoDB writes the demo database to a temporary file and renames it
 // into place, so an interrupted build never leaves a half-built database.

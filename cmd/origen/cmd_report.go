@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,6 +27,8 @@ type reportOptions struct {
 	Mature bool
 	AsOf   string
 	Out    string
+	Cohort string
+	Detail bool
 }
 
 func (e env) cmdReport(ctx context.Context, args []string) error {
@@ -38,7 +41,13 @@ func (e env) cmdReport(ctx context.Context, args []string) error {
 	fs.BoolVar(&o.Mature, "mature", false, "move the period back until every registration in it is a full conversion window old at as-of")
 	fs.StringVar(&o.AsOf, "as-of", "", "data cutoff, RFC 3339 (default now); printed in every output")
 	fs.StringVar(&o.Out, "out", ".", "output `DIR`")
+	fs.StringVar(&o.Cohort, "cohort", "month", "cohort grain of the Cohorts sheet: week (ISO) or month")
+	fs.BoolVar(&o.Detail, "detail", false, "add the Registrations sheet: one row per registration (overrides [report] detail)")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	grain, err := attribution.ParseCohortGrain(o.Cohort)
+	if err != nil {
 		return err
 	}
 	if err := requireFlags("report", map[string]string{"config": o.Config}); err != nil {
@@ -48,11 +57,16 @@ func (e env) cmdReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	fs.Visit(func(f *flag.Flag) { // flag > config file
+		if f.Name == "detail" {
+			cfg.Detail = o.Detail
+		}
+	})
 	period, asOf, err := resolvePeriod(periodFlags{From: o.From, To: o.To, Name: o.Period, Mature: o.Mature, AsOf: o.AsOf}, cfg, e.now)
 	if err != nil {
 		return err
 	}
-	paths, err := e.runReport(ctx, cfg, period, asOf, o.Out, e.logger())
+	paths, err := e.runReport(ctx, cfg, period, asOf, o.Out, e.logger(), maturityOptions{Cohort: grain})
 	if err != nil {
 		return err
 	}
@@ -131,14 +145,22 @@ func parseAsOf(s string, now func() time.Time) (time.Time, error) {
 
 // runReport reads the data in one snapshot, computes the report and writes
 // the workbook, the page and the JSON atomically. It returns their paths.
-func (e env) runReport(ctx context.Context, cfg *config, period attribution.Period, asOf time.Time, outDir string, log *slog.Logger) ([]string, error) {
+func (e env) runReport(ctx context.Context, cfg *config, period attribution.Period, asOf time.Time, outDir string, log *slog.Logger, opts ...maturityOptions) ([]string, error) {
 	started := time.Now()
-	rep, err := e.buildReport(ctx, cfg, period, asOf, log)
-	if err != nil {
-		return nil, err
-	}
 	base := fmt.Sprintf("origen_%s_%s", period.From, period.To)
-	paths, err := writeReport(ctx, rep, outDir, base, []string{"xlsx", "html", "json"})
+	// The outputs are written in the snapshot, which the detail streams
+	// from; the hook also records the SQL for the workbook's About sheet.
+	var paths []string
+	hook := &snapshotHook{}
+	hook.inSnapshot = func(ctx context.Context, tx queries.DBTX, reader queries.Reader, rep attribution.Report) error {
+		wo, err := workbookOptions(ctx, cfg, hook, tx, reader, rep)
+		if err != nil {
+			return err
+		}
+		paths, err = writeReport(ctx, rep, outDir, base, []string{"xlsx", "html", "json"}, wo)
+		return err
+	}
+	rep, err := e.buildReport(withSnapshotHook(ctx, hook), cfg, period, asOf, log, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -158,11 +180,17 @@ var writers = map[string]func(io.Writer, attribution.Report) error{
 
 // writeReport writes rep in the given formats to DIR/BASE.FORMAT, all or
 // nothing (see writeAtomically), and returns the paths in format order.
-func writeReport(ctx context.Context, rep attribution.Report, dir, base string, formats []string) ([]string, error) {
+// wo (at most one) adds the About sheet's audit trail and the detail to
+// the workbook.
+func writeReport(ctx context.Context, rep attribution.Report, dir, base string, formats []string, wo ...reports.WorkbookOptions) ([]string, error) {
 	var outputs []output
 	var paths []string
 	for _, f := range formats {
 		write := writers[f]
+		if f == "xlsx" && len(wo) > 0 {
+			o := wo[0]
+			write = func(w io.Writer, r attribution.Report) error { return reports.WriteWorkbookWith(w, r, o) }
+		}
 		path := filepath.Join(dir, base+"."+f)
 		outputs = append(outputs, output{path, func(w io.Writer) error { return write(w, rep) }})
 		paths = append(paths, path)
@@ -173,8 +201,9 @@ func writeReport(ctx context.Context, rep attribution.Report, dir, base string, 
 	return paths, nil
 }
 
-// buildReport runs the queries and the computation.
-func (e env) buildReport(ctx context.Context, cfg *config, period attribution.Period, asOf time.Time, log *slog.Logger) (attribution.Report, error) {
+// buildReport runs the queries and the computation. opts (at most one)
+// tune the curves, cohorts and prospects that addMaturity adds.
+func (e env) buildReport(ctx context.Context, cfg *config, period attribution.Period, asOf time.Time, log *slog.Logger, opts ...maturityOptions) (attribution.Report, error) {
 	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return attribution.Report{}, err
@@ -187,13 +216,15 @@ func (e env) buildReport(ctx context.Context, cfg *config, period attribution.Pe
 		return attribution.Report{}, dbErr(ctx, cfg, err)
 	}
 	defer tx.Rollback()
+	hook := snapshotHookFrom(ctx)
+	snap := hook.record(tx) // tx itself when there is no hook
 	reader := queries.Reader{Dialect: cfg.Dialect, Mapping: cfg.Mapping}
 	// Checking the mapping first costs a LIMIT 0 query per source and turns
 	// a wrong column into an error that names the config key to fix.
-	if _, err := reader.Check(ctx, tx); err != nil {
+	if _, err := reader.Check(ctx, snap); err != nil {
 		return attribution.Report{}, dbErr(ctx, cfg, err)
 	}
-	res, err := reader.Read(ctx, tx, queries.Params{Period: period, Location: cfg.Location, AsOf: asOf,
+	res, err := reader.Read(ctx, snap, queries.Params{Period: period, Location: cfg.Location, AsOf: asOf,
 		WindowDays: cfg.WindowDays, QueryTimeout: cfg.StatementTimeout})
 	if err != nil {
 		return attribution.Report{}, dbErr(ctx, cfg, err)
@@ -219,8 +250,23 @@ func (e env) buildReport(ctx context.Context, cfg *config, period attribution.Pe
 	rep.GeneratedAt = e.now()
 	rep.Notes = append(rep.Notes, res.Warnings...)
 	rep.Notes = append(rep.Notes, cohortNotes(rep)...)
+	var mo maturityOptions
+	if len(opts) > 0 {
+		mo = opts[0]
+	}
+	if err := addMaturity(ctx, snap, reader, cfg, &rep, mo, log); err != nil {
+		return attribution.Report{}, dbErr(ctx, cfg, err)
+	}
+	if err := addPrevious(ctx, snap, reader, cfg, &rep); err != nil {
+		return attribution.Report{}, dbErr(ctx, cfg, err)
+	}
 	for _, n := range rep.Notes {
 		log.Warn(n)
+	}
+	if hook != nil && hook.inSnapshot != nil {
+		if err := hook.inSnapshot(ctx, tx, reader, rep); err != nil {
+			return attribution.Report{}, err
+		}
 	}
 	return rep, nil
 }
@@ -262,7 +308,7 @@ func openDB(ctx context.Context, cfg *config) (*sqlx.DB, error) {
 	if err != nil {
 		return nil, attribution.Errorf(attribution.KindConfig, "[database] dsn %s: %w", redactDSN(cfg.DSN), err)
 	}
-	pingCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	pingCtx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()

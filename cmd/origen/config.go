@@ -29,8 +29,13 @@ type config struct {
 	Timezone         string
 	Location         *time.Location
 	WindowDays       int
-	SMTP             *smtpServer // [smtp], for jobs that send e-mail
-	Jobs             []job       // [[job]] tables, for origen run
+	SMTP             *smtpServer         // [smtp], for jobs that send e-mail
+	Jobs             []job               // [[job]] tables, for origen run
+	Targets          attribution.Targets // [targets]
+	Detail           bool                // [report] detail: the Registrations sheet
+	// Text is the report's part of the configuration as Origen read it,
+	// secrets redacted, for the workbook's About sheet (auditText).
+	Text string
 }
 
 // rawConfig mirrors the TOML file. Input sections are maps so that any
@@ -49,9 +54,11 @@ type rawConfig struct {
 		Currency             string `toml:"currency"`
 		Timezone             string `toml:"timezone"`
 		ConversionWindowDays *int   `toml:"conversion_window_days"`
+		Detail               bool   `toml:"detail"`
 	} `toml:"report"`
-	SMTP *rawSMTP `toml:"smtp"`
-	Jobs []rawJob `toml:"job"`
+	Targets *rawTargets `toml:"targets"`
+	SMTP    *rawSMTP    `toml:"smtp"`
+	Jobs    []rawJob    `toml:"job"`
 }
 
 type duration struct{ time.Duration }
@@ -186,6 +193,11 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 	if err := c.loadJobs(raw.SMTP, raw.Jobs, getenv); err != nil {
 		return nil, cfgErr("%v", err)
 	}
+	if c.Targets, err = loadTargets(raw.Targets); err != nil {
+		return nil, cfgErr("%v", err)
+	}
+	c.Detail = raw.Report.Detail
+	c.Text = auditText(&raw)
 	return c, nil
 }
 

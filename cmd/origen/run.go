@@ -22,6 +22,7 @@ Usage:
   origen report --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--as-of RFC3339] [--out DIR]
   origen report --config FILE --period NAME [--mature] [--as-of RFC3339] [--out DIR]
                                            (both: [--cohort week|month])
+  origen prospects --config FILE [--as-of RFC3339] [--horizon 7] [--top N] [--out DIR]
                                            rank who is likely to buy next; backtest the scores
   origen run --config FILE [--job NAME] [--dry-run] [--as-of RFC3339]
                                            run the config's [[job]] tables (for schedulers)
@@ -71,6 +72,8 @@ func (e env) dispatch(ctx context.Context, args []string) error {
 		return e.cmdRun(ctx, args[1:])
 	case "check":
 		return e.cmdCheck(ctx, args[1:])
+	case "prospects":
+		return e.cmdProspects(ctx, args[1:])
 	case "fixtures":
 		return e.cmdFixtures(ctx, args[1:])
 	case "version", "--version":

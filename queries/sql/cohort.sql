@@ -1,11 +1,12 @@
 -- cohort - the period's registrations, one per user, aggregated by raw channel
 -- label, existing-customer flag, conversion day and maturity (METRICS.md,
 -- "Cohort" and "Conversion"). Times are integer microseconds since the epoch
--- and amounts integer 1/10000 units, so this text is the same for every dialect.
+-- and amounts integer 1/10000 units, so this text is the same for every dialect
+-- but for {{.Materialized}}, a fence only SQLite needs (see read.go).
 WITH origen_reg AS (
 {{.Registrations}}
 ),
-origen_pur AS (
+origen_pur AS {{.Materialized}}(
 {{.Purchases}}
 ),
 ranked AS (

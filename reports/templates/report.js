@@ -1,21 +1,110 @@
-// Draws the charts of an Origen HTML report from the JSON in
-// #origen-chart-data. Channel names reach the DOM only through esc():
-// ECharts tooltips are HTML, and names are user data.
+// Makes the channel table of an Origen HTML report sortable and filterable,
+// and draws the charts from the JSON in #origen-chart-data. The table is
+// plain HTML, complete without this script. Channel names reach the DOM
+// only as text or through esc(): ECharts tooltips are HTML, and names are
+// user data.
 (function () {
   "use strict";
-  var el = document.getElementById("origen-chart-data");
-  if (!el || typeof echarts === "undefined") {
-    return;
-  }
-  var data = JSON.parse(el.textContent);
   var entities = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
   function esc(s) {
     return String(s).replace(/[&<>"']/g, function (c) { return entities[c]; });
   }
 
+  // --- the table ---
+
+  // Sort keys: numbers compare as numbers, other text with the locale's
+  // collation; n/a (an empty key) always sorts last.
+  function compareKeys(a, b, dir) {
+    if (a === "" || b === "") {
+      return a === b ? 0 : (a === "" ? 1 : -1);
+    }
+    var x = Number(a), y = Number(b);
+    var c = (isNaN(x) || isNaN(y)) ? a.localeCompare(b) : x - y;
+    return dir === "ascending" ? c : -c;
+  }
+
+  function enhanceTable() {
+    var table = document.getElementById("channel-table");
+    var tools = document.getElementById("table-tools");
+    if (!table || !tools || !table.tBodies.length) {
+      return;
+    }
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows).filter(function (r) {
+      return r.cells.length > 1;
+    });
+    if (!rows.length) {
+      return;
+    }
+    var original = rows.slice();
+    var heads = table.tHead.rows[0].cells;
+
+    Array.prototype.forEach.call(heads, function (th, col) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = th.textContent;
+      button.title = "Sort by " + th.textContent;
+      th.textContent = "";
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var next = th.getAttribute("aria-sort") === "descending" ? "ascending" : "descending";
+        if (col === 0 && !th.hasAttribute("aria-sort")) {
+          next = "ascending"; // names read best A to Z first
+        }
+        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", next);
+        var sorted = original.slice().sort(function (a, b) {
+          var c = compareKeys(a.cells[col].getAttribute("data-sort") || "", b.cells[col].getAttribute("data-sort") || "", next);
+          return c || original.indexOf(a) - original.indexOf(b);
+        });
+        sorted.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+
+    var label = document.createElement("label");
+    label.textContent = "Filter channels ";
+    var input = document.createElement("input");
+    input.type = "search";
+    input.placeholder = "name contains…";
+    input.setAttribute("aria-controls", "channel-table");
+    label.appendChild(input);
+    var count = document.createElement("span");
+    count.className = "count";
+    count.setAttribute("aria-live", "polite");
+    tools.appendChild(label);
+    tools.appendChild(count);
+    function filter() {
+      var q = input.value.trim().toLowerCase();
+      var shown = 0;
+      original.forEach(function (r) {
+        var match = !q || (r.cells[0].getAttribute("data-sort") || "").toLowerCase().indexOf(q) >= 0;
+        r.hidden = !match;
+        shown += match ? 1 : 0;
+      });
+      count.textContent = q ? shown + " of " + original.length + " channels shown; the Total row covers all of them" : "";
+    }
+    input.addEventListener("input", filter);
+    tools.hidden = false;
+  }
+
+  // Printing shows the folded details too.
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });
+  });
+
+  enhanceTable();
+
+  // --- the charts ---
+
+  var el = document.getElementById("origen-chart-data");
+  if (!el || typeof echarts === "undefined") {
+    return;
+  }
+  var data = JSON.parse(el.textContent);
+
   // The channel of a tooltip: bar series hold one item per channel, in
-  // Report order, so their dataIndex is the channel's index.
+  // table order, so their dataIndex is the channel's index.
   function channelIndex(params) {
     var list = Array.isArray(params) ? params : [params];
     for (var i = 0; i < list.length; i++) {
@@ -33,6 +122,9 @@
     "chart-conversion": function (t) {
       return [["Conversion rate", t.rate], ["95% interval", t.low + " – " + t.high],
         ["Customers / registrations", t.customers + " / " + t.registrations]];
+    },
+    "chart-change": function (t) {
+      return [["Customers", t.customers], ["Previous period", t.prev_customers], ["Change", t.change_customers]];
     }
   };
 
@@ -53,7 +145,7 @@
     };
   }
 
-  // Category labels of the vertical chart turn upright when each channel
+  // Category labels of the vertical charts turn upright when each channel
   // has less than 70 pixels, as on phones.
   function fitLabels(chart, node, spec) {
     var axis = spec.option.xAxis && spec.option.xAxis[0];

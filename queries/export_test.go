@@ -1,0 +1,4 @@
+package queries
+
+// LocalDayExprForTest exposes localDayExpr to the external tests.
+var LocalDayExprForTest = localDayExpr
