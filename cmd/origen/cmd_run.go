@@ -121,6 +121,9 @@ func (e env) dryRun(cfg *config, j job, asOf time.Time) error {
 	for _, s := range stmts {
 		fmt.Fprintf(w, "  query %s:\n    %s\n", s.Name, strings.ReplaceAll(strings.TrimSpace(s.SQL), "\n", "\n    "))
 	}
+	// Their text depends on the curve population and cohort calendar, which
+	// the run computes; the report's About sheet records them as they ran.
+	fmt.Fprintf(w, "  also runs: curves, cohorts, spend_daily, prospects (for the %s cohorts, the conversion curves and the backtest)\n", j.Cohort)
 	return nil
 }
 
@@ -147,7 +150,7 @@ func (e env) runJob(ctx context.Context, cfg *config, j job, asOf time.Time, log
 	runCtx, cancel := context.WithTimeout(ctx, j.Timeout)
 	defer cancel()
 	rep, err := withRetries(runCtx, j.Retries, e.retryBase, log, "read", func() (attribution.Report, error) {
-		return e.buildReport(runCtx, cfg, period, asOf, log)
+		return e.buildReport(runCtx, cfg, period, asOf, log, maturityOptions{Cohort: attribution.CohortGrain(j.Cohort)})
 	})
 	if err != nil {
 		if errors.Is(runCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
