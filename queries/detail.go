@@ -36,6 +36,9 @@ func (r Reader) Detail(ctx context.Context, db DBTX, p Params, yield func(attrib
 		ctx, cancel = context.WithTimeout(ctx, p.QueryTimeout)
 		defer cancel()
 	}
+	// BeginSnapshot turns nested loops off for the whole transaction: the
+	// planner guesses one registration here and would otherwise join
+	// purchases by nested loop, quadratic in the cohort.
 	rows, err := db.QueryxContext(ctx, st.SQL, st.Args...)
 	if err != nil {
 		return r.explain(ctx, st.Name, err)
@@ -48,12 +51,12 @@ func (r Reader) Detail(ctx context.Context, db DBTX, p Params, yield func(attrib
 	w := int64(p.WindowDays) * 86400 * 1000000
 	for rows.Next() {
 		var (
-			user, channel    sql.NullString
-			registered       int64
-			first            sql.NullInt64
-			revenue, immatur int64
+			user, channel     sql.NullString
+			registered        int64
+			first             sql.NullInt64
+			revenue, immature int64
 		)
-		if err := rows.Scan(&user, &registered, &channel, &first, &revenue, &immatur); err != nil {
+		if err := rows.Scan(&user, &registered, &channel, &first, &revenue, &immature); err != nil {
 			return fmt.Errorf("read %s result: %w", st.Name, err)
 		}
 		d := attribution.DetailRow{
@@ -62,7 +65,7 @@ func (r Reader) Detail(ctx context.Context, db DBTX, p Params, yield func(attrib
 			Channel:      attribution.NormalizeChannel(channel.String, channel.Valid),
 			Days:         -1,
 			Revenue:      attribution.Money(revenue),
-			Immature:     immatur == 1,
+			Immature:     immature == 1,
 		}
 		// cohort.sql: a first purchase inside the window converts, on day
 		// floor((t − registered_at) / 24 h).

@@ -151,3 +151,29 @@ func TestDetailStopsOnYieldError(t *testing.T) {
 		t.Errorf("err = %v after %d rows, want stop after 3", err, n)
 	}
 }
+
+// On PostgreSQL, Detail turns nested loops off for its own statement and
+// puts the transaction's setting back.
+func TestSnapshotTurnsNestedLoopsOff(t *testing.T) {
+	db := generated(t, smallConfig(9))[1]
+	ctx := context.Background()
+	loc, _ := time.LoadLocation(fixtures.DemoTimezone)
+	tx, err := queries.BeginSnapshot(ctx, db.db, db.dialect, fixtures.DemoTimezone, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	err = queries.Reader{Dialect: db.dialect, Mapping: db.mapping}.Detail(ctx, tx,
+		queries.Params{Period: fixtures.DemoPeriod(), Location: loc, AsOf: fixtures.DemoAsOf, WindowDays: 30},
+		func(attribution.DetailRow) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := tx.QueryRowx("SHOW enable_nestloop").Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != "off" {
+		t.Errorf("enable_nestloop = %s in the snapshot, want off (a dense period takes minutes with nested loops)", got)
+	}
+}

@@ -25,6 +25,7 @@ const (
 	kindDays                 // median days to convert
 	kindStatus               // a target status ("on target", ...)
 	kindPoints               // a difference of two rates, in percentage points
+	kindEstimate             // an expected count, such as projected customers, with one decimal
 )
 
 // value is one cell of the channel table. OK is false when the metric is
@@ -87,10 +88,13 @@ type column struct {
 	Signed bool
 	// Group is the block of the table the column belongs to.
 	Group group
-	// HTML includes the column in the page's table.
-	HTML bool
-	get  func(m attribution.ChannelMetrics) value
-	of   func(x rowData) value // instead of get, for target and change columns
+	// HTML includes the column in the page's table; After, when set, is
+	// the key of the column it follows there (a change next to its
+	// metric), instead of its place in the workbook.
+	HTML  bool
+	After string
+	get   func(m attribution.ChannelMetrics) value
+	of    func(x rowData) value // instead of get, for target and change columns
 }
 
 // group is a block of columns of the channel table. Only the metrics are
@@ -98,10 +102,11 @@ type column struct {
 type group int
 
 const (
-	groupMetric   group = iota // the period's metrics
-	groupTarget                // the thresholds that apply to the row, and its status
-	groupPrevious              // the previous period's metrics
-	groupChange                // changes from the previous period
+	groupMetric     group = iota // the period's metrics
+	groupTarget                  // the thresholds that apply to the row, and its status
+	groupPrevious                // the previous period's metrics
+	groupChange                  // changes from the previous period
+	groupProjection              // the projection once the period is mature (columns_projection.go)
 )
 
 // rowData is everything one row of the channel table shows: the period's
@@ -299,6 +304,8 @@ func (c column) display(v value, cur attribution.Currency) string {
 		s = strconv.FormatFloat(v.Float, 'f', 2, 64) + "x"
 	case kindDays:
 		s = strconv.FormatFloat(v.Float, 'f', 1, 64)
+	case kindEstimate:
+		s = groupDigits(strconv.FormatFloat(v.Float, 'f', 1, 64))
 	case kindPoints:
 		s = strconv.FormatFloat(v.Float*100, 'f', 2, 64) + " pp"
 	default:
@@ -381,7 +388,7 @@ var targetColumns = []column{
 		of:         func(x rowData) value { return optionalFloat(x.Th.ROASMin) },
 	},
 	{
-		Header: "Status", Key: "status", Kind: kindStatus, Group: groupTarget, HTML: true,
+		Header: "Status", Key: "status", Kind: kindStatus, Group: groupTarget, HTML: true, After: "channel",
 		Definition: "on target: every target that could be checked is met; off target: at least one is missed; not evaluated: targets apply but none could be checked; no target: none applies. " +
 			"The CAC target is checked when the row has customers, and is missed when it has spend but no customer; the conversion rate target when it has registrations; the ROAS target when it has spend.",
 		Formula: `IF(COUNT({target_cac_max},{target_conversion_rate_min},{target_roas_min})=0,"` + statusNoTarget + `",` +
@@ -484,13 +491,13 @@ var changeColumns = []column{
 		of:         func(x rowData) value { return countValue(x.M.Customers - x.Prev.Customers) },
 	},
 	{
-		Header: "Δ% Customers", Key: "change_customers_pct", Kind: kindRate, Group: groupChange, Signed: true, HTML: true,
+		Header: "Δ% Customers", Key: "change_customers_pct", Kind: kindRate, Group: groupChange, Signed: true, HTML: true, After: "customers",
 		NA: "no customers in the previous period", Definition: "Customers divided by the previous period's, minus 1.",
 		Formula: `IF({previous_customers}=0,"",{customers}/{previous_customers}-1)`,
 		of:      func(x rowData) value { return relative(float64(x.M.Customers), float64(x.Prev.Customers)) },
 	},
 	{
-		Header: "Δ Conversion rate (pp)", Key: "change_conversion_rate", Kind: kindPoints, Group: groupChange, Signed: true, HTML: true,
+		Header: "Δ Conversion rate (pp)", Key: "change_conversion_rate", Kind: kindPoints, Group: groupChange, Signed: true, HTML: true, After: "conversion_rate_high",
 		NA:         "no registrations in one of the periods",
 		Definition: "Conversion rate minus the previous period's, in percentage points (the workbook shows them with a % sign).",
 		Formula:    `IF(OR({registrations}=0,{previous_registrations}=0),"",{conversion_rate}-{previous_conversion_rate})`,
@@ -525,7 +532,7 @@ var changeColumns = []column{
 		},
 	},
 	{
-		Header: "Δ% Cost per customer", Key: "change_cost_per_customer_pct", Kind: kindRate, Group: groupChange, Signed: true, HTML: true,
+		Header: "Δ% Cost per customer", Key: "change_cost_per_customer_pct", Kind: kindRate, Group: groupChange, Signed: true, HTML: true, After: "cost_per_customer",
 		NA:         "no customers in one of the periods, or no spend in the previous one",
 		Definition: "Cost per customer divided by the previous period's, minus 1. A rise means customers got more expensive.",
 		Formula:    `IF(OR({customers}=0,{previous_customers}=0,{previous_spend}=0),"",{cost_per_customer}/{previous_cost_per_customer}-1)`,
@@ -539,7 +546,7 @@ var changeColumns = []column{
 		},
 	},
 	{
-		Header: "Δ ROAS", Key: "change_roas", Kind: kindMultiple, Group: groupChange, Signed: true, HTML: true,
+		Header: "Δ ROAS", Key: "change_roas", Kind: kindMultiple, Group: groupChange, Signed: true, HTML: true, After: "roas",
 		NA: "no spend in one of the periods", Definition: "ROAS minus the previous period's.",
 		Formula: `IF(OR({spend}=0,{previous_spend}=0),"",{roas}-{previous_roas})`,
 		of: func(x rowData) value {
@@ -564,7 +571,8 @@ var changeColumns = []column{
 
 // tableColumns is the layout of r's channel table: the metrics, then the
 // targets and status when r has targets, then the previous period and the
-// changes when r has one.
+// changes when r has one, then the projection when r's conversion curves
+// were read. New blocks go last, so that a column keeps its letter.
 func tableColumns(r attribution.Report) []column {
 	cols := slices.Clone(columns)
 	if !r.Targets.IsZero() {
@@ -574,17 +582,29 @@ func tableColumns(r attribution.Report) []column {
 		cols = append(cols, previousColumns...)
 		cols = append(cols, changeColumns...)
 	}
+	if hasProjection(r) {
+		cols = append(cols, projectionColumns...)
+	}
 	return cols
 }
 
-// htmlColumns are the table columns the page shows: the metrics, the
-// status and the headline changes.
+// htmlColumns are the table columns the page shows: the metrics, with
+// the status after the channel and each headline change after its metric
+// (After), where a reader compares them.
 func htmlColumns(r attribution.Report) []column {
-	var cols []column
+	var cols, later []column
 	for _, c := range tableColumns(r) {
-		if c.HTML {
+		switch {
+		case !c.HTML:
+		case c.After != "":
+			later = append(later, c)
+		default:
 			cols = append(cols, c)
 		}
+	}
+	for _, c := range later {
+		i := slices.IndexFunc(cols, func(x column) bool { return x.Key == c.After })
+		cols = slices.Insert(cols, i+1, c)
 	}
 	return cols
 }

@@ -38,11 +38,12 @@ var pageSource string
 //go:embed templates/report.js
 var pageJS string
 
-// contentPolicy forbids every network request and every script but the two
-// inlined ones (by hash), so even a name that slipped through escaping
-// could neither run nor phone home. Styles stay inline-only.
+// contentPolicy forbids every network request and every script but the
+// inlined ones (by hash: ECharts, the page script and maturity.js), so
+// even a name that slipped through escaping could neither run nor phone
+// home. Styles stay inline-only.
 var contentPolicy = sync.OnceValue(func() string {
-	return "default-src 'none'; script-src " + scriptHash(echartsJS) + " " + scriptHash(pageJS) +
+	return "default-src 'none'; script-src " + scriptHash(echartsJS) + " " + scriptHash(pageJS) + " " + scriptHash(maturityJS) +
 		"; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 })
 
@@ -53,8 +54,9 @@ func scriptHash(src string) string {
 }
 
 // pageTemplate is parsed once: it is constant, and a parse error is a
-// programming error that every test catches.
-var pageTemplate = template.Must(template.New("report.html").Parse(pageSource))
+// programming error that every test catches. The maturity sections'
+// definitions (templates/maturity.html) are parsed into it.
+var pageTemplate = template.Must(template.Must(template.New("report.html").Parse(pageSource)).Parse(maturitySource))
 
 // fontStack is used by the page and by the charts' canvas text, with CJK
 // fallbacks so names such as "検索" render on every desktop and phone.
@@ -115,6 +117,9 @@ type page struct {
 	ECharts        template.JS
 	EChartsVersion string
 	PageJS         template.JS
+	// Maturity holds the sections on registration quality over time
+	// (html_maturity.go); nil when the report has none.
+	Maturity *maturitySection
 }
 
 // kpi is one headline figure: the Total's value, its change from the
@@ -129,6 +134,9 @@ type kpi struct {
 	// Target (e.g. "target ≤ 110.00 EUR"); empty without a target.
 	// StatusClass is its CSS class.
 	Status, Target, StatusClass string
+	// Projection is the figure once the period is mature, with its 95%
+	// interval (kpiProjection); empty without one.
+	Projection string
 }
 
 type tableRow struct {
@@ -143,8 +151,11 @@ type tableCell struct {
 	// or the text of a status; empty when n/a, which sorts last.
 	Sort  string
 	NA    bool
-	Why   string // tooltip of an n/a cell
+	Why   string // tooltip: why an n/a cell is n/a, or what a projection rests on
 	Class string // "status on", "good", ... for the look of the cell
+	// Sub is a second line under the value, such as a projection's 95%
+	// interval (bandText).
+	Sub string
 }
 
 type pageFinding struct {
@@ -222,6 +233,11 @@ func newPage(r attribution.Report) (*page, error) {
 		p.Charts = charts
 		p.ChartData = data
 	}
+	m, err := newMaturitySection(r, colors)
+	if err != nil {
+		return nil, err
+	}
+	p.Maturity = m
 	return p, nil
 }
 
@@ -252,6 +268,7 @@ func kpis(r attribution.Report, total rowData) []kpi {
 			}
 		}
 		k.Status, k.Target = kpiTarget(key, r.Targets.Default, total.M, cur)
+		k.Projection = kpiProjection(key, total, cur)
 		k.StatusClass = strings.ReplaceAll(k.Status, " ", "-")
 		return k
 	}
@@ -338,9 +355,12 @@ func htmlRow(cols []column, x rowData, cur attribution.Currency, color string) t
 	row := tableRow{Name: x.M.Channel, Color: template.CSS(color)}
 	for _, c := range cols[1:] {
 		v := c.value(x)
-		cell := tableCell{Text: c.display(v, cur), NA: !v.OK, Sort: sortKey(c, v)}
+		cell := tableCell{Text: c.display(v, cur), NA: !v.OK, Sort: sortKey(c, v), Sub: bandText(c, x, cur)}
 		if !v.OK && c.NA != "" {
 			cell.Why = c.naNote()
+		}
+		if c.Group == groupProjection && v.OK {
+			cell.Why = "95% interval; projected from " + projectionBasisText(x.M.ProjectionCurve)
 		}
 		switch {
 		case c.Kind == kindStatus:

@@ -144,7 +144,8 @@ func TestHTMLComparisonTable(t *testing.T) {
 	for _, th := range elements(elements(table, "thead")[0], "th") {
 		headers = append(headers, textOf(th))
 	}
-	wantHeaders := append(slices.Clone(headers[:13]), "Status", "Δ% Customers", "Δ Conversion rate (pp)", "Δ% Cost per customer", "Δ ROAS")
+	wantHeaders := []string{"Channel", "Status", "Registrations", "Customers", "Δ% Customers", "Conversion rate", "CR low", "CR high", "Δ Conversion rate (pp)",
+		"Spend", "Cost per registration", "Cost per customer", "Δ% Cost per customer", "Revenue", "ROAS", "Δ ROAS", "Median days to convert", "Immature registrations"}
 	if !slices.Equal(headers, wantHeaders) {
 		t.Errorf("headers = %q\nwant      %q", headers, wantHeaders)
 	}

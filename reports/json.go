@@ -19,9 +19,8 @@ type jsonReport struct {
 	Timezone             string `json:"timezone"`
 	Currency             string `json:"currency"`
 	ConversionWindowDays int    `json:"conversion_window_days"`
-	// GeneratedAt is the run time in UTC to the second, null when the
-	// Report has none (deterministic runs and tests).
-	GeneratedAt   *string       `json:"generated_at"`
+	// There is deliberately no generation time: the same data, period and
+	// as_of give byte-identical JSON, so scheduled jobs can diff reruns.
 	OrigenVersion string        `json:"origen_version"`
 	Channels      []jsonChannel `json:"channels"`
 	Total         jsonChannel   `json:"total"`
@@ -32,6 +31,9 @@ type jsonReport struct {
 	PreviousPeriod *jsonPrevPeriod `json:"previous_period"`
 	// Targets are the configured thresholds; null without [targets].
 	Targets *jsonTargets `json:"targets"`
+	// The curves, cohorts, weekly trend, prospects and backtest
+	// (json_maturity.go): their keys follow.
+	jsonMaturity
 }
 
 // jsonPrevPeriod is the previous period's own table.
@@ -109,6 +111,9 @@ type jsonChannel struct {
 	ROAS                  *float64 `json:"roas"`
 	MedianDaysToConvert   *float64 `json:"median_days_to_convert"`
 	ImmatureRegistrations int64    `json:"immature_registrations"`
+	// The projection (json_maturity.go): its keys follow the observed
+	// figures, null when the row has none.
+	jsonProjection
 
 	// Status is the row's standing against its targets (on_target,
 	// off_target, not_evaluated, no_target), MissedTargets the keys of the
@@ -170,12 +175,9 @@ func WriteJSON(w io.Writer, r attribution.Report) error {
 		Total:                jsonRow(r.Total, r.Currency),
 		DataQuality:          jsonQualityOf(r),
 		Notes:                nonNil(r.Notes),
+		jsonMaturity:         jsonMaturityOf(r),
 	}
 	doc.Total.Channel = totalLabel
-	if !r.GeneratedAt.IsZero() {
-		s := r.GeneratedAt.UTC().Format(time.RFC3339)
-		doc.GeneratedAt = &s
-	}
 	for _, m := range r.Channels {
 		doc.Channels = append(doc.Channels, jsonRow(m, r.Currency))
 	}
@@ -226,6 +228,7 @@ func jsonRow(m attribution.ChannelMetrics, cur attribution.Currency) jsonChannel
 		ROAS:                  jsonRatio(m.ROAS),
 		MedianDaysToConvert:   jsonRatio(m.MedianDaysToConvert),
 		ImmatureRegistrations: m.Immature,
+		jsonProjection:        jsonProjectionOf(m, cur),
 	}
 }
 

@@ -65,8 +65,9 @@ func objectKeys(t *testing.T, dec *json.Decoder) []string {
 func TestWriteJSONKeyOrder(t *testing.T) {
 	out := render(t, writeJSON, sampleReport(t))
 	top := objectKeys(t, json.NewDecoder(bytes.NewReader(out)))
-	wantTop := []string{"period", "as_of", "timezone", "currency", "conversion_window_days", "generated_at",
-		"origen_version", "channels", "total", "data_quality", "notes", "previous_period", "targets"}
+	wantTop := []string{"period", "as_of", "timezone", "currency", "conversion_window_days",
+		"origen_version", "channels", "total", "data_quality", "notes", "previous_period", "targets",
+		"curve_period", "curves", "curves_total", "cohort_grain", "cohorts", "cohort_totals", "trend", "trend_totals", "prospects", "backtest"}
 	if !slices.Equal(top, wantTop) {
 		t.Errorf("top-level keys = %q, want %q", top, wantTop)
 	}
@@ -79,9 +80,9 @@ func TestWriteJSONKeyOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The columns' keys first, in order (the original contract), then the
-	// targets and the comparison with the previous period.
+	// projection, the targets and the comparison with the previous period.
 	var wantRow []string
-	for _, c := range columns {
+	for _, c := range append(slices.Clone(columns), projectionColumns...) {
 		wantRow = append(wantRow, c.Key)
 	}
 	wantRow = append(wantRow, "status", "missed_targets", "targets", "previous", "change")
@@ -111,7 +112,6 @@ func TestWriteJSONHeader(t *testing.T) {
 		{"timezone", "Europe/Paris"},
 		{"currency", "EUR"},
 		{"conversion_window_days", json.Number("30")},
-		{"generated_at", nil},
 		{"origen_version", "v0.0.0-test"},
 		{"data_quality", map[string]any{
 			"duplicate_registrations":            json.Number("7"),
@@ -244,24 +244,14 @@ func TestWriteJSONNeverNaN(t *testing.T) {
 	}
 }
 
-func TestWriteJSONGeneratedAt(t *testing.T) {
-	tests := []struct {
-		name string
-		at   time.Time
-		want any
-	}{
-		{"zero is null", time.Time{}, nil},
-		{"UTC to the second", time.Date(2026, 4, 10, 9, 30, 15, 999, time.FixedZone("CEST", 2*3600)), "2026-04-10T07:30:15Z"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := sampleReport(t)
-			r.GeneratedAt = tt.at
-			doc := decodeJSON(t, render(t, writeJSON, r))
-			if got := doc["generated_at"]; got != tt.want {
-				t.Errorf("generated_at = %#v, want %#v", got, tt.want)
-			}
-		})
+// The JSON carries no wall-clock time: two runs of the same report at
+// different times give the same bytes.
+func TestWriteJSONIgnoresGenerationTime(t *testing.T) {
+	a, b := sampleReport(t), sampleReport(t)
+	a.GeneratedAt = time.Date(2026, 4, 10, 9, 30, 15, 0, time.UTC)
+	b.GeneratedAt = time.Date(2026, 4, 11, 6, 0, 0, 0, time.UTC)
+	if !bytes.Equal(render(t, writeJSON, a), render(t, writeJSON, b)) {
+		t.Error("the JSON depends on the generation time")
 	}
 }
 

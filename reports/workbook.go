@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"archive/zip"
 	"fmt"
 	"io"
 	"strconv"
@@ -69,9 +70,11 @@ func WriteWorkbook(w io.Writer, r attribution.Report) error {
 // WriteWorkbookWith writes r as an .xlsx workbook: Summary (parameters,
 // headline totals, data quality, notes), Channels (one row per channel in
 // Report order, then the Total row, as an Excel table), Charts (native
-// charts over the Channels table), Data quality (every check and what
-// Origen did), About (definitions, configuration, SQL) and, with
-// o.Detail, Registrations (one row per registration).
+// charts over the Channels table), when the report has them Cohorts,
+// Curves, Trend and Prospects (registration quality over time,
+// workbook_maturity.go), Data quality (every check and what Origen did),
+// About (definitions, configuration, SQL) and, with o.Detail,
+// Registrations (one row per registration).
 //
 // In Channels, counts and money are stored; every derived figure is a
 // live formula over the same row, with Origen's own value cached in the
@@ -89,7 +92,13 @@ func WriteWorkbookWith(w io.Writer, r attribution.Report, o WorkbookOptions) err
 	if b.err != nil {
 		return fmt.Errorf("write workbook: %w", b.err)
 	}
-	if err := f.Write(w); err != nil {
+	// excelize's Write assembles the whole .xlsx in a bytes.Buffer first:
+	// memory in proportion to the detail's rows. Its zip writer hook
+	// writes the package straight to w instead, so a streamed sheet goes
+	// from its temporary file to w through a small copy buffer.
+	zw := zip.NewWriter(w)
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zw })
+	if err := f.Write(io.Discard); err != nil { // Write closes zw
 		return fmt.Errorf("write workbook: %w", err)
 	}
 	return nil
@@ -106,9 +115,8 @@ type workbook struct {
 	font   string // the workbook's default font, named in every bold style
 	err    error
 
-	// The Channels table as written, for the Charts sheet: its columns,
-	// their letters by key, and its rows.
-	cols    []column
+	// The Channels table as written, for the Charts sheet: the column
+	// letters by key, and the rows.
 	letters map[string]string
 	rows    []rowData
 
@@ -125,6 +133,7 @@ func (b *workbook) build() {
 	if len(b.r.Channels) > 0 {
 		sheets = append(sheets, sheetCharts)
 	}
+	sheets = append(sheets, maturitySheetNames(b.r)...)
 	sheets = append(sheets, sheetQuality, sheetAbout)
 	for _, name := range sheets {
 		if b.err == nil {
@@ -146,6 +155,7 @@ func (b *workbook) build() {
 	if len(b.r.Channels) > 0 {
 		b.charts()
 	}
+	b.maturitySheets()
 	b.quality()
 	b.about()
 	b.properties()
@@ -211,6 +221,8 @@ func kindFormat(k kind, cur attribution.Currency) string {
 		return `0.00"x"`
 	case kindDays:
 		return "0.0"
+	case kindEstimate:
+		return "#,##0.0"
 	}
 	panic(fmt.Sprintf("reports: unknown column kind %d", k))
 }
@@ -237,10 +249,11 @@ var (
 
 // groupFills tell the blocks of the Channels table apart in the header.
 var groupFills = map[group]string{
-	groupMetric:   "E8EDF3",
-	groupTarget:   "FFF2CC",
-	groupPrevious: "EDEDED",
-	groupChange:   "E2EFDA",
+	groupMetric:     "E8EDF3",
+	groupTarget:     "FFF2CC",
+	groupPrevious:   "EDEDED",
+	groupChange:     "E2EFDA",
+	groupProjection: "DDEBF7",
 }
 
 // valueStyle is the style of a metric cell; total cells are bold with a
@@ -370,7 +383,7 @@ func (b *workbook) metric(sheet, cell string, c column, m attribution.ChannelMet
 		b.check(b.f.SetCellStr(sheet, cell, v.Text))
 	case kindCount:
 		b.check(b.f.SetCellInt(sheet, cell, v.Count))
-	case kindRate, kindMultiple, kindDays:
+	case kindRate, kindMultiple, kindDays, kindEstimate:
 		b.check(b.f.SetCellFloat(sheet, cell, v.Float, -1, 64))
 	case kindMoney:
 		// Excel only has doubles: the cell holds the nearest double of the
@@ -545,6 +558,7 @@ func (b *workbook) summary() {
 		b.text(sheet, label("Status against the default targets"), text, 0)
 		row++
 	}
+	b.summaryProjection(sheet, label, &row)
 
 	section("Data quality")
 	for _, q := range qualityFindings(r) {
@@ -577,6 +591,11 @@ func (b *workbook) summary() {
 	}
 	b.width(sheet, 1, labels, 70)
 	b.width(sheet, 2, 28, 0)
+	if r.Previous != nil {
+		// Wide enough for the previous period's money, so it never shows ###.
+		b.width(sheet, 3, 18, 0)
+		b.width(sheet, 4, 10, 0)
+	}
 	b.printLayout(sheet, "portrait")
 }
 

@@ -23,7 +23,7 @@ func (b *workbook) channels() {
 	cur := r.Currency
 	cols := tableColumns(r)
 	rows, total := tableRows(r)
-	b.cols, b.rows = cols, rows
+	b.rows = rows
 	b.letters = make(map[string]string, len(cols))
 	for i, c := range cols {
 		name, err := excelize.ColumnNumberToName(i + 1)
@@ -96,6 +96,10 @@ func (b *workbook) channels() {
 		// The comparison doubles the width: two pages wide, the channel
 		// names repeated on each.
 		wide, titleCols = 2, "$A:$A"
+	}
+	if hasProjection(r) {
+		// The projection adds a page's worth of columns.
+		wide, titleCols = wide+1, "$A:$A"
 	}
 	b.pageSetup(sheet, "landscape", wide)
 	b.printTitles(sheet, titleCols, "$1:$1")
@@ -206,10 +210,11 @@ const chartCol = 13 // M
 
 // charts writes the Charts sheet: two native Excel charts (customers with
 // cost per customer on a secondary axis; conversion rate with its 95%
-// interval) and the data block they plot. The block is formulas over the
-// Channels table, so editing a channel's counts or money there redraws
-// the charts; it turns undefined values into #N/A, which Excel leaves out
-// of a chart, where an empty string would be drawn as 0.
+// interval) over the Channels table, so editing a channel's counts or
+// money redraws them. Names and customers come from the table's ranges;
+// the ratios, which can be undefined, from a data block of formulas over
+// the table that turns "" into #N/A: Excel leaves #N/A out of a chart but
+// draws an empty string as 0.
 func (b *workbook) charts() {
 	const sheet = sheetCharts
 	if b.err != nil {
@@ -238,7 +243,7 @@ func (b *workbook) charts() {
 	b.check(sw.SetColWidth(chartCol, chartCol, 24))
 	b.check(sw.SetColWidth(chartCol+1, chartCol+len(data)-1, 14))
 	b.check(sw.SetRow("A1", []any{excelize.Cell{StyleID: b.titleStyle(), Value: "Charts"}}))
-	b.check(sw.SetRow("A2", []any{"The charts plot the chart data on the right, which reads the Channels sheet: change a channel's counts or money there and they follow. " +
+	b.check(sw.SetRow("A2", []any{"The charts read the Channels table, its names and customers directly and its ratios through the chart data on the right: change a channel's counts or money there and they follow. " +
 		"#N/A marks a value that is undefined (n/a), so that the chart leaves it out instead of drawing a zero."}))
 	b.check(sw.SetRow(b.cellName(chartCol, 3), []any{excelize.Cell{StyleID: b.sectionStyle(), Value: "Chart data"}}))
 	header := make([]any, len(data))
@@ -266,6 +271,12 @@ func (b *workbook) charts() {
 	col := func(i int) string { name, _ := excelize.ColumnNumberToName(chartCol + i); return name }
 	rng := func(i int) string { return fmt.Sprintf("%s!$%s$5:$%s$%d", sheet, col(i), col(i), n+4) }
 	name := func(i int) string { return fmt.Sprintf("%s!$%s$4", sheet, col(i)) }
+	// Names and customers are never undefined: those series read the
+	// Channels table itself.
+	table := func(key string) string {
+		return fmt.Sprintf("%s!$%s$2:$%s$%d", sheetChannels, b.letters[key], b.letters[key], n+1)
+	}
+	channels := table("channel")
 	title := func(s string) excelize.ChartTitle {
 		return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Bold: true, Size: 12, Family: b.font}}}}
 	}
@@ -276,6 +287,7 @@ func (b *workbook) charts() {
 		return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
 	}
 	size := excelize.ChartDimension{Width: 720, Height: 380}
+	axisFont := excelize.Font{Size: 9, Color: "404040", Family: b.font}
 	vary := false // one colour per series, as in the legend
 	cur := currencyLabel(b.r.Currency)
 	b.check(b.f.AddChart(sheet, "A4", &excelize.Chart{
@@ -284,38 +296,39 @@ func (b *workbook) charts() {
 		Title:      title("Customers and cost per customer"),
 		Dimension:  size,
 		Legend:     excelize.ChartLegend{Position: "bottom"},
-		Series:     []excelize.ChartSeries{{Name: name(1), Categories: rng(0), Values: rng(1), Fill: solid("4E79A7")}},
-		XAxis:      excelize.ChartAxis{Font: excelize.Font{Size: 9}},
+		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$%s$1", sheetChannels, b.letters["customers"]), Categories: channels,
+			Values: table("customers"), Fill: solid("4E79A7")}},
+		XAxis: excelize.ChartAxis{Font: axisFont},
 		YAxis: excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "#,##0"},
-			Title: axisTitle("Customers")},
+			Font: axisFont, Title: axisTitle("Customers")},
 		ShowBlanksAs: "gap",
 	}, &excelize.Chart{
 		Type: excelize.Line,
 		Series: []excelize.ChartSeries{{
-			Name: name(2), Categories: rng(0), Values: rng(2),
+			Name: name(2), Categories: channels, Values: rng(2),
 			Line:   excelize.LineOptions{Width: 2, Fill: solid("F28E2B")},
 			Marker: excelize.ChartMarker{Symbol: "circle", Size: 7, Fill: solid("F28E2B")},
 		}},
 		YAxis: excelize.ChartAxis{Secondary: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: moneyFormat(b.r.Currency)},
-			Title: axisTitle("Cost per customer (" + cur + ")")},
+			Font: axisFont, Title: axisTitle("Cost per customer (" + cur + ")")},
 	}))
 	whisker := func(i int) excelize.ChartSeries {
 		return excelize.ChartSeries{
-			Name: name(i), Categories: rng(0), Values: rng(i),
+			Name: name(i), Categories: channels, Values: rng(i),
 			Line:   excelize.LineOptions{Type: excelize.LineNone},
 			Marker: excelize.ChartMarker{Symbol: "dash", Size: 9, Fill: solid("1F2937")},
 		}
 	}
 	zero := 0.0
 	rateAxis := excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"},
-		Minimum: &zero, Title: axisTitle("Customers ÷ registrations")}
+		Minimum: &zero, Font: axisFont, Title: axisTitle("Customers ÷ registrations")}
 	b.check(b.f.AddChart(sheet, "A25", &excelize.Chart{
 		Type:         excelize.Col,
 		Title:        title("Conversion rate with 95% interval"),
 		Dimension:    size,
 		Legend:       excelize.ChartLegend{Position: "bottom"},
-		Series:       []excelize.ChartSeries{{Name: name(3), Categories: rng(0), Values: rng(3), Fill: solid("59A14F")}},
-		XAxis:        excelize.ChartAxis{Font: excelize.Font{Size: 9}},
+		Series:       []excelize.ChartSeries{{Name: name(3), Categories: channels, Values: rng(3), Fill: solid("59A14F")}},
+		XAxis:        excelize.ChartAxis{Font: axisFont},
 		YAxis:        rateAxis,
 		ShowBlanksAs: "gap",
 	}, &excelize.Chart{
@@ -323,7 +336,7 @@ func (b *workbook) charts() {
 		// error bar that Excel and LibreOffice both draw.
 		Type:   excelize.Line,
 		Series: []excelize.ChartSeries{whisker(4), whisker(5)},
-		XAxis:  excelize.ChartAxis{HighLowLines: true},
+		XAxis:  excelize.ChartAxis{HighLowLines: true, Font: axisFont},
 		YAxis:  rateAxis,
 	}))
 	b.pageSetup(sheet, "landscape", 1)

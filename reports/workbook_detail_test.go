@@ -55,8 +55,8 @@ func detailReport(t *testing.T, n int) (attribution.Report, []attribution.Detail
 		in = append(in, *c)
 	}
 	r := attribution.Compute(attribution.Inputs{
-		Period:   attribution.Period{From: attribution.Date{Year: 2026, Month: 3, Day: 1}, To: attribution.Date{Year: 2026, Month: 4, Day: 1}},
-		AsOf:     asOf, Timezone: "Europe/Paris", Currency: attribution.Currency{Code: "EUR", Digits: 2}, WindowDays: 30,
+		Period: attribution.Period{From: attribution.Date{Year: 2026, Month: 3, Day: 1}, To: attribution.Date{Year: 2026, Month: 4, Day: 1}},
+		AsOf:   asOf, Timezone: "Europe/Paris", Currency: attribution.Currency{Code: "EUR", Digits: 2}, WindowDays: 30,
 		Cohort: in,
 	})
 	return r, rows

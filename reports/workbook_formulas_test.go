@@ -307,10 +307,10 @@ func TestWorkbookCharts(t *testing.T) {
 		part string
 		want []string
 	}{
-		{"xl/charts/chart1.xml", []string{"<barChart>", "<lineChart>", `<varyColors val="0">`, fmt.Sprintf("Charts!$N$5:$N$%d", n), fmt.Sprintf("Charts!$O$5:$O$%d", n),
-			fmt.Sprintf("Charts!$M$5:$M$%d", n), "Customers and cost per customer"}},
+		{"xl/charts/chart1.xml", []string{"<barChart>", "<lineChart>", `<varyColors val="0">`, fmt.Sprintf("Channels!$C$2:$C$%d", n-3),
+			fmt.Sprintf("Charts!$O$5:$O$%d", n), fmt.Sprintf("Channels!$A$2:$A$%d", n-3), "Customers and cost per customer"}},
 		{"xl/charts/chart2.xml", []string{"<barChart>", "<hiLowLines>", fmt.Sprintf("Charts!$P$5:$P$%d", n), fmt.Sprintf("Charts!$R$5:$R$%d", n),
-			"Conversion rate with 95% interval"}},
+			fmt.Sprintf("Channels!$A$2:$A$%d", n-3), "Conversion rate with 95% interval"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.part, func(t *testing.T) {

@@ -120,6 +120,7 @@ func (b *workbook) about() {
 		section("Targets")
 		b.targetsTable(sheet, &row)
 	}
+	b.aboutMaturity(pair, section)
 	section("Configuration")
 	if b.o.Database != "" {
 		pair("Database", b.o.Database)

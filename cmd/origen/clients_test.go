@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,6 +32,7 @@ func TestDemoOutputsInRealClients(t *testing.T) {
 	base := filepath.Join(dir, "origen_"+p.From.String()+"_"+p.To.String())
 	doc := readJSON(t, base+".json")
 	rows := append(append([]jsonRowDoc{}, doc.Channels...), doc.Total)
+	more := readMaturityJSON(t, base+".json")
 
 	t.Run("excelize", func(t *testing.T) {
 		f, err := excelize.OpenFile(base + ".xlsx")
@@ -44,6 +47,13 @@ func TestDemoOutputsInRealClients(t *testing.T) {
 			"Target CAC max,Target conversion rate min,Target ROAS min,Status,Registrations (previous)"
 		if len(header) == 0 || !strings.HasPrefix(strings.Join(header[0], ","), wantHeader) {
 			t.Fatalf("Channels header = %v", header)
+		}
+		// The projection comes last, so the other columns keep their letters.
+		if h := strings.Join(header[0], ","); !strings.HasSuffix(h, ",Projected cost per customer,Projected CAC low,Projected CAC high,Projection basis") {
+			t.Errorf("Channels header does not end with the projection: %v", header[0])
+		}
+		if got := f.GetSheetList(); !slices.Equal(got, []string{"Summary", "Channels", "Charts", "Cohorts", "Curves", "Trend", "Prospects", "Data quality", "About"}) {
+			t.Errorf("sheets = %q", got)
 		}
 		for i, r := range rows {
 			row := i + 2
@@ -103,6 +113,37 @@ func TestDemoOutputsInRealClients(t *testing.T) {
 				t.Errorf("sheet %s is empty or missing in LibreOffice", s)
 			}
 		}
+		// The sheets of registration quality over time: a title, two lines
+		// of explanation, then each table's header.
+		header := func(sheet string) []string {
+			t.Helper()
+			if len(sheets[sheet]) < 5 {
+				t.Fatalf("LibreOffice shows %d rows of %s", len(sheets[sheet]), sheet)
+			}
+			return sheets[sheet][3]
+		}
+		if h := header("Cohorts"); !slices.Contains(h, "Converted by day 7") || !slices.Contains(h, "Cost per customer") {
+			t.Errorf("Cohorts header = %q", h)
+		}
+		if got, want := len(sheets["Cohorts"]), 4+len(more.Cohorts)+3+len(more.CohortTotals); got != want {
+			t.Errorf("Cohorts has %d rows, want %d", got, want)
+		}
+		// Day-N conversion not mature yet is empty, never a too-low number.
+		day60 := slices.Index(header("Cohorts"), "Converted by day 60")
+		for i, c := range more.Cohorts {
+			if got := sheets["Cohorts"][4+i][day60]; c.Day60 == nil && got != "" {
+				t.Errorf("Cohorts row %d: day 60 shows %q, want empty", 5+i, got)
+			}
+		}
+		if got, want := len(sheets["Curves"]), 4+(len(more.Curves)+1)*(more.Window+1); got != want {
+			t.Errorf("Curves has %d rows, want %d (every curve and the Total, days 0 to %d)", got, want, more.Window)
+		}
+		if got := sheets["Trend"][4][1]; len(more.Trend) == 0 || got != more.Trend[0].Week {
+			t.Errorf("Trend starts with week %q", got)
+		}
+		if p := sheets["Prospects"]; len(more.Prospects.Top) == 0 || p[4][1] != more.Prospects.Top[0].UserID || p[4][2] != more.Prospects.Top[0].Channel {
+			t.Errorf("Prospects starts with %q, want %+v", p[4], more.Prospects.Top)
+		}
 	})
 
 	t.Run("libreoffice recalculates every formula to Origen's value", func(t *testing.T) {
@@ -113,7 +154,7 @@ func TestDemoOutputsInRealClients(t *testing.T) {
 		defer f.Close()
 		values := reportstest.ConvertToValues(t, base+".xlsx")
 		n := 0
-		for _, sheet := range []string{"Channels", "Charts"} {
+		for _, sheet := range []string{"Channels", "Charts", "Cohorts", "Trend"} {
 			rows, _ := f.GetRows(sheet)
 			for i, row := range rows {
 				for j := range row {
@@ -149,8 +190,17 @@ func TestDemoOutputsInRealClients(t *testing.T) {
 			if p := c.Problems(); len(p) > 0 {
 				t.Errorf("at %d px: %q", width, p)
 			}
-			if c.Canvases < 2 || c.BlankCanvases != 0 {
-				t.Errorf("at %d px: %d canvases, %d blank", width, c.Canvases, c.BlankCanvases)
+			// Customers, conversion and the comparison; the curves, a heat
+			// map of the Total and of each channel with registrations, three
+			// of the weekly trend, and the backtest's calibration.
+			want := 3 + 1 + 1 + more.channelsWithCohorts() + 3 + 1
+			if c.Canvases != want || c.BlankCanvases != 0 {
+				t.Errorf("at %d px: %d canvases, %d blank; want %d drawn", width, c.Canvases, c.BlankCanvases, want)
+			}
+			for _, want := range []string{"Conversion curves", "Cohorts: conversion by day N", "Weekly trend", "Projected conversion rate", "Top-decile lift"} {
+				if !strings.Contains(c.Text, want) {
+					t.Errorf("at %d px the page does not show %q", width, want)
+				}
 			}
 			for _, want := range []string{doc.Channels[0].Channel, "2026-10-01", "2026-11-20"} {
 				if !strings.Contains(c.Text, want) {
@@ -180,4 +230,53 @@ func sameValue(a, b string) bool {
 		return a == b
 	}
 	return math.Abs(x-y) <= 1e-9*math.Max(1, math.Max(math.Abs(x), math.Abs(y)))
+}
+
+// maturityDoc is the part of the JSON about registration quality over
+// time that the client tests read.
+type maturityDoc struct {
+	Window  int                        `json:"conversion_window_days"`
+	Curves  []struct{ Channel string } `json:"curves"`
+	Cohorts []struct {
+		Channel       string
+		Registrations int64
+		Day60         *float64 `json:"conversion_day_60"`
+	} `json:"cohorts"`
+	CohortTotals []struct{ Cohort string } `json:"cohort_totals"`
+	Trend        []struct{ Week string }   `json:"trend"`
+	Prospects    struct {
+		Top []struct {
+			UserID  string `json:"user_id"`
+			Channel string
+		}
+	} `json:"prospects"`
+}
+
+func readMaturityJSON(t *testing.T, path string) maturityDoc {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d maturityDoc
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return d
+}
+
+// channelsWithCohorts counts the channels with registrations in some
+// cohort: each has a heat map.
+func (d maturityDoc) channelsWithCohorts() int {
+	regs := map[string]int64{}
+	for _, c := range d.Cohorts {
+		regs[c.Channel] += c.Registrations
+	}
+	n := 0
+	for _, r := range regs {
+		if r > 0 {
+			n++
+		}
+	}
+	return n
 }
