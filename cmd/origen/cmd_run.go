@@ -147,6 +147,11 @@ func (e env) runJob(ctx context.Context, cfg *config, j job, asOf time.Time, log
 			e.notifyFailure(cfg, j, err, log)
 		}
 	}()
+	if j.Targets != nil {
+		jc := *cfg
+		jc.Targets = *j.Targets
+		cfg = &jc
+	}
 	runCtx, cancel := context.WithTimeout(ctx, j.Timeout)
 	defer cancel()
 	rep, err := withRetries(runCtx, j.Retries, e.retryBase, log, "read", func() (attribution.Report, error) {

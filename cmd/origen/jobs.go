@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/origen-analytics/origen/attribution"
 	"github.com/origen-analytics/origen/reports/delivery"
 )
 
@@ -32,7 +33,9 @@ type rawJob struct {
 	Formats     []string `toml:"formats"`
 	Timeout     duration `toml:"timeout"`
 	Retries     *int     `toml:"retries"`
-	Email       *struct {
+	// Targets, when set, replace the config's [targets] for this job.
+	Targets *rawTargets `toml:"targets"`
+	Email   *struct {
 		To        []string `toml:"to"`
 		Subject   string   `toml:"subject"`
 		OnFailure *bool    `toml:"on_failure"`
@@ -66,6 +69,7 @@ type job struct {
 	Formats     []string
 	Timeout     time.Duration
 	Retries     int
+	Targets     *attribution.Targets // nil: the config's [targets]
 	Email       *jobEmail
 	Webhook     *jobWebhook
 }
@@ -169,6 +173,13 @@ func (c *config) loadJobs(rs *rawSMTP, raw []rawJob, getenv func(string) string)
 				return fmt.Errorf("%s retries = %d: use 0 to 10", where, *r.Retries)
 			}
 			j.Retries = *r.Retries
+		}
+		if r.Targets != nil {
+			t, err := loadTargets(r.Targets)
+			if err != nil {
+				return fmt.Errorf("%s [job.targets]: %v", where, err)
+			}
+			j.Targets = &t
 		}
 		if e := r.Email; e != nil {
 			if c.SMTP == nil {
