@@ -125,3 +125,26 @@ func (q Quotient) Format(digits int) string {
 	}
 	return s
 }
+
+// GroupDigits inserts thousands separators into a plain decimal such as
+// "-1234567.50" → "-1,234,567.50", for display.
+func GroupDigits(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	intPart, frac, hasDot := strings.Cut(s, ".")
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if hasDot {
+		b.WriteByte('.')
+		b.WriteString(frac)
+	}
+	return b.String()
+}

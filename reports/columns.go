@@ -295,17 +295,17 @@ func (c column) display(v value, cur attribution.Currency) string {
 	case kindText, kindStatus:
 		return v.Text
 	case kindCount:
-		s = groupDigits(strconv.FormatInt(v.Count, 10))
+		s = attribution.GroupDigits(strconv.FormatInt(v.Count, 10))
 	case kindRate:
 		s = formatPercent(v.Float)
 	case kindMoney:
-		s = groupDigits(v.moneyText(cur.Digits))
+		s = attribution.GroupDigits(v.moneyText(cur.Digits))
 	case kindMultiple:
 		s = strconv.FormatFloat(v.Float, 'f', 2, 64) + "x"
 	case kindDays:
 		s = strconv.FormatFloat(v.Float, 'f', 1, 64)
 	case kindEstimate:
-		s = groupDigits(strconv.FormatFloat(v.Float, 'f', 1, 64))
+		s = attribution.GroupDigits(strconv.FormatFloat(v.Float, 'f', 1, 64))
 	case kindPoints:
 		s = strconv.FormatFloat(v.Float*100, 'f', 2, 64) + " pp"
 	default:
@@ -324,29 +324,6 @@ func (c column) display(v value, cur attribution.Currency) string {
 // keeps small conversion rates (0.42%) readable.
 func formatPercent(f float64) string {
 	return strconv.FormatFloat(f*100, 'f', 2, 64) + "%"
-}
-
-// groupDigits inserts thousands separators into a plain decimal such as
-// "-1234567.50" → "-1,234,567.50".
-func groupDigits(s string) string {
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	intPart, frac, hasDot := strings.Cut(s, ".")
-	var b strings.Builder
-	b.WriteString(sign)
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if hasDot {
-		b.WriteByte('.')
-		b.WriteString(frac)
-	}
-	return b.String()
 }
 
 // wilsonName is the workbook's defined name for attribution.WilsonZ, so

@@ -22,8 +22,8 @@ func TestGroupDigits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			if got := groupDigits(tt.in); got != tt.want {
-				t.Errorf("groupDigits(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := attribution.GroupDigits(tt.in); got != tt.want {
+				t.Errorf("attribution.GroupDigits(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}

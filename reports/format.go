@@ -128,7 +128,7 @@ func qualityChecks(r attribution.Report) []check {
 		{spend, "… of which a NULL or unreadable amount", q.SpendNullAmount, nil, "Ignored (counted in the line above)."},
 		{spend, "Negative amount", 0, nil, "Refused: negative spend stops the report with an error (exit code 3), so a written report has none."},
 		{spend, "Rows of channels with spend but no registrations", q.SpendWithoutRegistrationsRows, q.SpendWithoutRegistrations,
-			"Shown as channel rows with their spend (" + groupDigits(q.SpendWithoutRegistrationsAmount.Format(r.Currency.Digits)) + " " + currencyLabel(r.Currency) +
+			"Shown as channel rows with their spend (" + attribution.GroupDigits(q.SpendWithoutRegistrationsAmount.Format(r.Currency.Digits)) + " " + currencyLabel(r.Currency) +
 				" in total); their cost per registration and cost per customer are n/a."},
 	}
 }

@@ -216,12 +216,12 @@ func newPage(r attribution.Report) (*page, error) {
 	for _, f := range qualityFindings(r) {
 		pf := pageFinding{Label: f.Label, List: f.List, Names: f.Names}
 		if !f.List {
-			pf.Value = groupDigits(fmt.Sprint(f.Count))
+			pf.Value = attribution.GroupDigits(fmt.Sprint(f.Count))
 		}
 		p.Findings = append(p.Findings, pf)
 	}
 	for _, c := range qualityChecks(r) {
-		p.Checks = append(p.Checks, pageCheck{Source: c.Source, Label: c.Label, Count: groupDigits(fmt.Sprint(c.Count)), Action: c.Action, Names: c.Names})
+		p.Checks = append(p.Checks, pageCheck{Source: c.Source, Label: c.Label, Count: attribution.GroupDigits(fmt.Sprint(c.Count)), Action: c.Action, Names: c.Names})
 	}
 	p.Definitions = definitions(r)
 
@@ -324,7 +324,7 @@ func kpiTarget(key string, th attribution.Thresholds, m attribution.ChannelMetri
 	case "cost_per_customer":
 		set, checked, name = th.CACMax != nil, m.Customers > 0 || m.Spend > 0, attribution.TargetCACMax
 		if set {
-			target = "target ≤ " + groupDigits(th.CACMax.Format(cur.Digits)) + " " + cur.Code
+			target = "target ≤ " + attribution.GroupDigits(th.CACMax.Format(cur.Digits)) + " " + cur.Code
 		}
 	case "conversion_rate":
 		set, checked, name = th.ConversionRateMin != nil, m.Registrations > 0, attribution.TargetConversionRateMin
@@ -492,7 +492,7 @@ func chartOptions(r attribution.Report, rows []rowData, colors map[string]string
 		}
 		if x.Prev != nil {
 			c := columnOf(changeColumns, "change_customers_pct")
-			tips[i].PrevCustomers = groupDigits(strconv.FormatInt(x.Prev.Customers, 10))
+			tips[i].PrevCustomers = attribution.GroupDigits(strconv.FormatInt(x.Prev.Customers, 10))
 			tips[i].ChangeCustomers = c.display(c.value(x), cur)
 		}
 	}

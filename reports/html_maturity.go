@@ -713,7 +713,7 @@ func trendSection(r attribution.Report, colors map[string]string) (*trendView, [
 			if !q.Valid() {
 				return 0, "", false
 			}
-			return q.Float64(), groupDigits(q.Format(cur.Digits)) + unitSuffix(cur), true
+			return q.Float64(), attribution.GroupDigits(q.Format(cur.Digits)) + unitSuffix(cur), true
 		})
 	if err != nil {
 		return nil, nil, err

@@ -204,7 +204,7 @@ func TestHTMLProjectedColumns(t *testing.T) {
 	if rate != wantRate {
 		t.Errorf("projected conversion rate cell = %q, want %q", rate, wantRate)
 	}
-	if !strings.HasPrefix(cost, groupDigits(m.ProjectedCostPerCustomer.Format(2))) || !strings.Contains(cost, " – ") {
+	if !strings.HasPrefix(cost, attribution.GroupDigits(m.ProjectedCostPerCustomer.Format(2))) || !strings.Contains(cost, " – ") {
 		t.Errorf("projected cost cell = %q", cost)
 	}
 	if got := textOf(row(chKanji)[i-1]); got != "n/a" {

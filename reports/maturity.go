@@ -249,7 +249,7 @@ func curvesCaption(r attribution.Report) string {
 }
 
 // formatCount is a count with thousands separators.
-func formatCount(n int64) string { return groupDigits(strconv.FormatInt(n, 10)) }
+func formatCount(n int64) string { return attribution.GroupDigits(strconv.FormatInt(n, 10)) }
 
 // formatRatio is a ratio as a percentage, "n/a" when undefined.
 func formatRatio(r attribution.Ratio) string {

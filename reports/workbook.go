@@ -509,11 +509,11 @@ func (b *workbook) summary() {
 		row++
 	}
 	if b.o.Detail != nil {
-		where := fmt.Sprintf("%s rows on sheet %s", groupDigits(strconv.FormatInt(b.detailRows, 10)), sheetRegistrations)
+		where := fmt.Sprintf("%s rows on sheet %s", attribution.GroupDigits(strconv.FormatInt(b.detailRows, 10)), sheetRegistrations)
 		if b.detailSheets > 1 {
 			where = fmt.Sprintf("%s rows on %d sheets, %s to %s: Excel holds %s rows a sheet",
-				groupDigits(strconv.FormatInt(b.detailRows, 10)), b.detailSheets, sheetRegistrations, detailSheetName(b.detailSheets),
-				groupDigits(strconv.Itoa(b.sheetRowLimit())))
+				attribution.GroupDigits(strconv.FormatInt(b.detailRows, 10)), b.detailSheets, sheetRegistrations, detailSheetName(b.detailSheets),
+				attribution.GroupDigits(strconv.Itoa(b.sheetRowLimit())))
 		}
 		b.text(sheet, label("Registrations detail"), where, 0)
 		row++

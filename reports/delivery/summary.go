@@ -3,7 +3,6 @@ package delivery
 import (
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/origen-analytics/origen/attribution"
@@ -146,7 +145,7 @@ func humanTime(t time.Time, tz string) string {
 // Formatting below mirrors reports/columns.go (display), which is
 // unexported there: the mail must show the same text as the page.
 
-func formatCount(n int64) string { return groupDigits(strconv.FormatInt(n, 10)) }
+func formatCount(n int64) string { return attribution.GroupDigits(strconv.FormatInt(n, 10)) }
 
 // digits is the currency's minor unit, kept inside the 0..4 that Money can
 // format: the report writers reject any other value before delivery runs.
@@ -160,14 +159,14 @@ func withCode(amount string, cur attribution.Currency) string {
 }
 
 func formatMoney(m attribution.Money, cur attribution.Currency) string {
-	return withCode(groupDigits(m.Format(digits(cur))), cur)
+	return withCode(attribution.GroupDigits(m.Format(digits(cur))), cur)
 }
 
 func formatQuotient(q attribution.Quotient, cur attribution.Currency) string {
 	if !q.Valid() {
 		return na
 	}
-	return withCode(groupDigits(q.Format(digits(cur))), cur)
+	return withCode(attribution.GroupDigits(q.Format(digits(cur))), cur)
 }
 
 // finite treats a Valid ratio that is not finite as undefined, so no text
@@ -195,27 +194,4 @@ func formatMultiple(r attribution.Ratio) string {
 		return na
 	}
 	return strconv.FormatFloat(r.Value, 'f', 2, 64) + "x"
-}
-
-// groupDigits inserts thousands separators into a plain decimal such as
-// "-1234567.50" → "-1,234,567.50".
-func groupDigits(s string) string {
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	intPart, frac, hasDot := strings.Cut(s, ".")
-	var b strings.Builder
-	b.WriteString(sign)
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if hasDot {
-		b.WriteByte('.')
-		b.WriteString(frac)
-	}
-	return b.String()
 }
