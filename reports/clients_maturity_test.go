@@ -23,10 +23,7 @@ func TestMaturityPageInChromium(t *testing.T) {
 		t.Skip("starts Chromium")
 	}
 	r := maturityReport(t)
-	path := filepath.Join(t.TempDir(), "report.html")
-	if err := os.WriteFile(path, render(t, writeHTML, r), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := htmlFile(t, r)
 	want := 2 + len(maturityChartIDs(r)) // the customers and conversion charts, then these
 	for _, width := range []int{1280, 390} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
@@ -53,10 +50,7 @@ func TestMaturityTooltipsInChromium(t *testing.T) {
 		t.Skip("starts Chromium")
 	}
 	r := maturityReport(t)
-	path := filepath.Join(t.TempDir(), "report.html")
-	if err := os.WriteFile(path, render(t, writeHTML, r), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := htmlFile(t, r)
 	// The heat map of chScript follows the Total's and those of the
 	// channels before it that have registrations.
 	var order []string

@@ -37,10 +37,7 @@ func TestHTMLInChromium(t *testing.T) {
 		{"only spend without registrations", spendOnly, []string{chKanji}},
 	}
 	for _, rep := range reports {
-		path := filepath.Join(t.TempDir(), "report.html")
-		if err := os.WriteFile(path, render(t, writeHTML, rep.r), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		path := htmlFile(t, rep.r)
 		for _, width := range []int{1280, 390} {
 			t.Run(fmt.Sprintf("%s at %d px", rep.name, width), func(t *testing.T) {
 				c := reportstest.LoadPage(t, path, width, 900, "")
@@ -266,10 +263,7 @@ func TestComparisonPageInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Chromium")
 	}
-	path := filepath.Join(t.TempDir(), "report.html")
-	if err := os.WriteFile(path, render(t, writeHTML, fullReport(t)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := htmlFile(t, fullReport(t))
 	for _, width := range []int{1280, 390} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
 			c := reportstest.LoadPage(t, path, width, 900, "")
@@ -295,10 +289,7 @@ func TestTableInChromium(t *testing.T) {
 		t.Skip("starts Chromium")
 	}
 	r := fullReport(t)
-	path := filepath.Join(t.TempDir(), "report.html")
-	if err := os.WriteFile(path, render(t, writeHTML, r), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := htmlFile(t, r)
 	const names = `Array.from(document.querySelectorAll("#channel-table tbody tr")).filter(r => !r.hidden).map(r => r.cells[0].textContent).join("|")`
 	click := func(header string) string {
 		return `(Array.from(document.querySelectorAll("#channel-table thead button")).find(b => b.textContent === ` + strconv.Quote(header) + `).click(), ` + names + `)`
@@ -336,4 +327,14 @@ func TestTableInChromium(t *testing.T) {
 			t.Errorf("without JavaScript: rows %q, tools hidden %s, %s sort buttons", got[0], got[1], got[2])
 		}
 	})
+}
+
+// htmlFile renders r as a page into a temporary file and returns its path.
+func htmlFile(t *testing.T, r attribution.Report) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "report.html")
+	if err := os.WriteFile(path, render(t, writeHTML, r), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
