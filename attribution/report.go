@@ -222,6 +222,11 @@ type Report struct {
 	// top-decile lift and calibration error; the Deciles as a small table
 	// (predicted vs observed per decile).
 	Backtest *Backtest
+	// EventModel is the logistic model that scored the prospects from
+	// their activity when an [events] mapping is present (its coefficients
+	// and out-of-time backtest); nil without [events]. Writers: About
+	// (coefficients), JSON event_model.
+	EventModel *EventModel
 }
 
 // DetailRow is one registration of the report's cohort (METRICS.md,

@@ -44,6 +44,9 @@ func (r Reader) Check(ctx context.Context, db DBTX) ([]SourceCheck, error) {
 	if r.Mapping.Spend != nil {
 		items = append(items, item{SpendInput, *r.Mapping.Spend})
 	}
+	if r.Mapping.Events != nil {
+		items = append(items, item{EventsInput, *r.Mapping.Events})
+	}
 	var out []SourceCheck
 	for _, it := range items {
 		if err := it.src.Validate(it.in); err != nil {

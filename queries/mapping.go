@@ -63,6 +63,12 @@ var (
 		{"date", colDate, false}, {"channel", colText, false}, {"amount", colMoney, false},
 		{"campaign", colText, true},
 	}}
+	// EventsInput is the optional activity of users (visits, logins, cart
+	// adds) that prospect scores use when mapped (METRICS-COHORTS.md,
+	// "Event model").
+	EventsInput = Input{"events", []column{
+		{"user_id", colText, false}, {"occurred_at", colTime, false}, {"name", colText, false},
+	}}
 )
 
 // ColumnNames lists the canonical column names of in, required ones first.
@@ -92,6 +98,8 @@ type Mapping struct {
 	Registrations Source
 	Purchases     Source
 	Spend         *Source
+	// Events is nil when the config has no [events] section.
+	Events *Source
 }
 
 // Validate checks a source's shape without touching the database.

@@ -97,6 +97,9 @@ func (r Reader) prepareWith(name string, args map[string]any, extra map[string]s
 	if r.Mapping.Spend != nil {
 		data["Spend"] = r.Mapping.Spend.selectSQL(r.Dialect, SpendInput)
 	}
+	if r.Mapping.Events != nil {
+		data["Events"] = r.Mapping.Events.selectSQL(r.Dialect, EventsInput)
+	}
 	for k, v := range extra {
 		data[k] = v
 	}

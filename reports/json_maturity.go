@@ -71,6 +71,25 @@ type jsonMaturity struct {
 	// Prospects and Backtest are null when not computed.
 	Prospects *jsonProspects `json:"prospects"`
 	Backtest  *jsonBacktest  `json:"backtest"`
+	// EventModel is null without an [events] mapping.
+	EventModel *jsonEventModel `json:"event_model"`
+}
+
+// jsonEventModel is the logistic model that scored the prospects from their
+// activity: its coefficients in order (the intercept first), what it was
+// trained on, and its out-of-time backtest.
+type jsonEventModel struct {
+	Coefficients []jsonCoefficient `json:"coefficients"`
+	TrainedAt    string            `json:"trained_at"`
+	OutcomeEnd   string            `json:"outcome_end"`
+	Users        int64             `json:"users"`
+	Converted    int64             `json:"converted"`
+	Backtest     *jsonBacktest     `json:"backtest"`
+}
+
+type jsonCoefficient struct {
+	Name  string  `json:"name"`
+	Value float64 `json:"value"`
 }
 
 // jsonCurve is a Kaplan–Meier conversion curve, one entry per day d = 0..W.
@@ -227,20 +246,36 @@ func jsonMaturityOf(r attribution.Report) jsonMaturity {
 		j.Prospects = p
 	}
 	if bt := r.Backtest; bt != nil {
-		jb := &jsonBacktest{
-			ScoredAt: bt.AsOf.UTC().Format(time.RFC3339Nano), OutcomeEnd: bt.OutcomeEnd.UTC().Format(time.RFC3339Nano),
-			HorizonDays: bt.HorizonDays, Prospects: bt.Users, Converted: bt.Converted, BaseRate: jsonRatio(bt.BaseRate),
-			TopN: bt.TopN, PrecisionAtTopN: jsonRatio(bt.PrecisionAtN), TopDecileRate: jsonRatio(bt.TopDecileRate),
-			TopDecileLift: jsonRatio(bt.TopDecileLift), CalibrationError: jsonRatio(bt.CalibrationError),
-			MaxCalibrationGap: jsonRatio(bt.MaxCalibrationGap), Deciles: []jsonDecile{},
+		j.Backtest = jsonBacktestOf(*bt)
+	}
+	if m := r.EventModel; m != nil {
+		jm := &jsonEventModel{Coefficients: []jsonCoefficient{}, TrainedAt: m.TrainedOn[0].UTC().Format(time.RFC3339Nano),
+			OutcomeEnd: m.TrainedOn[1].UTC().Format(time.RFC3339Nano), Users: m.Users, Converted: m.Converted}
+		for _, c := range m.Coefficients {
+			jm.Coefficients = append(jm.Coefficients, jsonCoefficient{Name: c.Name, Value: c.Value})
 		}
-		for _, d := range bt.Deciles {
-			jb.Deciles = append(jb.Deciles, jsonDecile{Decile: d.Decile, Prospects: d.Users,
-				MeanScore: jsonRatio(attribution.Ratio{Value: d.MeanScore, Valid: true}), ObservedRate: jsonRatio(attribution.Ratio{Value: d.ObservedRate, Valid: true})})
+		if m.Backtest != nil {
+			jm.Backtest = jsonBacktestOf(*m.Backtest)
 		}
-		j.Backtest = jb
+		j.EventModel = jm
 	}
 	return j
+}
+
+// jsonBacktestOf mirrors a backtest (prospects_backtest.csv).
+func jsonBacktestOf(bt attribution.Backtest) *jsonBacktest {
+	jb := &jsonBacktest{
+		ScoredAt: bt.AsOf.UTC().Format(time.RFC3339Nano), OutcomeEnd: bt.OutcomeEnd.UTC().Format(time.RFC3339Nano),
+		HorizonDays: bt.HorizonDays, Prospects: bt.Users, Converted: bt.Converted, BaseRate: jsonRatio(bt.BaseRate),
+		TopN: bt.TopN, PrecisionAtTopN: jsonRatio(bt.PrecisionAtN), TopDecileRate: jsonRatio(bt.TopDecileRate),
+		TopDecileLift: jsonRatio(bt.TopDecileLift), CalibrationError: jsonRatio(bt.CalibrationError),
+		MaxCalibrationGap: jsonRatio(bt.MaxCalibrationGap), Deciles: []jsonDecile{},
+	}
+	for _, d := range bt.Deciles {
+		jb.Deciles = append(jb.Deciles, jsonDecile{Decile: d.Decile, Prospects: d.Users,
+			MeanScore: jsonRatio(attribution.Ratio{Value: d.MeanScore, Valid: true}), ObservedRate: jsonRatio(attribution.Ratio{Value: d.ObservedRate, Valid: true})})
+	}
+	return jb
 }
 
 func jsonCurveOf(c attribution.Curve) jsonCurve {

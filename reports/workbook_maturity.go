@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -600,6 +601,9 @@ func (b *workbook) aboutMaturity(pair func(k, v string), section func(string)) {
 		pair("Backtest", fmt.Sprintf(backtestRule, bt.HorizonDays, bt.HorizonDays)+
 			" Prospects with equal scores are in no meaningful order, so a cut through them counts each proportionally. Calibration error is the prospect-weighted mean of |predicted − observed| over the deciles.")
 	}
+	if m := r.EventModel; m != nil {
+		pair("Event model", eventModelText(*m))
+	}
 }
 
 // summaryProjection adds the Total's projected conversion rate and cost
@@ -623,4 +627,25 @@ func (b *workbook) summaryProjection(sheet string, label func(string) string, ro
 			*row++
 		}
 	}
+}
+
+// eventModelText states the event model: what it is, what it was fitted on,
+// its coefficients and its out-of-time backtest.
+func eventModelText(m attribution.EventModel) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "With [events] mapped, the Prospects probability is a logistic regression (L2 ridge %g, intercept unpenalised) on the prospect's activity and survival score, fitted on the %d prospects (%d converted) scored at %s with their first purchases up to %s. Coefficients:",
+		attribution.EventModelRidge, m.Users, m.Converted, m.TrainedOn[0].UTC().Format(time.RFC3339), m.TrainedOn[1].UTC().Format(time.RFC3339))
+	for i, c := range m.Coefficients {
+		sep := ";"
+		if i == 0 {
+			sep = ""
+		}
+		fmt.Fprintf(&b, "%s %s = %s", sep, c.Name, strconv.FormatFloat(c.Value, 'g', 6, 64))
+	}
+	b.WriteString(".")
+	if bt := m.Backtest; bt != nil {
+		fmt.Fprintf(&b, " Out-of-time backtest (fitted one horizon earlier, scored at %s): top-decile lift %s, precision in the top %d %s, calibration error %s.",
+			bt.AsOf.UTC().Format(time.RFC3339), formatLift(bt.TopDecileLift), bt.TopN, formatRatio(bt.PrecisionAtN), formatRatio(bt.CalibrationError))
+	}
+	return b.String()
 }

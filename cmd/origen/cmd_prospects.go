@@ -93,13 +93,22 @@ func (e env) runProspects(ctx context.Context, cfg *config, asOf time.Time, o pr
 	if _, err := reader.Check(ctx, tx); err != nil {
 		return nil, dbErr(ctx, cfg, err)
 	}
-	ranked, scored, err := scoreProspects(ctx, tx, reader, cfg, asOf, o.Horizon, o.Top)
-	if err != nil {
-		return nil, dbErr(ctx, cfg, err)
-	}
 	topN := int64(o.Top)
 	if topN == 0 {
 		topN = DefaultBacktestTopN
+	}
+	var (
+		ranked []attribution.Prospect
+		scored int64
+		model  *attribution.EventModel
+	)
+	if cfg.Mapping.Events != nil {
+		ranked, scored, model, err = scoreProspectsWithEvents(ctx, tx, reader, cfg, asOf, o.Horizon, o.Top, topN)
+	} else {
+		ranked, scored, err = scoreProspects(ctx, tx, reader, cfg, asOf, o.Horizon, o.Top)
+	}
+	if err != nil {
+		return nil, dbErr(ctx, cfg, err)
 	}
 	bt, err := backtestProspects(ctx, tx, reader, cfg, asOf, o.Horizon, topN)
 	if err != nil {
@@ -108,7 +117,7 @@ func (e env) runProspects(ctx context.Context, cfg *config, asOf time.Time, o pr
 	paths := []string{filepath.Join(o.Out, ProspectsFile), filepath.Join(o.Out, BacktestFile)}
 	err = writeAtomically(ctx, []output{
 		{paths[0], func(w io.Writer) error { return writeProspectsCSV(w, ranked, cfg.Location) }},
-		{paths[1], func(w io.Writer) error { return writeBacktestCSV(w, bt) }},
+		{paths[1], func(w io.Writer) error { return writeBacktestCSV(w, bt, model) }},
 	})
 	if err != nil {
 		return nil, err
@@ -118,6 +127,10 @@ func (e env) runProspects(ctx context.Context, cfg *config, asOf time.Time, o pr
 	log.Info("backtest", "scored_at", bt.AsOf.Format(time.RFC3339), "prospects", bt.Users, "converted", bt.Converted,
 		"base_rate", ratioText(bt.BaseRate), fmt.Sprintf("precision_top_%d", bt.TopN), ratioText(bt.PrecisionAtN),
 		"top_decile_lift", ratioText(bt.TopDecileLift), "calibration_error", ratioText(bt.CalibrationError))
+	if model != nil && model.Backtest != nil {
+		log.Info("event model backtest", "trained_at", model.TrainedOn[0].Format(time.RFC3339), "users", model.Users,
+			"top_decile_lift", ratioText(model.Backtest.TopDecileLift), "calibration_error", ratioText(model.Backtest.CalibrationError))
+	}
 	return paths, nil
 }
 
@@ -193,8 +206,10 @@ func writeProspectsCSV(w io.Writer, ps []attribution.Prospect, loc *time.Locatio
 	return cw.Error()
 }
 
-// writeBacktestCSV writes the backtest as metric,value rows.
-func writeBacktestCSV(w io.Writer, b attribution.Backtest) error {
+// writeBacktestCSV writes the backtest as metric,value rows; with an
+// event model, its coefficients and out-of-time backtest follow as
+// event_model_* rows.
+func writeBacktestCSV(w io.Writer, b attribution.Backtest, m *attribution.EventModel) error {
 	cw := csv.NewWriter(w)
 	rows := [][]string{
 		{"metric", "value"},
@@ -217,6 +232,21 @@ func writeBacktestCSV(w io.Writer, b attribution.Backtest) error {
 			[]string{p + "users", strconv.FormatFloat(d.Users, 'f', 1, 64)},
 			[]string{p + "mean_score", strconv.FormatFloat(d.MeanScore, 'f', 6, 64)},
 			[]string{p + "observed_rate", strconv.FormatFloat(d.ObservedRate, 'f', 6, 64)})
+	}
+	if m != nil {
+		rows = append(rows,
+			[]string{"event_model_trained_at", m.TrainedOn[0].Format(time.RFC3339)},
+			[]string{"event_model_users", strconv.FormatInt(m.Users, 10)})
+		for _, c := range m.Coefficients {
+			rows = append(rows, []string{"event_model_coefficient: " + c.Name, strconv.FormatFloat(c.Value, 'g', 8, 64)})
+		}
+		if eb := m.Backtest; eb != nil {
+			rows = append(rows,
+				[]string{"event_model_base_rate", ratioText(eb.BaseRate)},
+				[]string{"event_model_precision_at_top_n", ratioText(eb.PrecisionAtN)},
+				[]string{"event_model_top_decile_lift", ratioText(eb.TopDecileLift)},
+				[]string{"event_model_calibration_error", ratioText(eb.CalibrationError)})
+		}
 	}
 	if err := cw.WriteAll(rows); err != nil {
 		return err

@@ -50,6 +50,7 @@ type rawConfig struct {
 	Registrations map[string]string `toml:"registrations"`
 	Purchases     map[string]string `toml:"purchases"`
 	Spend         map[string]string `toml:"spend"`
+	Events        map[string]string `toml:"events"` // optional: nil without [events]
 	Report        struct {
 		Currency             string `toml:"currency"`
 		Timezone             string `toml:"timezone"`
@@ -165,6 +166,13 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 			return nil, cfgErr("%v", err)
 		}
 		c.Mapping.Spend = &s
+	}
+	if md.IsDefined("events") {
+		s, err := source(queries.EventsInput, raw.Events, false)
+		if err != nil {
+			return nil, cfgErr("%v", err)
+		}
+		c.Mapping.Events = &s
 	}
 
 	code := strings.TrimSpace(raw.Report.Currency)

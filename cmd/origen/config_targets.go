@@ -124,7 +124,10 @@ func auditText(raw *rawConfig) string {
 	for _, s := range []struct {
 		name string
 		m    map[string]string
-	}{{"registrations", raw.Registrations}, {"purchases", raw.Purchases}, {"spend", raw.Spend}} {
+	}{{"registrations", raw.Registrations}, {"purchases", raw.Purchases}, {"spend", raw.Spend}, {"events", raw.Events}} {
+		if s.name == "events" && s.m == nil {
+			continue
+		}
 		fmt.Fprintf(&b, "\n[%s]\n", s.name)
 		keys := make([]string, 0, len(s.m))
 		for k := range s.m {

@@ -104,7 +104,12 @@ func addMaturity(ctx context.Context, tx queries.DBTX, reader queries.Reader, cf
 	}
 	t0 = time.Now()
 	rep.ProspectsHorizonDays = o.HorizonDays
-	if rep.Prospects, rep.ProspectsScored, err = scoreProspects(ctx, tx, reader, cfg, asOf, o.HorizonDays, o.TopProspects); err != nil {
+	if cfg.Mapping.Events != nil {
+		rep.Prospects, rep.ProspectsScored, rep.EventModel, err = scoreProspectsWithEvents(ctx, tx, reader, cfg, asOf, o.HorizonDays, o.TopProspects, int64(o.TopProspects))
+	} else {
+		rep.Prospects, rep.ProspectsScored, err = scoreProspects(ctx, tx, reader, cfg, asOf, o.HorizonDays, o.TopProspects)
+	}
+	if err != nil {
 		return err
 	}
 	bt, err := backtestProspects(ctx, tx, reader, cfg, asOf, o.HorizonDays, int64(o.TopProspects))
