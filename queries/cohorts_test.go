@@ -16,22 +16,9 @@ import (
 
 func readCohorts(t *testing.T, e edgeDB, period attribution.Period, tz string, asOf time.Time) queries.CohortResult {
 	t.Helper()
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	tx, err := queries.BeginSnapshot(ctx, e.db, e.dialect, tz, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	res, err := queries.Reader{Dialect: e.dialect, Mapping: e.mapping}.ReadCohorts(ctx, tx, queries.Params{
-		Period: period, Location: loc, AsOf: asOf, WindowDays: 30})
-	if err != nil {
-		t.Fatalf("read cohorts: %v", err)
-	}
-	return res
+	return inSnapshot(t, e, period, tz, asOf, func(ctx context.Context, tx queries.DBTX, r queries.Reader, p queries.Params) (queries.CohortResult, error) {
+		return r.ReadCohorts(ctx, tx, p)
+	})
 }
 
 func dailyLines(res queries.CohortResult) []string {
