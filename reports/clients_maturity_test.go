@@ -28,17 +28,7 @@ func TestMaturityPageInChromium(t *testing.T) {
 	for _, width := range []int{1280, 390} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
 			c := reportstest.LoadPage(t, path, width, 900, "")
-			if p := c.Problems(); len(p) > 0 {
-				t.Errorf("problems: %q", p)
-			}
-			if c.Canvases != want || c.BlankCanvases != 0 {
-				t.Errorf("%d canvases, %d blank; want %d drawn charts", c.Canvases, c.BlankCanvases, want)
-			}
-			for _, s := range []string{"Conversion curves", "Cohorts: conversion by day N", "Weekly trend", idFormula, "Top-decile lift", "Projected conversion rate"} {
-				if !strings.Contains(c.Text, s) {
-					t.Errorf("page does not show %q", s)
-				}
-			}
+			checkDrawn(t, c, want, "Conversion curves", "Cohorts: conversion by day N", "Weekly trend", idFormula, "Top-decile lift", "Projected conversion rate")
 		})
 	}
 }

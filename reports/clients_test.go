@@ -131,25 +131,11 @@ func TestWorkbookRecalculatedInLibreOffice(t *testing.T) {
 
 	t.Run("every formula equals its cached value", func(t *testing.T) {
 		for _, sheet := range []string{sheetChannels, sheetCharts} {
-			rows, err := f.GetRows(sheet)
-			if err != nil {
-				t.Fatal(err)
-			}
-			n := 0
-			for i, row := range rows {
-				for j := range row {
-					cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-					formula, _ := f.GetCellFormula(sheet, cell)
-					if formula == "" {
-						continue
-					}
-					n++
-					cached := rawValue(t, f, sheet, cell)
-					if got := lo(sheet, i+1, j+1); !closeEnough(got, cached) {
-						t.Errorf("%s!%s = %s: LibreOffice computes %q, Origen cached %q", sheet, cell, formula, got, cached)
-					}
+			n := eachFormula(t, f, sheet, func(row, col int, cell, formula, cached string) {
+				if got := lo(sheet, row, col); !closeEnough(got, cached) {
+					t.Errorf("%s!%s = %s: LibreOffice computes %q, Origen cached %q", sheet, cell, formula, got, cached)
 				}
-			}
+			})
 			if n < 20 {
 				t.Errorf("%s has only %d formulas", sheet, n)
 			}
@@ -267,17 +253,7 @@ func TestComparisonPageInChromium(t *testing.T) {
 	for _, width := range []int{1280, 390} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
 			c := reportstest.LoadPage(t, path, width, 900, "")
-			if p := c.Problems(); len(p) > 0 {
-				t.Errorf("problems: %q", p)
-			}
-			if c.Canvases != 3 || c.BlankCanvases != 0 {
-				t.Errorf("%d canvases, %d blank; want 3 drawn charts", c.Canvases, c.BlankCanvases)
-			}
-			for _, want := range []string{"▲ +9.6% (was 135)", "off target", chGone} {
-				if !strings.Contains(c.Text, want) {
-					t.Errorf("page does not show %q", want)
-				}
-			}
+			checkDrawn(t, c, 3, "▲ +9.6% (was 135)", "off target", chGone)
 		})
 	}
 }
@@ -337,4 +313,44 @@ func htmlFile(t *testing.T, r attribution.Report) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// checkDrawn fails t when the page has problems or does not show exactly
+// canvases drawn charts, or lacks any of texts.
+func checkDrawn(t *testing.T, c reportstest.PageCheck, canvases int, texts ...string) {
+	t.Helper()
+	if p := c.Problems(); len(p) > 0 {
+		t.Errorf("problems: %q", p)
+	}
+	if c.Canvases != canvases || c.BlankCanvases != 0 {
+		t.Errorf("%d canvases, %d blank; want %d drawn charts", c.Canvases, c.BlankCanvases, canvases)
+	}
+	for _, s := range texts {
+		if !strings.Contains(c.Text, s) {
+			t.Errorf("page does not show %q", s)
+		}
+	}
+}
+
+// eachFormula calls check for every formula cell of sheet with its
+// formula and the value Origen cached, and returns how many there were.
+func eachFormula(t *testing.T, f *excelize.File, sheet string, check func(row, col int, cell, formula, cached string)) int {
+	t.Helper()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for i, row := range rows {
+		for j := range row {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			formula, _ := f.GetCellFormula(sheet, cell)
+			if formula == "" {
+				continue
+			}
+			n++
+			check(i+1, j+1, cell, formula, rawValue(t, f, sheet, cell))
+		}
+	}
+	return n
 }

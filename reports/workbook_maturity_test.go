@@ -24,31 +24,16 @@ func maturityWorkbook(t *testing.T, r attribution.Report) *excelize.File {
 // there were.
 func checkFormulas(t *testing.T, f *excelize.File, sheet string) int {
 	t.Helper()
-	rows, err := f.GetRows(sheet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for i, row := range rows {
-		for j := range row {
-			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-			formula, _ := f.GetCellFormula(sheet, cell)
-			if formula == "" {
-				continue
-			}
-			n++
-			cached := rawValue(t, f, sheet, cell)
-			got, err := f.CalcCellValue(sheet, cell, excelize.Options{RawCellValue: true})
-			if err != nil {
-				t.Errorf("%s!%s: calculate %q: %v", sheet, cell, formula, err)
-				continue
-			}
-			if !closeEnough(got, cached) {
-				t.Errorf("%s!%s = %s computes %q, Origen cached %q", sheet, cell, formula, got, cached)
-			}
+	return eachFormula(t, f, sheet, func(_, _ int, cell, formula, cached string) {
+		got, err := f.CalcCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Errorf("%s!%s: calculate %q: %v", sheet, cell, formula, err)
+			return
 		}
-	}
-	return n
+		if !closeEnough(got, cached) {
+			t.Errorf("%s!%s = %s computes %q, Origen cached %q", sheet, cell, formula, got, cached)
+		}
+	})
 }
 
 func TestMaturitySheetNames(t *testing.T) {
