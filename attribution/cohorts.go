@@ -64,6 +64,8 @@ type DailySpendRow struct {
 	ChannelValid bool
 	Date         Date
 	Amount       Money
+	// Rows counts the source rows behind Amount.
+	Rows int64
 }
 
 // CohortMetrics is one row of the Cohorts sheet (a channel × cohort) or of

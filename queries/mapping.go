@@ -240,6 +240,84 @@ func (s Source) selectSQL(d Dialect, in Input) string {
 	return "  SELECT " + strings.Join(cols, ",\n         ") + "\n  FROM " + s.from() + " AS origen_t"
 }
 
+// keyedSQL builds the parenthesized sub-select through which the one-pass
+// statements read a source (first_registrations, facts, spend): beside the
+// normalised columns of selectSQL it exposes the source's own columns for
+// the filters that an index can serve — registered_at_f, purchased_at_f
+// and date_f are the stored values on PostgreSQL, compared with bound
+// parameters of their type, and the normalised numbers on SQLite, whose
+// values have no type to compare with — and uid, the user_id to join on:
+// the stored value when rawUID (both sources store it with the same
+// PostgreSQL type), else its text. The exact bounds of every range are
+// applied to the normalised columns, after these filters.
+func (s Source) keyedSQL(d Dialect, in Input, rawUID bool) string {
+	ref := func(canon string) (string, bool) {
+		for _, c := range in.columns {
+			if c.name == canon {
+				name, ok := s.columnOf(c)
+				return "origen_t." + quoteIdent(name), ok
+			}
+		}
+		return "", false
+	}
+	text := func(canon string) string {
+		r, ok := ref(canon)
+		if !ok {
+			return "CAST(NULL AS " + textType(d) + ")"
+		}
+		return fmt.Sprintf("CAST(%s AS %s)", r, textType(d))
+	}
+	var cols []string
+	add := func(expr, name string) { cols = append(cols, expr+" AS "+name) }
+	if r, ok := ref("user_id"); ok {
+		if rawUID && d == Postgres {
+			add(r, "uid")
+		} else {
+			add(text("user_id"), "uid")
+		}
+	}
+	filter := func(r string, norm string) string {
+		if d == Postgres {
+			return r
+		}
+		return norm
+	}
+	switch in.Section {
+	case RegistrationsInput.Section:
+		at, _ := ref("registered_at")
+		add(filter(at, timeExpr(d, at)), "registered_at_f")
+		add(timeExpr(d, at), "reg_us")
+		add(text("channel"), "channel")
+		add(text("campaign"), "campaign")
+		add(labelKey(d, text("channel")), "channel_key")
+		add(labelKey(d, text("campaign")), "campaign_key")
+	case PurchasesInput.Section:
+		at, _ := ref("purchased_at")
+		amount, _ := ref("amount")
+		add(filter(at, timeExpr(d, at)), "purchased_at_f")
+		add(timeExpr(d, at), "pur_us")
+		add(moneyExpr(d, amount), "amount")
+	case SpendInput.Section:
+		day, _ := ref("date")
+		amount, _ := ref("amount")
+		add(filter(day, dayExpr(d, day)), "date_f")
+		add(dayExpr(d, day), "day")
+		add(text("channel"), "channel")
+		add(moneyExpr(d, amount), "amount")
+	}
+	return "(SELECT " + strings.Join(cols, ",\n          ") + "\n   FROM " + s.from() + " AS origen_t)"
+}
+
+// labelKey orders labels for the tie rule of first_registrations: a label
+// with a character other than white space first, then the labels in byte
+// order (the same on both dialects, whatever the database's collation).
+func labelKey(d Dialect, label string) string {
+	if d == SQLite {
+		return fmt.Sprintf("(CASE WHEN trim(COALESCE(%[1]s, ''), ' ' || char(9, 10, 11, 12, 13)) = '' THEN '1' ELSE '0' END || COALESCE(%[1]s, ''))", label)
+	}
+	return fmt.Sprintf("((CASE WHEN btrim(COALESCE(%[1]s, ''), ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)) = '' THEN '1' ELSE '0' END || COALESCE(%[1]s, '')) COLLATE \"C\")", label)
+}
+
 func textType(d Dialect) string {
 	if d == SQLite {
 		return "TEXT"
