@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/origen-analytics/origen/attribution"
-	)
+)
 
 // prospectsOptions are the flags of origen prospects.
 type prospectsOptions struct {
