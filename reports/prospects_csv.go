@@ -10,17 +10,18 @@ import (
 	"github.com/origen-analytics/origen/attribution"
 )
 
-// ProspectsCSVHeader is the header of the file WriteProspectsCSV writes
+// prospectsCSVHeader is the header of the file WriteProspectsCSV writes
 // (docs/METRICS-COHORTS.md, "Prospects").
-var ProspectsCSVHeader = []string{"user_id", "channel", "campaign", "registered_at", "age_days", "probability"}
+var prospectsCSVHeader = []string{"user_id", "channel", "campaign", "registered_at", "age_days", "probability"}
 
-// WriteProspectsCSV writes ranked prospects, best first as given, under
-// ProspectsCSVHeader, for a CRM or e-mail tool: registered_at in RFC 3339
+// WriteProspectsCSV writes ranked prospects, best first as given, under the
+// header user_id,channel,campaign,registered_at,age_days,probability, for a
+// CRM or e-mail tool: registered_at in RFC 3339
 // in loc (the report's time zone), the probability with 6 decimals, and
 // the user id, channel and campaign through CSVSafe.
 func WriteProspectsCSV(w io.Writer, ps []attribution.Prospect, loc *time.Location) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(ProspectsCSVHeader); err != nil {
+	if err := cw.Write(prospectsCSVHeader); err != nil {
 		return fmt.Errorf("write prospects CSV: %w", err)
 	}
 	for _, p := range ps {
