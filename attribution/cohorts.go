@@ -64,7 +64,8 @@ type DailySpendRow struct {
 	ChannelValid bool
 	Date         Date
 	Amount       Money
-	// Rows counts the source rows behind Amount.
+	// Rows is the number of source rows summed into Amount. A spend file
+	// (queries.ParseSpendCSV) counts them; a source that does not leaves 0.
 	Rows int64
 }
 

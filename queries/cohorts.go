@@ -1,10 +1,7 @@
 package queries
 
 import (
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -45,70 +42,4 @@ func localDayExpr(col string, loc *time.Location, from, to time.Time) string {
 
 func epochDay(n int64) attribution.Date {
 	return attribution.Date{Year: 1970, Month: 1, Day: 1}.AddDays(int(n))
-}
-
-// ReadSpendCSVDaily reads a spend file like ReadSpendCSV (which the report
-// runs first and whose errors it reports) and returns the spend of the
-// period's dates per raw channel label and date, for cohorts and the trend.
-func ReadSpendCSVDaily(r io.Reader, name string, p attribution.Period) ([]attribution.DailySpendRow, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err != nil {
-		return nil, attribution.Errorf(attribution.KindData, "spend file %s: %w", name, err)
-	}
-	idx := map[string]int{}
-	for i, h := range header {
-		idx[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	for _, want := range []string{"date", "channel", "amount"} {
-		if _, ok := idx[want]; !ok {
-			return nil, attribution.Errorf(attribution.KindData, "spend file %s: the header has no %q column", name, want)
-		}
-	}
-	type key struct {
-		channel string
-		day     int64
-	}
-	sums := map[key]attribution.Money{}
-	counts := map[key]int64{}
-	var order []key
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, attribution.Errorf(attribution.KindData, "spend file %s: %w", name, err)
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) != len(header) {
-			return nil, attribution.Errorf(attribution.KindData, "spend file %s line %d: %d fields, the header has %d", name, line, len(rec), len(header))
-		}
-		d, err := attribution.ParseDate(strings.TrimSpace(rec[idx["date"]]))
-		if err != nil {
-			return nil, attribution.Errorf(attribution.KindData, "spend file %s line %d: %v", name, line, err)
-		}
-		if d.Before(p.From) || !d.Before(p.To) {
-			continue
-		}
-		amount, err := attribution.ParseMoney(rec[idx["amount"]])
-		if err != nil {
-			return nil, attribution.Errorf(attribution.KindData, "spend file %s line %d: %v", name, line, err)
-		}
-		k := key{rec[idx["channel"]], d.Unix()}
-		if _, ok := sums[k]; !ok {
-			order = append(order, k)
-		}
-		sums[k] += amount
-		counts[k]++
-	}
-	out := make([]attribution.DailySpendRow, 0, len(order))
-	for _, k := range order {
-		out = append(out, attribution.DailySpendRow{Channel: k.channel, ChannelValid: true, Date: epochDay(k.day), Amount: sums[k], Rows: counts[k]})
-	}
-	return out, nil
 }

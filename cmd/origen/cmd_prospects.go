@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/origen-analytics/origen/attribution"
+	"github.com/origen-analytics/origen/reports"
 )
 
 // prospectsOptions are the flags of origen prospects.
@@ -101,8 +101,8 @@ func (e env) runProspects(ctx context.Context, cfg *config, asOf time.Time, o pr
 	ranked, scored, model, bt := res.Ranked, res.Scored, res.Model, res.Backtest
 	paths := []string{filepath.Join(o.Out, ProspectsFile), filepath.Join(o.Out, BacktestFile)}
 	err = writeAtomically(ctx, []output{
-		{paths[0], func(w io.Writer) error { return writeProspectsCSV(w, ranked, cfg.Location) }},
-		{paths[1], func(w io.Writer) error { return writeBacktestCSV(w, bt, model) }},
+		{paths[0], func(w io.Writer) error { return reports.WriteProspectsCSV(w, ranked, cfg.Location) }},
+		{paths[1], func(w io.Writer) error { return reports.WriteBacktestCSV(w, bt, model) }},
 	})
 	if err != nil {
 		return nil, err
@@ -119,91 +119,10 @@ func (e env) runProspects(ctx context.Context, cfg *config, asOf time.Time, o pr
 	return paths, nil
 }
 
-// writeProspectsCSV writes the ranking with the header
-// user_id,channel,campaign,registered_at,age_days,probability.
-// registered_at is RFC 3339 in the report's time zone; text that a
-// spreadsheet would run as a formula gets a leading apostrophe.
-func writeProspectsCSV(w io.Writer, ps []attribution.Prospect, loc *time.Location) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"user_id", "channel", "campaign", "registered_at", "age_days", "probability"}); err != nil {
-		return err
-	}
-	for _, p := range ps {
-		if err := cw.Write([]string{csvSafe(p.UserID), csvSafe(p.Channel), csvSafe(p.Campaign),
-			p.RegisteredAt.In(loc).Format(time.RFC3339), strconv.Itoa(p.AgeDays),
-			strconv.FormatFloat(p.Probability, 'f', 6, 64)}); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// writeBacktestCSV writes the backtest as metric,value rows; with an
-// event model, its coefficients and out-of-time backtest follow as
-// event_model_* rows.
-func writeBacktestCSV(w io.Writer, b attribution.Backtest, m *attribution.EventModel) error {
-	cw := csv.NewWriter(w)
-	rows := [][]string{
-		{"metric", "value"},
-		{"scored_at", b.AsOf.Format(time.RFC3339)},
-		{"outcome_end", b.OutcomeEnd.Format(time.RFC3339)},
-		{"horizon_days", strconv.Itoa(b.HorizonDays)},
-		{"prospects", strconv.FormatInt(b.Users, 10)},
-		{"converted", strconv.FormatInt(b.Converted, 10)},
-		{"base_rate", ratioText(b.BaseRate)},
-		{"top_n", strconv.FormatInt(b.TopN, 10)},
-		{"precision_at_top_n", ratioText(b.PrecisionAtN)},
-		{"top_decile_rate", ratioText(b.TopDecileRate)},
-		{"top_decile_lift", ratioText(b.TopDecileLift)},
-		{"calibration_error", ratioText(b.CalibrationError)},
-		{"max_calibration_gap", ratioText(b.MaxCalibrationGap)},
-	}
-	for _, d := range b.Deciles {
-		p := fmt.Sprintf("decile_%d_", d.Decile)
-		rows = append(rows,
-			[]string{p + "users", strconv.FormatFloat(d.Users, 'f', 1, 64)},
-			[]string{p + "mean_score", strconv.FormatFloat(d.MeanScore, 'f', 6, 64)},
-			[]string{p + "observed_rate", strconv.FormatFloat(d.ObservedRate, 'f', 6, 64)})
-	}
-	if m != nil {
-		rows = append(rows,
-			[]string{"event_model_trained_at", m.TrainedOn[0].Format(time.RFC3339)},
-			[]string{"event_model_users", strconv.FormatInt(m.Users, 10)})
-		for _, c := range m.Coefficients {
-			rows = append(rows, []string{"event_model_coefficient: " + c.Name, strconv.FormatFloat(c.Value, 'g', 8, 64)})
-		}
-		if eb := m.Backtest; eb != nil {
-			rows = append(rows,
-				[]string{"event_model_base_rate", ratioText(eb.BaseRate)},
-				[]string{"event_model_precision_at_top_n", ratioText(eb.PrecisionAtN)},
-				[]string{"event_model_top_decile_lift", ratioText(eb.TopDecileLift)},
-				[]string{"event_model_calibration_error", ratioText(eb.CalibrationError)})
-		}
-	}
-	if err := cw.WriteAll(rows); err != nil {
-		return err
-	}
-	return cw.Error()
-}
-
 // ratioText formats a ratio with 6 decimals, "" when undefined.
 func ratioText(r attribution.Ratio) string {
 	if !r.Valid {
 		return ""
 	}
 	return strconv.FormatFloat(r.Value, 'f', 6, 64)
-}
-
-// csvSafe keeps spreadsheets from running text as a formula (CSV
-// injection): text starting with = + - @ tab or CR gets a leading
-// apostrophe, except plain numbers such as a negative id.
-func csvSafe(s string) string {
-	if s == "" || !(s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
-		return s
-	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil {
-		return s
-	}
-	return "'" + s
 }
