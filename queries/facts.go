@@ -223,8 +223,14 @@ func (r Reader) ReadSpend(ctx context.Context, db DBTX, p attribution.Period, ti
 // spendPlan is spend.sql for the dates of p.
 func (r Reader) spendPlan(p attribution.Period) plan {
 	day := func(d attribution.Date) time.Time { return time.Unix(d.Unix()*86400, 0).UTC() }
-	return plan{name: "spend", args: map[string]any{"from_day": p.From.Unix(), "to_day": p.To.Unix(),
+	pl := plan{name: "spend", args: map[string]any{"from_day": p.From.Unix(), "to_day": p.To.Unix(),
 		"from_raw": r.rawDay(day(p.From.AddDays(-1))), "to_raw": r.rawDay(day(p.To.AddDays(1)))}}
+	if r.Dialect == SQLite && r.Location != nil {
+		from, to := day(p.From.AddDays(-2)), day(p.To.AddDays(2))
+		pl.extra = map[string]string{"SpendKeyed": r.Mapping.Spend.keyedSQLWith(r.Dialect, SpendInput, false,
+			func(micros string) string { return localDayExpr(micros, r.Location, from, to) })}
+	}
+	return pl
 }
 
 // rawDay is a date as a bound parameter for the filter on the spend

@@ -251,6 +251,12 @@ func (s Source) selectSQL(d Dialect, in Input) string {
 // PostgreSQL type), else its text. The exact bounds of every range are
 // applied to the normalised columns, after these filters.
 func (s Source) keyedSQL(d Dialect, in Input, rawUID bool) string {
+	return s.keyedSQLWith(d, in, rawUID, nil)
+}
+
+// keyedSQLWith is keyedSQL with the spend's day computed by localDay on
+// SQLite (see spendDayExpr); nil keeps dayExpr.
+func (s Source) keyedSQLWith(d Dialect, in Input, rawUID bool, localDay func(micros string) string) string {
 	ref := func(canon string) (string, bool) {
 		for _, c := range in.columns {
 			if c.name == canon {
@@ -300,8 +306,12 @@ func (s Source) keyedSQL(d Dialect, in Input, rawUID bool) string {
 	case SpendInput.Section:
 		day, _ := ref("date")
 		amount, _ := ref("amount")
-		add(filter(day, dayExpr(d, day)), "date_f")
-		add(dayExpr(d, day), "day")
+		dayOf := dayExpr(d, day)
+		if d == SQLite && localDay != nil {
+			dayOf = spendDayExpr(day, localDay)
+		}
+		add(filter(day, dayOf), "date_f")
+		add(dayOf, "day")
 		add(text("channel"), "channel")
 		add(moneyExpr(d, amount), "amount")
 	}
@@ -343,6 +353,16 @@ func moneyExpr(d Dialect, ref string) string {
 			"THEN CAST(ROUND(%[1]s * 10000) AS INTEGER) END)", ref)
 	}
 	return fmt.Sprintf("CAST(ROUND(CAST(%s AS numeric) * 10000) AS bigint)", ref)
+}
+
+// spendDayExpr is the SQLite day of a spend date stored as text with a UTC
+// offset ("2026-10-01T00:30:00+02:00", "...Z"): its local date in the
+// report's zone, as PostgreSQL casts a timestamptz in the session's zone
+// (METRICS.md, "Time"); a date, or a timestamp without offset, keeps the
+// date it names, as on PostgreSQL.
+func spendDayExpr(ref string, localDay func(micros string) string) string {
+	withOffset := fmt.Sprintf("(typeof(%[1]s) = 'text' AND (trim(%[1]s) GLOB '*[0-9][T ][0-9]*[+-][0-9][0-9]:[0-9][0-9]' OR trim(%[1]s) GLOB '*[0-9][T ][0-9]*[0-9][zZ]'))", ref)
+	return fmt.Sprintf("(CASE WHEN %s THEN %s ELSE %s END)", withOffset, localDay(timeExpr(SQLite, ref)), dayExpr(SQLite, ref))
 }
 
 func dayExpr(d Dialect, ref string) string {

@@ -39,6 +39,10 @@ type Reader struct {
 	// Types are the database types of the mapped columns by section and
 	// canonical name, as Check found them (upper case; may be empty).
 	Types map[string]map[string]string
+	// Location is the report's time zone: the local date of a spend date
+	// stored with a UTC offset on SQLite (PostgreSQL uses the session's
+	// TimeZone, which BeginSnapshot sets to it).
+	Location *time.Location
 	// Record, when set, is called with every statement before it runs.
 	Record func(Statement)
 }

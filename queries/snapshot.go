@@ -53,6 +53,8 @@ type SnapshotOptions struct {
 	Dialect  Dialect
 	Mapping  Mapping
 	Timezone string
+	// Location is Timezone loaded (UTC when nil).
+	Location *time.Location
 	// StatementTimeout bounds each statement; zero means no bound beyond
 	// the context.
 	StatementTimeout time.Duration
@@ -83,7 +85,14 @@ func Open(ctx context.Context, db *sqlx.DB, o SnapshotOptions) (*Snapshot, error
 		return nil, err
 	}
 	s := &Snapshot{tx: tx, timeout: o.StatementTimeout}
-	s.reader = Reader{Dialect: o.Dialect, Mapping: o.Mapping, Record: s.record}
+	loc := o.Location
+	if loc == nil {
+		if loc, err = time.LoadLocation(o.Timezone); err != nil {
+			tx.Rollback()
+			return nil, fmt.Errorf("time zone %q: %w", o.Timezone, err)
+		}
+	}
+	s.reader = Reader{Dialect: o.Dialect, Mapping: o.Mapping, Location: loc, Record: s.record}
 	checks, err := s.reader.Check(ctx, tx)
 	if err != nil {
 		tx.Rollback()

@@ -215,7 +215,7 @@ func (e env) produceReport(ctx context.Context, cfg *config, rr reportRun, log *
 // mapping in it.
 func openSnapshot(ctx context.Context, db *sqlx.DB, cfg *config) (*queries.Snapshot, error) {
 	snap, err := queries.Open(ctx, db, queries.SnapshotOptions{Dialect: cfg.Dialect, Mapping: cfg.Mapping,
-		Timezone: cfg.Timezone, StatementTimeout: cfg.StatementTimeout})
+		Timezone: cfg.Timezone, Location: cfg.Location, StatementTimeout: cfg.StatementTimeout})
 	if err != nil {
 		return nil, dbErr(ctx, cfg, err)
 	}
