@@ -91,8 +91,13 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	prev := PreviousPeriod(req.Period)
 	cp := ReportCurvePeriod(req.Period, w)
 	fr := ReportFacts(req.Period, req.AsOf, req.Location, w, req.HorizonDays, snap.HasEvents())
+	pin := prospectInputs{asOf: req.AsOf, windowDays: w, horizonDays: req.HorizonDays, top: req.TopProspects,
+		topN: int64(req.TopProspects), events: snap.HasEvents()}
+	var survival *prospectRanking
 	if req.TopProspects < 0 {
 		fr.Curves = fr.Curves[:1]
+	} else {
+		survival = pin.survivalRanking(&fr, specProspects)
 	}
 	facts, err := snap.ReadFacts(ctx, fr)
 	if err != nil {
@@ -144,8 +149,8 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 
 	if req.TopProspects >= 0 {
 		t1 := time.Now()
-		pr, err := scoreProspects(ctx, snap, prospectInputs{asOf: req.AsOf, windowDays: w, horizonDays: req.HorizonDays,
-			top: req.TopProspects, topN: int64(req.TopProspects), curves: facts.Curves[1:]})
+		pin.curves = facts.Curves[specProspects:]
+		pr, err := scoreProspects(ctx, snap, pin, survival)
 		if err != nil {
 			return Report{}, err
 		}

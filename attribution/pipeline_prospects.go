@@ -32,13 +32,56 @@ type ProspectsResult struct {
 // the path of origen prospects, and of a report's prospect list.
 func ScoreProspects(ctx context.Context, snap Snapshot, req ProspectsRequest) (ProspectsResult, error) {
 	w := req.WindowDays
-	facts, err := snap.ReadFacts(ctx, FactsRequest{AsOf: req.AsOf, Location: time.UTC, WindowDays: w,
-		Curves: prospectSpecs(req.AsOf, w, req.HorizonDays, snap.HasEvents())})
+	fr := FactsRequest{AsOf: req.AsOf, Location: time.UTC, WindowDays: w,
+		Curves: prospectSpecs(req.AsOf, w, req.HorizonDays, snap.HasEvents())}
+	in := prospectInputs{asOf: req.AsOf, windowDays: w, horizonDays: req.HorizonDays, top: req.Top, topN: req.BacktestTopN,
+		events: snap.HasEvents()}
+	ranking := in.survivalRanking(&fr, 0)
+	facts, err := snap.ReadFacts(ctx, fr)
 	if err != nil {
 		return ProspectsResult{}, err
 	}
-	return scoreProspects(ctx, snap, prospectInputs{asOf: req.AsOf, windowDays: w, horizonDays: req.HorizonDays,
-		top: req.Top, topN: req.BacktestTopN, curves: facts.Curves})
+	in.curves = facts.Curves
+	return scoreProspects(ctx, snap, in, ranking)
+}
+
+// survivalRanking makes the pass of fr stream its prospects, scored with
+// the survival scorer of its spec-th curves (which the pass has read before
+// the first prospect arrives), into the ranking it returns. With [events]
+// the prospects are scored by the event model instead, from their own
+// statement, and it returns nil.
+func (in prospectInputs) survivalRanking(fr *FactsRequest, spec int) *prospectRanking {
+	if in.events {
+		return nil
+	}
+	r := &prospectRanking{in: in, spec: spec, ranking: NewRanking(in.top)}
+	fr.OnProspect = r.add
+	return r
+}
+
+// prospectRanking ranks the prospects of a pass by their survival score.
+type prospectRanking struct {
+	in      prospectInputs
+	spec    int
+	scorer  *Scorer
+	ranking *Ranking
+}
+
+func (r *prospectRanking) add(f *Facts, o OpenRegistration) error {
+	if r.scorer == nil {
+		set, err := BuildCurves(f.Curves[r.spec], r.in.windowDays)
+		if err != nil {
+			return err
+		}
+		r.scorer = NewScorer(set, r.in.horizonDays)
+	}
+	ch := NormalizeChannel(o.Channel, o.ChannelValid)
+	camp := NormalizeCampaign(o.Campaign, o.CampaignValid)
+	age := ageDays(r.in.asOf, o.RegisteredAt)
+	p, basis := r.scorer.Score(ch, camp, age)
+	r.ranking.Add(Prospect{UserID: o.UserID, Channel: ch, Campaign: camp, RegisteredAt: o.RegisteredAt,
+		AgeDays: age, Probability: p, Basis: basis})
+	return nil
 }
 
 // prospectSpecs are the curve specifications of prospect scores at asOf
@@ -69,6 +112,7 @@ type prospectInputs struct {
 	windowDays, horizonDays int
 	top                     int
 	topN                    int64
+	events                  bool // score with the event model ([events] mapped)
 	curves                  [][]CurveRow
 }
 
@@ -81,10 +125,13 @@ func (in prospectInputs) scorerAt(i int) (*Scorer, CurveSet, error) {
 	return NewScorer(set, in.horizonDays), set, nil
 }
 
-func scoreProspects(ctx context.Context, snap Snapshot, in prospectInputs) (ProspectsResult, error) {
+// scoreProspects finishes the scoring: the event model's ranking when
+// events are mapped (and there is a model), else the survival ranking that
+// the pass filled, and the survival scores' backtest.
+func scoreProspects(ctx context.Context, snap Snapshot, in prospectInputs, survival *prospectRanking) (ProspectsResult, error) {
 	var res ProspectsResult
 	h := time.Duration(in.horizonDays) * 24 * time.Hour
-	if snap.HasEvents() {
+	if in.events {
 		model, err := in.fitEventModel(ctx, snap, in.asOf.Add(-h), in.asOf, 1)
 		if err != nil {
 			return res, err
@@ -104,16 +151,10 @@ func scoreProspects(ctx context.Context, snap Snapshot, in prospectInputs) (Pros
 		if err := in.eventBacktest(ctx, snap, res.Model); err != nil {
 			return res, err
 		}
-	} else {
-		scorer, _, err := in.scorerAt(0)
-		if err != nil {
-			return res, err
-		}
-		err = snap.ReadProspects(ctx, in.asOf, in.windowDays, func(r OpenRegistration) error {
-			ch := NormalizeChannel(r.Channel, r.ChannelValid)
-			camp := NormalizeCampaign(r.Campaign, r.CampaignValid)
-			age := ageDays(in.asOf, r.RegisteredAt)
-			p, basis := scorer.Score(ch, camp, age)
+	} else if in.events {
+		// No model to learn (no conversions): the survival scores stand
+		// alone, from the prospects' own statement.
+		err := in.eventRows(ctx, snap, in.asOf, in.asOf, 0, func(r ProspectActivity, ch, camp string, age int, p float64, basis string, _ []float64) error {
 			ranking.Add(Prospect{UserID: r.UserID, Channel: ch, Campaign: camp, RegisteredAt: r.RegisteredAt,
 				AgeDays: age, Probability: p, Basis: basis})
 			return nil
@@ -121,6 +162,8 @@ func scoreProspects(ctx context.Context, snap Snapshot, in prospectInputs) (Pros
 		if err != nil {
 			return res, err
 		}
+	} else {
+		ranking = survival.ranking
 	}
 	res.Ranked, res.Scored = ranking.Result(), ranking.Seen()
 

@@ -23,9 +23,6 @@ type Snapshot interface {
 	// returns its rows per raw channel label and date of p.
 	HasSpend() bool
 	ReadSpend(ctx context.Context, p Period) ([]DailySpendRow, error)
-	// ReadProspects streams the open registrations at asOf (registered
-	// less than windowDays before it, no purchase of amount > 0 up to it).
-	ReadProspects(ctx context.Context, asOf time.Time, windowDays int, fn func(OpenRegistration) error) error
 	// HasEvents reports whether [events] is mapped; ReadProspectEvents
 	// streams the open registrations at asOf with their activity and
 	// whether they made a first purchase in (asOf, outcomeEnd].
@@ -54,6 +51,12 @@ type FactsRequest struct {
 	Period     Period
 	Previous   Period
 	Curves     []CurveSpec
+	// OnProspect, when set, receives every open registration at AsOf
+	// (registered less than WindowDays before it, no purchase of amount >
+	// 0 up to it), one at a time, after every aggregate of the pass has
+	// been read into f: the prospect list comes from the same pass, and
+	// can be scored with its curves as it streams.
+	OnProspect func(f *Facts, o OpenRegistration) error
 }
 
 // MaxCurveSpecs is how many curve specifications one pass reads.

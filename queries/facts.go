@@ -66,11 +66,15 @@ func (r Reader) ReadFacts(ctx context.Context, db DBTX, req attribution.FactsReq
 			ch, camp   sql.NullString
 			k1, k2, k3 int64
 			v          [8]int64
+			user       sql.NullString
 		)
-		if err := rows.Scan(&part, &ch, &camp, &k1, &k2, &k3, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]); err != nil {
+		if err := rows.Scan(&part, &ch, &camp, &k1, &k2, &k3, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &user); err != nil {
 			return err
 		}
 		switch {
+		case part == 99:
+			return req.OnProspect(&out, attribution.OpenRegistration{UserID: user.String, Channel: ch.String, ChannelValid: ch.Valid,
+				Campaign: camp.String, CampaignValid: camp.Valid, RegisteredAt: time.UnixMicro(v[0]).UTC()})
 		case part == 1 || part == 2:
 			row := attribution.CohortRow{Channel: ch.String, ChannelValid: ch.Valid, Existing: k1 == 1, Days: int(k2),
 				Immature: k3 == 1, Count: v[0], Duplicates: v[1], Revenue: attribution.Money(v[2])}
@@ -148,6 +152,9 @@ func (r Reader) factsPlan(req attribution.FactsRequest) (plan, error) {
 			"pop_start": c.PopulationStart.UnixMicro(), "pop_end": c.PopulationEnd.UnixMicro(),
 			"open_start": c.OpenStart.UnixMicro(), "open_end": c.OpenEnd.UnixMicro(), "outcome_end": outcome.UnixMicro()}
 	}
+	if req.OnProspect != nil {
+		widen(req.AsOf.Add(-time.Duration(w)*24*time.Hour), req.AsOf.Add(time.Microsecond))
+	}
 	if start.IsZero() {
 		start, end = req.AsOf, req.AsOf
 	}
@@ -159,6 +166,10 @@ func (r Reader) factsPlan(req attribution.FactsRequest) (plan, error) {
 	}
 	args["p_start"], args["p_end"], args["q_start"], args["q_end"] = ps, pe, qs, qe
 	args["window_days"] = int64(w)
+	args["prospects"] = 0
+	if req.OnProspect != nil {
+		args["prospects"] = 1
+	}
 	for i, n := range attribution.CohortDays() {
 		args[fmt.Sprintf("by%d_us", i+1)] = int64(n) * microsPerDay
 	}
@@ -242,33 +253,11 @@ func (r Reader) rawDay(t time.Time) any {
 	return t.Unix() / 86400
 }
 
-// ReadProspects streams the open registrations at asOf (registered less
-// than windowDays before it, no purchase of amount > 0 up to it) to fn, one
-// row at a time: memory does not grow with the number of users. fn's error
-// stops the query and is returned.
-func (r Reader) ReadProspects(ctx context.Context, db DBTX, asOf time.Time, windowDays int, timeout time.Duration,
-	fn func(attribution.OpenRegistration) error) error {
-	if windowDays <= 0 {
-		return fmt.Errorf("read prospects: window of %d days", windowDays)
-	}
-	return r.run(ctx, db, r.prospectsPlan(asOf, windowDays), timeout, func(rows *sqlx.Rows) error {
-		var (
-			user, ch, camp sql.NullString
-			at             int64
-		)
-		if err := rows.Scan(&user, &ch, &camp, &at); err != nil {
-			return err
-		}
-		return fn(attribution.OpenRegistration{UserID: user.String, Channel: ch.String, ChannelValid: ch.Valid,
-			Campaign: camp.String, CampaignValid: camp.Valid, RegisteredAt: time.UnixMicro(at).UTC()})
-	})
-}
-
-// prospectsPlan is prospects.sql at asOf: the first registrations younger
+// prospectsRange is the registrations of the prospects at asOf: younger
 // than the window.
-func (r Reader) prospectsPlan(asOf time.Time, windowDays int) plan {
+func (r Reader) prospectsArgs(asOf time.Time, windowDays int) map[string]any {
 	start := asOf.Add(-time.Duration(windowDays)*24*time.Hour + time.Microsecond)
-	return plan{name: "prospects", args: r.rangeArgs(start, asOf.Add(time.Microsecond), asOf, windowDays, windowDays)}
+	return r.rangeArgs(start, asOf.Add(time.Microsecond), asOf, windowDays, windowDays)
 }
 
 // ReadProspectEvents streams the open registrations at asOf with their
@@ -286,7 +275,7 @@ func (r Reader) ReadProspectEvents(ctx context.Context, db DBTX, asOf, outcomeEn
 	if outcomeEnd.Before(asOf) {
 		outcomeEnd = asOf
 	}
-	args := r.prospectsPlan(asOf, windowDays).args
+	args := r.prospectsArgs(asOf, windowDays)
 	args["recent_start"] = asOf.UnixMicro() - attribution.EventRecentDays*microsPerDay
 	args["outcome_end"] = outcomeEnd.UnixMicro()
 	args["pur_outcome_end_raw"] = r.rawBound(PurchasesInput.Section, "purchased_at", outcomeEnd, false)

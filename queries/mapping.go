@@ -215,7 +215,16 @@ func (s Source) columnOf(c column) (string, bool) {
 // columns: times as integer microseconds since the epoch, money as integer
 // 1/10000 units, dates as days since 1970-01-01, text as text. Identifiers
 // are quoted, never pasted.
-func (s Source) selectSQL(d Dialect, in Input) string {
+func (s Source) selectSQL(d Dialect, in Input) string { return s.selectSQLAs(d, in, false) }
+
+// qualitySQL is selectSQL for the source-wide counts: on PostgreSQL the
+// stored values themselves, whose NULLs are the normalised values' NULLs
+// (its columns are typed), so that a count over every row computes
+// nothing per row; on SQLite, whose values may be unreadable text,
+// selectSQL.
+func (s Source) qualitySQL(d Dialect, in Input) string { return s.selectSQLAs(d, in, d == Postgres) }
+
+func (s Source) selectSQLAs(d Dialect, in Input, raw bool) string {
 	var cols []string
 	for _, c := range in.columns {
 		name, ok := s.columnOf(c)
@@ -224,6 +233,17 @@ func (s Source) selectSQL(d Dialect, in Input) string {
 			continue
 		}
 		ref := "origen_t." + quoteIdent(name)
+		if raw {
+			if c.kind == colDate {
+				cols = append(cols, ref+" AS day", fmt.Sprintf("CASE WHEN %s IS NULL THEN 0 ELSE 1 END AS day_present", ref))
+			} else {
+				cols = append(cols, ref+" AS "+c.name)
+			}
+			if c.kind == colTime {
+				cols = append(cols, fmt.Sprintf("CASE WHEN %s IS NULL THEN 0 ELSE 1 END AS %s_present", ref, c.name))
+			}
+			continue
+		}
 		switch c.kind {
 		case colText:
 			cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", ref, textType(d), c.name))
@@ -342,8 +362,12 @@ func timeExpr(d Dialect, ref string) string {
 		// UTC), Julian day numbers and Unix seconds; 'subsec' keeps ms.
 		return fmt.Sprintf("(CAST(ROUND(unixepoch(%s, 'auto', 'subsec') * 1000) AS INTEGER) * 1000)", ref)
 	}
-	// A timestamp without zone is read as UTC by EXTRACT(EPOCH ...).
-	return fmt.Sprintf("CAST(FLOOR(EXTRACT(EPOCH FROM %s) * 1000000) AS bigint)", ref)
+	// A timestamp without zone is read as UTC by date_part('epoch', ...).
+	// date_part is double precision, several times cheaper per row than
+	// EXTRACT's numeric; PostgreSQL keeps whole microseconds, and a double
+	// holds any instant before the year 2255 to within 0.12 µs, so the
+	// rounded product is the exact microsecond.
+	return fmt.Sprintf("CAST(ROUND(date_part('epoch', %s) * 1000000) AS bigint)", ref)
 }
 
 func moneyExpr(d Dialect, ref string) string {

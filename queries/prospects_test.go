@@ -17,13 +17,13 @@ import (
 func readProspects(t *testing.T, e edgeDB, asOf time.Time) []string {
 	t.Helper()
 	var out []string
-	err := e.snapshot(t, "UTC").ReadProspects(context.Background(), asOf, 30,
-		func(o attribution.OpenRegistration) error {
+	_, err := e.snapshot(t, "UTC").ReadFacts(context.Background(), attribution.FactsRequest{AsOf: asOf, Location: time.UTC, WindowDays: 30,
+		OnProspect: func(_ *attribution.Facts, o attribution.OpenRegistration) error {
 			age := int(asOf.Sub(o.RegisteredAt) / (24 * time.Hour))
 			out = append(out, fmt.Sprintf("%s|%s|%s|%d", o.UserID, attribution.NormalizeChannel(o.Channel, o.ChannelValid),
 				attribution.NormalizeCampaign(o.Campaign, o.CampaignValid), age))
 			return nil
-		})
+		}})
 	if err != nil {
 		t.Fatalf("read prospects: %v", err)
 	}

@@ -80,11 +80,17 @@ func (r Reader) prepare(name string, args map[string]any, extra map[string]strin
 		// often by itself, so only SQLite gets the fence.
 		"Materialized":       map[Dialect]string{SQLite: "MATERIALIZED "}[r.Dialect],
 		"Registrations":      r.Mapping.Registrations.selectSQL(r.Dialect, RegistrationsInput),
+		"RegistrationsQ":     r.Mapping.Registrations.qualitySQL(r.Dialect, RegistrationsInput),
+		"PurchasesQ":         r.Mapping.Purchases.qualitySQL(r.Dialect, PurchasesInput),
 		"Purchases":          r.Mapping.Purchases.selectSQL(r.Dialect, PurchasesInput),
 		"RegistrationsKeyed": r.Mapping.Registrations.keyedSQL(r.Dialect, RegistrationsInput, r.RawUserID),
 		"PurchasesKeyed":     r.Mapping.Purchases.keyedSQL(r.Dialect, PurchasesInput, r.RawUserID),
 	}
 	data["CChannelKey"], data["CCampaignKey"] = labelKey(r.Dialect, "c.channel"), labelKey(r.Dialect, "c.campaign")
+	data["CRegUs"] = "c.registered_at_f"
+	if r.Dialect == Postgres {
+		data["CRegUs"] = timeExpr(r.Dialect, "c.registered_at_f")
+	}
 	data["UserIDText"] = "CAST(uid AS " + textType(r.Dialect) + ")"
 	data["KeyedCTEs"] = ""
 	if r.Dialect == SQLite {
@@ -97,6 +103,7 @@ func (r Reader) prepare(name string, args map[string]any, extra map[string]strin
 	if r.Mapping.Spend != nil {
 		data["Spend"] = r.Mapping.Spend.selectSQL(r.Dialect, SpendInput)
 		data["SpendKeyed"] = r.Mapping.Spend.keyedSQL(r.Dialect, SpendInput, false)
+		data["SpendQ"] = r.Mapping.Spend.qualitySQL(r.Dialect, SpendInput)
 	}
 	if r.Mapping.Events != nil {
 		data["Events"] = r.Mapping.Events.selectSQL(r.Dialect, EventsInput)
@@ -259,7 +266,10 @@ func (r Reader) ReadQuality(ctx context.Context, db DBTX, asOf time.Time, timeou
 
 // qualityPlans are the source-wide counts, one statement per source.
 func (r Reader) qualityPlans(asOf time.Time) []plan {
-	args := map[string]any{"as_of": asOf.UnixMicro()}
+	args := map[string]any{
+		"reg_as_of": r.rawBound(RegistrationsInput.Section, "registered_at", asOf, false),
+		"pur_as_of": r.rawBound(PurchasesInput.Section, "purchased_at", asOf, false),
+	}
 	plans := []plan{{name: "registrations_quality", args: args}, {name: "purchases_quality", args: args}}
 	if r.Mapping.Spend != nil {
 		plans = append(plans, plan{name: "spend_quality", args: args})

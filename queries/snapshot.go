@@ -160,11 +160,6 @@ func (s *Snapshot) ReadSpend(ctx context.Context, p attribution.Period) ([]attri
 	return s.reader.ReadSpend(ctx, s.tx, p, s.timeout)
 }
 
-// ReadProspects implements attribution.Snapshot.
-func (s *Snapshot) ReadProspects(ctx context.Context, asOf time.Time, windowDays int, fn func(attribution.OpenRegistration) error) error {
-	return s.reader.ReadProspects(ctx, s.tx, asOf, windowDays, s.timeout, fn)
-}
-
 // HasEvents implements attribution.Snapshot.
 func (s *Snapshot) HasEvents() bool { return s.reader.Mapping.Events != nil }
 
@@ -192,7 +187,6 @@ func (r Reader) PlannedStatements(req attribution.FactsRequest) ([]Statement, er
 	if r.Mapping.Spend != nil {
 		plans = append(plans, r.spendPlan(attribution.Period{From: req.Previous.From, To: req.Period.To}))
 	}
-	plans = append(plans, r.prospectsPlan(req.AsOf, req.WindowDays))
 	var out []Statement
 	for _, p := range plans {
 		q, args, err := r.prepare(p.name, p.args, p.extra)

@@ -10,6 +10,9 @@
 --         (k1, days since 1970-01-01) - registrations, window customers,
 --         first purchases within 7, 14, 30 and 60 days, window revenue,
 --         immature (v1..v8) (METRICS-COHORTS.md, "Cohorts");
+--   99    with prospects = 1, every open registration at as_of, one row per
+--         user (user_id, reg_us in v1), last - the prospect list, scored
+--         with the curves read before it (METRICS-COHORTS.md, "Prospects");
 --   10+i  Kaplan–Meier inputs of curve specification i by raw channel,
 --         campaign and day (k1) - converted (v1), censored (v2), open (v3),
 --         open with a first purchase up to the outcome end (v4)
@@ -61,7 +64,7 @@ SELECT CASE WHEN reg_us >= :p_start AND reg_us < :p_end THEN 1 ELSE 2 END AS par
        CASE WHEN first_at < reg_us + :window_us THEN (first_at - reg_us) / 86400000000 ELSE -1 END AS k2,
        CASE WHEN reg_us + :window_us > :as_of THEN 1 ELSE 0 END AS k3,
        COUNT(*) AS v1, SUM(duplicates) AS v2, SUM(revenue) AS v3,
-       0 AS v4, 0 AS v5, 0 AS v6, 0 AS v7, 0 AS v8
+       0 AS v4, 0 AS v5, 0 AS v6, 0 AS v7, 0 AS v8, CAST(NULL AS TEXT) AS user_id
 FROM origen_facts
 WHERE (reg_us >= :p_start AND reg_us < :p_end) OR (reg_us >= :q_start AND reg_us < :q_end)
 GROUP BY 1, 2, 4, 5, 6
@@ -74,12 +77,17 @@ SELECT 3, channel, CAST(NULL AS TEXT), {{.LocalDay}}, 0, 0,
        SUM(CASE WHEN first_at < reg_us + :by3_us THEN 1 ELSE 0 END),
        SUM(CASE WHEN first_at < reg_us + :by4_us THEN 1 ELSE 0 END),
        SUM(revenue),
-       SUM(CASE WHEN reg_us + :window_us > :as_of THEN 1 ELSE 0 END)
+       SUM(CASE WHEN reg_us + :window_us > :as_of THEN 1 ELSE 0 END), CAST(NULL AS TEXT)
 FROM origen_facts
 WHERE reg_us >= :p_start AND reg_us < :p_end AND existing < 1
 GROUP BY 2, 4
 UNION ALL
 SELECT 10 + part, channel, campaign, day, 0, 0,
-       SUM(converted), COUNT(*) - SUM(converted), SUM(open), SUM(open_next), 0, 0, 0, 0
+       SUM(converted), COUNT(*) - SUM(converted), SUM(open), SUM(open_next), 0, 0, 0, 0, CAST(NULL AS TEXT)
 FROM origen_curve
 GROUP BY part, channel, campaign, day
+UNION ALL
+SELECT 99, channel, campaign, 0, 0, 0, reg_us, 0, 0, 0, 0, 0, 0, 0, {{.UserIDText}}
+FROM origen_facts
+WHERE :prospects = 1 AND existing < 1 AND first_at IS NULL AND reg_us + :window_us > :as_of
+ORDER BY 1

@@ -26,24 +26,24 @@
 -- of amount > 0 at or after registering within follow_us, and the window
 -- revenue.
 {{.KeyedCTEs}}origen_cand AS {{.Materialized}}(
-  SELECT DISTINCT r.uid, r.reg_us, r.channel, r.campaign
+  SELECT DISTINCT r.uid, r.registered_at_f, r.channel, r.campaign
   FROM {{.RegistrationsKeyed}} AS r
   WHERE r.uid IS NOT NULL
     AND r.registered_at_f >= :range_start_raw AND r.registered_at_f <= :range_last_raw
 ),
 origen_first AS {{.Materialized}}(
-  SELECT c.uid, c.reg_us, c.channel, c.campaign, COUNT(*) - 1 AS duplicates,
-         SUM(CASE WHEN o.reg_us < c.reg_us
-                    OR (o.reg_us = c.reg_us
-                        AND (o.channel_key < {{.CChannelKey}}
-                             OR (o.channel_key = {{.CChannelKey}}
-                                 AND o.campaign_key < {{.CCampaignKey}})))
-                  THEN 1 ELSE 0 END) AS earlier
+  SELECT c.uid, {{.CRegUs}} AS reg_us, c.channel, c.campaign, COUNT(*) - 1 AS duplicates,
+         SUM(CASE WHEN o.registered_at_f < c.registered_at_f THEN 1
+                  WHEN o.registered_at_f > c.registered_at_f THEN 0
+                  WHEN o.channel_key < {{.CChannelKey}} THEN 1
+                  WHEN o.channel_key > {{.CChannelKey}} THEN 0
+                  WHEN o.campaign_key < {{.CCampaignKey}} THEN 1
+                  ELSE 0 END) AS earlier
   FROM origen_cand c
   JOIN {{.RegistrationsKeyed}} AS o
     ON o.uid = c.uid
    AND o.registered_at_f <= :reg_as_of_raw
-  GROUP BY c.uid, c.reg_us, c.channel, c.campaign
+  GROUP BY c.uid, c.registered_at_f, c.channel, c.campaign
 ),
 origen_facts AS {{.Materialized}}(
   SELECT f.uid, f.reg_us, f.channel, f.campaign, f.duplicates,

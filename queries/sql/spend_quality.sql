@@ -1,6 +1,7 @@
--- spend_quality - source-wide counts of the spend mapping.
+-- spend_quality - source-wide counts of the spend mapping, over the stored values
+-- (qualitySQL), one statement per report.
 WITH origen_spend AS (
-{{.Spend}}
+{{.SpendQ}}
 )
 SELECT COUNT(*) AS total_rows,
        COALESCE(SUM(CASE WHEN day IS NULL AND day_present = 1 THEN 1 ELSE 0 END), 0) AS bad_day,
