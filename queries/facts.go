@@ -155,6 +155,10 @@ func (r Reader) factsPlan(req attribution.FactsRequest) (plan, error) {
 	if req.OnProspect != nil {
 		widen(req.AsOf.Add(-time.Duration(w)*24*time.Hour), req.AsOf.Add(time.Microsecond))
 	}
+	// The range always ends at as_of, so that every later registration of
+	// a user of the range is a candidate: first_registrations counts them
+	// as the user's duplicates.
+	widen(start, req.AsOf.Add(time.Microsecond))
 	if start.IsZero() {
 		start, end = req.AsOf, req.AsOf
 	}

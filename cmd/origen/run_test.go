@@ -76,7 +76,7 @@ format = "slack"
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{"job monthly", "2026-09-01 to 2026-10-01 exclusive", "origen_monthly_2026-09-01_2026-10-01.xlsx",
-		"origen_monthly_2026-09-01_2026-10-01.csv", "cfo@example.com", "https://hooks.example.com/…", "query facts:", "origen_cand AS", "query prospects:", "query registrations_quality:"} {
+		"origen_monthly_2026-09-01_2026-10-01.csv", "cfo@example.com", "https://hooks.example.com/…", "query facts:", "origen_cand AS", "query spend:", "query registrations_quality:"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("dry run does not show %q:\n%s", want, stdout)
 		}
@@ -259,5 +259,59 @@ out = "`+out+`"
 	j, _ := os.ReadFile(filepath.Join(out, "origen_monthly_2026-10-01_2026-11-01.json"))
 	if json.Unmarshal(j, &doc) != nil {
 		t.Error("the run after takeover wrote no valid JSON")
+	}
+}
+
+// origen run and origen report share one path: with [report] detail =
+// true, a job writes the Registrations sheet and lists the statements that
+// ran in About, exactly as origen report does with the same config (before,
+// the job's workbook had neither).
+func TestRunAndReportWriteTheSameWorkbook(t *testing.T) {
+	db := demoDB(t)
+	out := t.TempDir()
+	cfg := jobConfig(t, db, `[[job]]
+name = "monthly"
+period = "2026-10"
+out = "`+out+`"
+formats = ["xlsx"]
+`)
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(b), "[report]\n", "[report]\ndetail = true\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	asOf := "2026-11-20T00:00:00Z"
+	if _, stderr, code := runWith(t, nil, "run", "--config", cfg, "--as-of", asOf); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	reportOut := t.TempDir()
+	if _, stderr, code := runWith(t, nil, "report", "--config", cfg, "--period", "2026-10", "--as-of", asOf, "--out", reportOut); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, stderr)
+	}
+	summary := func(path string) (sheets string, detailRows int, statements []string) {
+		t.Helper()
+		f, err := excelize.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		rows, _ := f.GetRows("Registrations")
+		about, _ := f.GetRows("About")
+		for _, r := range about {
+			if len(r) > 0 && len(r[0]) > 3 && r[0][0] >= '1' && r[0][0] <= '9' && strings.Contains(r[0], ". ") {
+				statements = append(statements, r[0])
+			}
+		}
+		return strings.Join(f.GetSheetList(), ","), len(rows), statements
+	}
+	js, jr, jst := summary(filepath.Join(out, "origen_monthly_2026-10-01_2026-11-01.xlsx"))
+	rs, rr, rst := summary(filepath.Join(reportOut, "origen_2026-10-01_2026-11-01.xlsx"))
+	if js != rs || jr != rr || strings.Join(jst, "|") != strings.Join(rst, "|") {
+		t.Errorf("job workbook: sheets %s, %d detail rows, statements %v\nreport workbook: sheets %s, %d detail rows, statements %v", js, jr, jst, rs, rr, rst)
+	}
+	if jr < 2000 || len(jst) < 6 || !strings.Contains(strings.Join(jst, "|"), "facts") || !strings.Contains(strings.Join(jst, "|"), "detail") {
+		t.Errorf("job workbook: %d detail rows, statements %v", jr, jst)
 	}
 }

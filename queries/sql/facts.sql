@@ -5,7 +5,8 @@
 --   1, 2  cohort of the period (1) and of the comparison period (2) by raw
 --         channel, existing customer (k1), conversion day or -1 (k2) and
 --         immature (k3) - registrations (v1), later duplicates (v2), window
---         revenue (v3) (METRICS.md, "Cohort", "Conversion", "Money");
+--         revenue (v3)
+--         (METRICS.md, "Cohort", "Conversion", "Money");
 --   3     the period's cohorts by raw channel and local registration date
 --         (k1, days since 1970-01-01) - registrations, window customers,
 --         first purchases within 7, 14, 30 and 60 days, window revenue,
