@@ -2,7 +2,10 @@ package queries
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"strings"
 
@@ -36,19 +39,8 @@ var kindWords = map[colKind]string{
 // read, every mapped column exists and has a usable type. It returns one
 // SourceCheck per input, or a KindConfig error naming the key to fix.
 func (r Reader) Check(ctx context.Context, db DBTX) ([]SourceCheck, error) {
-	type item struct {
-		in  Input
-		src Source
-	}
-	items := []item{{RegistrationsInput, r.Mapping.Registrations}, {PurchasesInput, r.Mapping.Purchases}}
-	if r.Mapping.Spend != nil {
-		items = append(items, item{SpendInput, *r.Mapping.Spend})
-	}
-	if r.Mapping.Events != nil {
-		items = append(items, item{EventsInput, *r.Mapping.Events})
-	}
 	var out []SourceCheck
-	for _, it := range items {
+	for _, it := range r.sources() {
 		if err := it.src.Validate(it.in); err != nil {
 			return out, err
 		}
@@ -67,13 +59,13 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 		from = "sql"
 	}
 	sc := SourceCheck{Section: in.Section, From: from, Columns: map[string]string{}}
-	rows, err := db.QueryxContext(ctx, "SELECT * FROM "+src.from()+" AS origen_t LIMIT 0")
+	// The bound argument keeps the statement in PostgreSQL's extended
+	// protocol whatever db is, so a `sql =` text can never carry a second
+	// statement (see Snapshot). "LIMIT 0" ends it: the About sheet names
+	// the statement "mapping check" by it.
+	rows, err := db.QueryxContext(ctx, "SELECT * FROM "+src.from()+" AS origen_t WHERE "+r.placeholder(1)+" LIMIT 0", true)
 	if err != nil {
-		what := fmt.Sprintf("table = %q", src.Table)
-		if src.SQL != "" {
-			what = "sql"
-		}
-		return sc, attribution.Errorf(attribution.KindConfig, "[%s] %s cannot be read: %w", in.Section, what, err)
+		return sc, r.checkErr(ctx, in, src, err)
 	}
 	types, err := rows.ColumnTypes()
 	rows.Close()
@@ -130,4 +122,59 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 		sc.Columns[c.name] = fmt.Sprintf("%s (%s)", col, strings.ToLower(typ))
 	}
 	return sc, nil
+}
+
+// placeholder is the dialect's n-th bind parameter.
+func (r Reader) placeholder(n int) string {
+	if r.Dialect == Postgres {
+		return fmt.Sprintf("$%d", n)
+	}
+	return "?"
+}
+
+// checkErr explains why a source could not be read. A mapping the database
+// refuses is a configuration error naming the key; a timeout, a
+// cancellation or a lost connection is a runtime failure (exit 1, and
+// retried by origen run where transient) even though it happened while
+// checking the mapping.
+func (r Reader) checkErr(ctx context.Context, in Input, src Source, err error) error {
+	what := fmt.Sprintf("table = %q", src.Table)
+	if src.SQL != "" {
+		what = "sql"
+	}
+	msg := err.Error()
+	var netErr net.Error
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("checking [%s] %s cancelled: %w", in.Section, what, ctx.Err())
+	case strings.Contains(msg, "statement timeout"):
+		return fmt.Errorf("checking [%s] %s timed out (raise [database] statement_timeout): %w", in.Section, what, err)
+	case errors.Is(err, driver.ErrBadConn) || errors.As(err, &netErr):
+		return fmt.Errorf("checking [%s] %s: lost the database connection: %w", in.Section, what, err)
+	case src.SQL != "" && strings.Contains(msg, "cannot insert multiple commands"):
+		return attribution.Errorf(attribution.KindConfig,
+			"[%s] sql must be a single SELECT: remove the ';' and what follows it (%w)", in.Section, err)
+	case src.SQL != "" && strings.Contains(msg, "not authorized"):
+		return attribution.Errorf(attribution.KindConfig,
+			"[%s] sql may only read: Origen refuses statements that write, attach databases or change settings (%w)", in.Section, err)
+	}
+	return attribution.Errorf(attribution.KindConfig, "[%s] %s cannot be read: %w", in.Section, what, err)
+}
+
+// sourcedInput is one mapped input and its source.
+type sourcedInput struct {
+	in  Input
+	src Source
+}
+
+// sources lists the mapped inputs in the order Check reads them.
+func (r Reader) sources() []sourcedInput {
+	items := []sourcedInput{{RegistrationsInput, r.Mapping.Registrations}, {PurchasesInput, r.Mapping.Purchases}}
+	if r.Mapping.Spend != nil {
+		items = append(items, sourcedInput{SpendInput, *r.Mapping.Spend})
+	}
+	if r.Mapping.Events != nil {
+		items = append(items, sourcedInput{EventsInput, *r.Mapping.Events})
+	}
+	return items
 }

@@ -170,7 +170,7 @@ func TestSnapshotTurnsNestedLoopsOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got string
-	if err := tx.QueryRowx("SHOW enable_nestloop").Scan(&got); err != nil {
+	if err := tx.QueryRowxContext(ctx, "SHOW enable_nestloop").Scan(&got); err != nil {
 		t.Fatal(err)
 	}
 	if got != "off" {

@@ -88,7 +88,7 @@ func writeDetailWorkbook(b *testing.B, db *sqlx.DB, reader queries.Reader, p que
 	// data and then takes over ten minutes; Detail already turns nested
 	// loops off for its own statement. Off here for the whole snapshot, so
 	// that the benchmark measures the detail and the workbook.
-	if _, err := tx.Exec("SET LOCAL enable_nestloop = off"); err != nil {
+	if _, err := tx.ExecContext(ctx, "SET LOCAL enable_nestloop = off"); err != nil {
 		b.Fatal(err)
 	}
 	res, err := reader.Read(ctx, tx, p)
