@@ -135,7 +135,11 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 		if c.DSN == "" {
 			return nil, cfgErr("[database] dsn is empty: for sqlite it is the database file's path")
 		}
-		if !filepath.IsAbs(c.DSN) && !strings.HasPrefix(c.DSN, "file:") {
+		if strings.HasPrefix(c.DSN, "file:") {
+			// Origen builds the URI itself, read-only (see sqliteURI).
+			return nil, cfgErr("[database] dsn = %q: for sqlite give the database file's path, not a file: URI", c.DSN)
+		}
+		if !filepath.IsAbs(c.DSN) {
 			c.DSN = filepath.Join(dir, c.DSN)
 		}
 	}

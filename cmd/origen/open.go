@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -12,19 +15,22 @@ import (
 	"github.com/origen-analytics/origen/queries"
 )
 
-// openDB opens the configured database and checks that it answers.
+// openDB opens the configured database and checks that it answers. A
+// SQLite database is opened read-only, with an authorizer that lets
+// statements only read (see newSQLiteConnector).
 func openDB(ctx context.Context, cfg *config) (*sqlx.DB, error) {
-	driver, dsn := "postgres", cfg.DSN
+	var db *sqlx.DB
 	if cfg.Dialect == queries.SQLite {
-		// SQLite would silently create a missing file.
-		if _, err := os.Stat(cfg.DSN); err != nil {
-			return nil, attribution.Errorf(attribution.KindConfig, "[database] dsn: sqlite database %w", err)
+		uri, err := sqliteURI(cfg.DSN)
+		if err != nil {
+			return nil, err
 		}
-		driver, dsn = "sqlite", "file:"+cfg.DSN+"?mode=ro&_pragma=busy_timeout(10000)"
-	}
-	db, err := sqlx.Open(driver, dsn)
-	if err != nil {
-		return nil, attribution.Errorf(attribution.KindConfig, "[database] dsn %s: %w", redactDSN(cfg.DSN), err)
+		db = sqlx.NewDb(sql.OpenDB(newSQLiteConnector(uri)), "sqlite")
+	} else {
+		var err error
+		if db, err = sqlx.Open("postgres", cfg.DSN); err != nil {
+			return nil, attribution.Errorf(attribution.KindConfig, "[database] dsn %s: %w", redactDSN(cfg.DSN), err)
+		}
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
@@ -45,4 +51,36 @@ func dbErr(ctx context.Context, cfg *config, err error) error {
 		return fmt.Errorf("interrupted: %w", ctx.Err())
 	}
 	return fmt.Errorf("database %s (%s): %w", cfg.Dialect, redactDSN(cfg.DSN), err)
+}
+
+// sqliteURI is the read-only file: URI of the SQLite database at path. The
+// path is percent-encoded, so that a '#', '?' or '%' in it stays part of
+// the path (unescaped, '#' would end the path and drop mode=ro, and
+// SQLite would create an empty database in its place).
+func sqliteURI(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", attribution.Errorf(attribution.KindConfig, "[database] dsn: sqlite database %q: %w", path, err)
+	}
+	// SQLite would silently create a missing file.
+	if _, err := os.Stat(abs); err != nil {
+		return "", attribution.Errorf(attribution.KindConfig, "[database] dsn: sqlite database %w", err)
+	}
+	return "file:" + escapeURIPath(abs) + "?mode=ro&_pragma=busy_timeout(10000)", nil
+}
+
+// escapeURIPath percent-encodes every byte of p but unreserved characters
+// and '/' (RFC 3986), which SQLite decodes back.
+func escapeURIPath(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', strings.IndexByte("-._~/", c) >= 0:
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }
