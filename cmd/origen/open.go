@@ -17,7 +17,8 @@ import (
 
 // openDB opens the configured database and checks that it answers. A
 // SQLite database is opened read-only, with an authorizer that lets
-// statements only read (see newSQLiteConnector).
+// statements only read (see newSQLiteConnector). Its errors never show
+// the DSN's secrets.
 func openDB(ctx context.Context, cfg *config) (*sqlx.DB, error) {
 	var db *sqlx.DB
 	if cfg.Dialect == queries.SQLite {
@@ -29,7 +30,7 @@ func openDB(ctx context.Context, cfg *config) (*sqlx.DB, error) {
 	} else {
 		var err error
 		if db, err = sqlx.Open("postgres", cfg.DSN); err != nil {
-			return nil, attribution.Errorf(attribution.KindConfig, "[database] dsn %s: %w", redactDSN(cfg.DSN), err)
+			return nil, cfg.redact.Err(attribution.Errorf(attribution.KindConfig, "[database] dsn %s: %w", redactDSN(cfg.DSN), err))
 		}
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
@@ -41,16 +42,18 @@ func openDB(ctx context.Context, cfg *config) (*sqlx.DB, error) {
 	return db, nil
 }
 
-// dbErr adds the redacted DSN to a database failure.
+// dbErr adds the redacted DSN to a database failure, and hides the DSN's
+// secrets in the text of any error, the driver's included: lib/pq's
+// messages can quote the DSN.
 func dbErr(ctx context.Context, cfg *config, err error) error {
 	var ae *attribution.Error
 	if errors.As(err, &ae) {
-		return err
+		return cfg.redact.Err(err)
 	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("interrupted: %w", ctx.Err())
 	}
-	return fmt.Errorf("database %s (%s): %w", cfg.Dialect, redactDSN(cfg.DSN), err)
+	return cfg.redact.Err(fmt.Errorf("database %s (%s): %w", cfg.Dialect, redactDSN(cfg.DSN), err))
 }
 
 // sqliteURI is the read-only file: URI of the SQLite database at path. The
