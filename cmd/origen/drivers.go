@@ -1,16 +1,169 @@
 package main
 
 // Database drivers are registered here and nowhere else, and what Origen
-// asks of them beyond database/sql lives here too: SQLite connections that
-// can only read.
+// asks of them beyond database/sql lives here too: PostgreSQL connections
+// whose every wait is bounded, and SQLite connections that can only read.
 import (
 	"context"
 	"database/sql/driver"
+	"net"
 	"strings"
+	"sync"
+	"time"
 
-	_ "github.com/lib/pq" // "postgres"
-	"modernc.org/sqlite"  // "sqlite", pure Go: the embedded default
+	"github.com/lib/pq"  // "postgres"
+	"modernc.org/sqlite" // "sqlite", pure Go: the embedded default
 )
+
+// pgConnector returns a lib/pq connector for dsn whose connections cannot
+// hang, even on a server that accepts the connection and never answers:
+//
+//   - connecting (TCP, TLS, startup and authentication) takes at most
+//     connectTimeout (or the DSN's own connect_timeout when shorter): lib/pq
+//     bounds it with a socket deadline, which it only sets when a timeout
+//     is configured, and ignores its context;
+//   - once connected, no single read or write waits longer than idle
+//     (statement_timeout + connect_timeout): the server ends every
+//     statement within statement_timeout, so a longer silence means it
+//     stopped answering, and lib/pq would otherwise wait for ever;
+//   - when run ends (SIGTERM, the job's timeout), every connection opened
+//     before is cut at once. lib/pq also sends the server a cancel request
+//     on a new connection, which this leaves alone so the query stops
+//     there too.
+func pgConnector(run context.Context, dsn string, connectTimeout, idle time.Duration) (driver.Connector, error) {
+	cfg, err := pq.NewConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ConnectTimeout <= 0 || cfg.ConnectTimeout > connectTimeout {
+		cfg.ConnectTimeout = connectTimeout
+	}
+	c, err := pq.NewConnectorConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.Dialer(boundedDialer{run: run, idle: idle})
+	return c, nil
+}
+
+// boundedDialer dials boundedConns. It implements pq.DialerContext, which
+// lib/pq prefers to the context-free methods.
+type boundedDialer struct {
+	run  context.Context
+	idle time.Duration
+}
+
+var _ pq.DialerContext = boundedDialer{}
+
+func (d boundedDialer) Dial(network, address string) (net.Conn, error) {
+	return d.DialContext(context.Background(), network, address)
+}
+
+func (d boundedDialer) DialTimeout(network, address string, timeout time.Duration) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return d.DialContext(ctx, network, address)
+}
+
+func (d boundedDialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	// The run's end also ends a dial in progress (but not the dial of a
+	// cancel request, which lib/pq makes once the run has ended).
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if d.run.Err() == nil {
+		defer context.AfterFunc(d.run, cancel)()
+	}
+	var nd net.Dialer
+	nc, err := nd.DialContext(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	c := &boundedConn{Conn: nc, idle: d.idle}
+	// A connection dialed after the run ended is lib/pq's cancel request:
+	// let it reach the server (its connect timeout bounds it).
+	if d.run.Err() == nil {
+		c.stop = context.AfterFunc(d.run, c.abort)
+	}
+	return c, nil
+}
+
+// boundedConn is a net.Conn whose reads and writes each wait at most idle
+// (or until the deadline lib/pq set, when earlier), and which abort cuts.
+type boundedConn struct {
+	net.Conn
+	idle time.Duration
+	stop func() bool
+
+	mu            sync.Mutex
+	aborted       bool
+	read, written time.Time // the deadlines lib/pq (or crypto/tls) asked for
+}
+
+func (c *boundedConn) deadline(set time.Time) time.Time {
+	if c.idle <= 0 {
+		return set
+	}
+	d := time.Now().Add(c.idle)
+	if !set.IsZero() && set.Before(d) {
+		d = set
+	}
+	return d
+}
+
+func (c *boundedConn) Read(b []byte) (int, error) {
+	c.mu.Lock()
+	if !c.aborted {
+		c.Conn.SetReadDeadline(c.deadline(c.read))
+	}
+	c.mu.Unlock()
+	return c.Conn.Read(b)
+}
+
+func (c *boundedConn) Write(b []byte) (int, error) {
+	c.mu.Lock()
+	if !c.aborted {
+		c.Conn.SetWriteDeadline(c.deadline(c.written))
+	}
+	c.mu.Unlock()
+	return c.Conn.Write(b)
+}
+
+func (c *boundedConn) SetDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.read, c.written = t, t
+	return nil
+}
+
+func (c *boundedConn) SetReadDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.read = t
+	return nil
+}
+
+func (c *boundedConn) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.written = t
+	return nil
+}
+
+// abort makes every pending and later read and write fail at once with a
+// timeout, which lib/pq takes for a broken connection.
+func (c *boundedConn) abort() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.aborted = true
+	c.Conn.SetDeadline(time.Now())
+}
+
+func (c *boundedConn) Close() error {
+	if c.stop != nil {
+		c.stop()
+	}
+	return c.Conn.Close()
+}
 
 // sqliteConnector opens read-only SQLite connections through a driver of
 // its own (no process-wide registration), whose connection hook installs

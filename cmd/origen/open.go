@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,8 +16,10 @@ import (
 	"github.com/origen-analytics/origen/queries"
 )
 
-// openDB opens the configured database and checks that it answers. A
-// SQLite database is opened read-only, with an authorizer that lets
+// openDB opens the configured database and checks that it answers within
+// [database] connect_timeout. A PostgreSQL connection never waits longer
+// than its bounds, and is cut when ctx (the run) ends (see pgConnector);
+// a SQLite database is opened read-only, with an authorizer that lets
 // statements only read (see newSQLiteConnector). Its errors never show
 // the DSN's secrets.
 func openDB(ctx context.Context, cfg *config) (*sqlx.DB, error) {
@@ -28,15 +31,20 @@ func openDB(ctx context.Context, cfg *config) (*sqlx.DB, error) {
 		}
 		db = sqlx.NewDb(sql.OpenDB(newSQLiteConnector(uri)), "sqlite")
 	} else {
-		var err error
-		if db, err = sqlx.Open("postgres", cfg.DSN); err != nil {
+		c, err := pgConnector(ctx, cfg.DSN, cfg.ConnectTimeout, cfg.StatementTimeout+cfg.ConnectTimeout)
+		if err != nil {
 			return nil, cfg.redact.Err(attribution.Errorf(attribution.KindConfig, "[database] dsn %s: %w", redactDSN(cfg.DSN), err))
 		}
+		db = sqlx.NewDb(sql.OpenDB(c), "postgres")
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
+		if ctx.Err() == nil && (errors.Is(pingCtx.Err(), context.DeadlineExceeded) || isTimeout(err)) {
+			return nil, cfg.redact.Err(fmt.Errorf("database %s (%s): no answer within [database] connect_timeout = %v: %w",
+				cfg.Dialect, redactDSN(cfg.DSN), cfg.ConnectTimeout, err))
+		}
 		return nil, dbErr(ctx, cfg, err)
 	}
 	return db, nil
@@ -53,7 +61,18 @@ func dbErr(ctx context.Context, cfg *config, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("interrupted: %w", ctx.Err())
 	}
+	if isTimeout(err) {
+		// The connection's own bound (see pgConnector), not a context.
+		return cfg.redact.Err(fmt.Errorf("database %s (%s) stopped answering: no reply within [database] statement_timeout + connect_timeout = %v: %w",
+			cfg.Dialect, redactDSN(cfg.DSN), cfg.StatementTimeout+cfg.ConnectTimeout, err))
+	}
 	return cfg.redact.Err(fmt.Errorf("database %s (%s): %w", cfg.Dialect, redactDSN(cfg.DSN), err))
+}
+
+// isTimeout reports a network timeout.
+func isTimeout(err error) bool {
+	var netErr net.Error
+	return errors.As(err, &netErr) && netErr.Timeout()
 }
 
 // sqliteURI is the read-only file: URI of the SQLite database at path. The
