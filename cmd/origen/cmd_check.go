@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -19,7 +20,8 @@ type checkOptions struct {
 
 // cmdCheck validates the config and the database mapping without writing
 // a report: it connects, checks every mapped column and its type, and
-// counts the rows and findings of every source.
+// counts the rows and findings of every source. It prints only once
+// everything has passed.
 func (e env) cmdCheck(ctx context.Context, args []string) error {
 	var o checkOptions
 	fs := e.newFlags("check")
@@ -56,8 +58,11 @@ func (e env) cmdCheck(ctx context.Context, args []string) error {
 	if err != nil {
 		return dbErr(ctx, cfg, err)
 	}
-	fmt.Fprintf(e.stdout, "config %s: ok\ndatabase: %s %s\n", cfg.Path, cfg.Dialect, redactDSN(cfg.DSN))
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	// Nothing is printed until every check has passed: a report that
+	// says "ok" and then fails reads as a success to whoever skims it.
+	var out bytes.Buffer
+	fmt.Fprintf(&out, "config %s: ok\ndatabase: %s %s\n", cfg.Path, cfg.Dialect, redactDSN(cfg.DSN))
+	tw := tabwriter.NewWriter(&out, 0, 4, 2, ' ', 0)
 	for _, c := range checks {
 		fmt.Fprintf(tw, "[%s]\t%s\t\n", c.Section, c.From)
 		for _, name := range []queries.Input{queries.RegistrationsInput, queries.PurchasesInput, queries.SpendInput} {
@@ -78,9 +83,9 @@ func (e env) cmdCheck(ctx context.Context, args []string) error {
 		return dbErr(ctx, cfg, err)
 	}
 	q := res.Quality
-	fmt.Fprintf(e.stdout, "registrations: %d rows (%d without user_id, %d without readable registered_at, %d after as-of %s)\n",
+	fmt.Fprintf(&out, "registrations: %d rows (%d without user_id, %d without readable registered_at, %d after as-of %s)\n",
 		q.RegistrationRows, q.RegistrationsNoUser, q.RegistrationsNoTime, q.RegistrationsAfterAsOf, asOf.Format("2006-01-02T15:04:05Z07:00"))
-	fmt.Fprintf(e.stdout, "purchases: %d rows (%d refunds, %d zero amounts, %d ignored, %d after as-of)\n",
+	fmt.Fprintf(&out, "purchases: %d rows (%d refunds, %d zero amounts, %d ignored, %d after as-of)\n",
 		q.PurchaseRows, q.Refunds, q.ZeroAmountPurchases, q.PurchasesIgnored, q.PurchasesAfterAsOf)
 	if cfg.SpendFile != "" {
 		f, err := os.Open(cfg.SpendFile)
@@ -92,12 +97,13 @@ func (e env) cmdCheck(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "spend: file %s, %d rows\n", cfg.SpendFile, sq.SpendRows)
+		fmt.Fprintf(&out, "spend: file %s, %d rows\n", cfg.SpendFile, sq.SpendRows)
 	} else {
-		fmt.Fprintf(e.stdout, "spend: %d rows (%d ignored)\n", q.SpendRows, q.SpendIgnored)
+		fmt.Fprintf(&out, "spend: %d rows (%d ignored)\n", q.SpendRows, q.SpendIgnored)
 	}
 	if len(res.Warnings) > 0 {
-		fmt.Fprintf(e.stdout, "warnings:\n  %s\n", strings.Join(res.Warnings, "\n  "))
+		fmt.Fprintf(&out, "warnings:\n  %s\n", strings.Join(res.Warnings, "\n  "))
 	}
-	return nil
+	_, err = e.stdout.Write(out.Bytes())
+	return err
 }
