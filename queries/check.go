@@ -3,6 +3,7 @@ package queries
 import (
 	"context"
 	"database/sql/driver"
+	_ "embed"
 	"errors"
 	"fmt"
 	"net"
@@ -159,6 +160,69 @@ func (r Reader) checkErr(ctx context.Context, in Input, src Source, err error) e
 			"[%s] sql may only read: Origen refuses statements that write, attach databases or change settings (%w)", in.Section, err)
 	}
 	return attribution.Errorf(attribution.KindConfig, "[%s] %s cannot be read: %w", in.Section, what, err)
+}
+
+var (
+	//go:embed sql/table_privileges.sql
+	tablePrivilegesSQL string
+	//go:embed sql/role_privileges.sql
+	rolePrivilegesSQL string
+)
+
+// Privileges lists what the connected role could change besides reading,
+// one finding per mapped source, for `origen check` to warn about: Origen
+// only reads, but a role that may write is one mistake (or one injected
+// statement) away from a changed database; README, "A read-only role",
+// shows how to create one. On PostgreSQL a table source is checked for
+// INSERT, UPDATE, DELETE and TRUNCATE; what a `sql =` source reads cannot
+// be checked table by table, so for it Privileges says so and whether the
+// role is a superuser or owns schemas. SQLite databases are opened
+// read-only, and Privileges returns nothing for them.
+func (r Reader) Privileges(ctx context.Context, db DBTX) ([]string, error) {
+	if r.Dialect != Postgres {
+		return nil, nil
+	}
+	var role, owns string
+	var super bool
+	if err := db.QueryRowxContext(ctx, rolePrivilegesSQL).Scan(&role, &super, &owns); err != nil {
+		return nil, fmt.Errorf("read the connected role's privileges: %w", err)
+	}
+	const advice = `connect as a read-only role (README, "A read-only role")`
+	var out []string
+	for _, it := range r.sources() {
+		if it.src.SQL != "" {
+			f := fmt.Sprintf("[%s] sql: what it reads cannot be checked table by table; ", it.in.Section)
+			switch {
+			case super:
+				f += fmt.Sprintf("the role %q is a superuser and may change everything: %s", role, advice)
+			case owns != "":
+				f += fmt.Sprintf("the role %q owns the schemas %s and may change their tables: %s", role, owns, advice)
+			default:
+				f += fmt.Sprintf("the role %q is not a superuser and owns no schema", role)
+			}
+			out = append(out, f)
+			continue
+		}
+		name, _ := quoteTable(it.src.Table) // validated by Check
+		var ins, upd, del, trunc bool
+		if err := db.QueryRowxContext(ctx, tablePrivilegesSQL, name).Scan(&ins, &upd, &del, &trunc); err != nil {
+			return out, fmt.Errorf("read the privileges on [%s] table %s: %w", it.in.Section, it.src.Table, err)
+		}
+		var may []string
+		for _, p := range []struct {
+			ok   bool
+			name string
+		}{{ins, "INSERT"}, {upd, "UPDATE"}, {del, "DELETE"}, {trunc, "TRUNCATE"}} {
+			if p.ok {
+				may = append(may, p.name)
+			}
+		}
+		if len(may) > 0 {
+			out = append(out, fmt.Sprintf("[%s] table %s: the role %q may %s it; Origen only reads: %s",
+				it.in.Section, it.src.Table, role, strings.Join(may, ", "), advice))
+		}
+	}
+	return out, nil
 }
 
 // sourcedInput is one mapped input and its source.

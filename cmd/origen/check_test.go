@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/origen-analytics/origen/fixtures"
 	"github.com/origen-analytics/origen/fixtures/pgtest"
@@ -44,6 +48,124 @@ func TestCheckPrintsNothingBeforeItFails(t *testing.T) {
 			}
 			if stdout != "" {
 				t.Errorf("check failed but printed:\n%s", stdout)
+			}
+		})
+	}
+}
+
+// readOnlyRoleSQL is the README's recipe for a read-only role, with the
+// names of the test's role, database and table owner.
+func readOnlyRoleSQL(t *testing.T, role, database, owner string) []string {
+	t.Helper()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)## A read-only role\n.*?```sql\n(.*?)```").FindSubmatch(b)
+	if m == nil {
+		t.Fatal(`README.md has no sql block under "## A read-only role"`)
+	}
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(string(m[1])), "\n") {
+		line = strings.NewReplacer("origen_ro", role, "DATABASE shop", "DATABASE "+database, "shop_owner", owner).Replace(line)
+		out = append(out, strings.TrimSuffix(line, ";"))
+	}
+	return out
+}
+
+// withUser returns a pgtest DSN that connects as user.
+func withUser(t *testing.T, dsn, user string) string {
+	t.Helper()
+	if !strings.Contains(dsn, "user="+pgtest.User+" ") {
+		t.Fatalf("no user in %q", dsn)
+	}
+	return strings.Replace(dsn, "user="+pgtest.User+" ", "user="+user+" ", 1)
+}
+
+// origen check warns when the role it connects as can write to a mapped
+// table, names the privileges, and says for sql = sources that they
+// cannot be checked table by table (and whether the role is a superuser
+// or owns schemas). The README's read-only role gets no warning.
+func TestCheckWarnsWhenTheRoleCanWrite(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	admin, err := sql.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	cfg := fixtures.DemoConfig()
+	cfg.Registrations = 200
+	if err := fixtures.LoadPostgres(context.Background(), admin, "shop", cfg); err != nil {
+		t.Fatal(err)
+	}
+	suffix := fmt.Sprintf("%d_%d", os.Getpid(), time.Now().UnixNano()%1e6)
+	ro, writer, owner := "origen_ro_"+suffix, "origen_rw_"+suffix, "origen_own_"+suffix
+	database := strings.Trim(dbName(t, dsn), `"`)
+	t.Cleanup(func() {
+		for _, r := range []string{ro, writer, owner} {
+			admin.Exec(`DROP OWNED BY ` + r)
+			admin.Exec(`DROP ROLE IF EXISTS ` + r)
+		}
+	})
+	stmts := readOnlyRoleSQL(t, ro, database, pgtest.User)
+	stmts = append(stmts,
+		`CREATE ROLE `+writer+` LOGIN`,
+		`GRANT USAGE ON SCHEMA shop TO `+writer,
+		`GRANT SELECT ON ALL TABLES IN SCHEMA shop TO `+writer,
+		`GRANT INSERT, DELETE ON shop.purchases TO `+writer,
+		`CREATE ROLE `+owner+` LOGIN`,
+		`CREATE SCHEMA owned AUTHORIZATION `+owner,
+		`GRANT USAGE ON SCHEMA shop TO `+owner,
+		`GRANT SELECT ON ALL TABLES IN SCHEMA shop TO `+owner,
+	)
+	for _, q := range stmts {
+		if _, err := admin.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	tables := fixtures.ConfigTOML("postgres", dsn, "shop")
+	withSQL := strings.Replace(tables, "[purchases]\ntable = \"shop.purchases\"\nuser_id = \"user_id\"\npurchased_at = \"purchased_at\"\namount = \"amount\"\n",
+		"[purchases]\nsql = \"SELECT user_id, purchased_at, amount FROM shop.purchases\"\n", 1)
+	if withSQL == tables {
+		t.Fatal("could not rewrite [purchases]")
+	}
+	advice := `connect as a read-only role (README, "A read-only role")`
+	for _, tc := range []struct {
+		name, user, config string
+		want, not          []string
+	}{
+		{"superuser", pgtest.User, tables, []string{
+			`[registrations] table shop.registrations: the role "` + pgtest.User + `" may INSERT, UPDATE, DELETE, TRUNCATE it`,
+			`[purchases] table shop.purchases: the role "` + pgtest.User + `" may INSERT, UPDATE, DELETE, TRUNCATE it`,
+			`[spend] table shop.spend`, advice}, nil},
+		{"README's read-only role", ro, tables, nil, []string{"warnings:", "may INSERT", advice}},
+		{"a role that may insert and delete purchases", writer, tables,
+			[]string{`[purchases] table shop.purchases: the role "` + writer + `" may INSERT, DELETE it`},
+			[]string{"[registrations] table", "[spend] table", "UPDATE"}},
+		{"sql source, superuser", pgtest.User, withSQL,
+			[]string{`[purchases] sql: what it reads cannot be checked table by table; the role "` + pgtest.User + `" is a superuser`}, nil},
+		{"sql source, schema owner", owner, withSQL,
+			[]string{`[purchases] sql: what it reads cannot be checked table by table; the role "` + owner + `" owns the schemas owned`}, nil},
+		{"sql source, read-only role", ro, withSQL,
+			[]string{`[purchases] sql: what it reads cannot be checked table by table; the role "` + ro + `" is not a superuser and owns no schema`},
+			[]string{"may INSERT", advice}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			config := strings.Replace(tc.config, `dsn = "`+dsn+`"`, `dsn = "`+withUser(t, dsn, tc.user)+`"`, 1)
+			path := writeFile(t, t.TempDir(), "origen.toml", config)
+			stdout, stderr, code := runCLI(t, nil, "check", "--config", path, "--as-of", "2026-11-20T00:00:00Z")
+			if code != 0 {
+				t.Fatalf("a warning is not a failure: exit %d: %s", code, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("check does not say %q:\n%s", w, stdout)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(stdout, n) {
+					t.Errorf("check says %q:\n%s", n, stdout)
+				}
 			}
 		})
 	}

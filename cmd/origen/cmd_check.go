@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -19,9 +20,10 @@ type checkOptions struct {
 }
 
 // cmdCheck validates the config and the database mapping without writing
-// a report: it connects, checks every mapped column and its type, and
-// counts the rows and findings of every source. It prints only once
-// everything has passed.
+// a report: it connects, checks every mapped column and its type, counts
+// the rows and findings of every source, and warns when the connected role
+// could write (queries.Reader.Privileges). It prints only once everything
+// has passed.
 func (e env) cmdCheck(ctx context.Context, args []string) error {
 	var o checkOptions
 	fs := e.newFlags("check")
@@ -101,8 +103,14 @@ func (e env) cmdCheck(ctx context.Context, args []string) error {
 	} else {
 		fmt.Fprintf(&out, "spend: %d rows (%d ignored)\n", q.SpendRows, q.SpendIgnored)
 	}
-	if len(res.Warnings) > 0 {
-		fmt.Fprintf(&out, "warnings:\n  %s\n", strings.Join(res.Warnings, "\n  "))
+	// Last: a failed statement ends a PostgreSQL transaction.
+	privileges, err := reader.Privileges(ctx, tx)
+	if err != nil {
+		return dbErr(ctx, cfg, err)
+	}
+	warnings := append(slices.Clone(res.Warnings), privileges...)
+	if len(warnings) > 0 {
+		fmt.Fprintf(&out, "warnings:\n  %s\n", strings.Join(warnings, "\n  "))
 	}
 	_, err = e.stdout.Write(out.Bytes())
 	return err
