@@ -73,7 +73,7 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.r.Text(e.err.Error()) }
 func (e *redactedError) Unwrap() error { return e.err }
 
-// redactErr wraps err so that its text hides r's secrets.
+// Err wraps err so that its text hides r's secrets.
 func (r redactor) Err(err error) error {
 	if err == nil {
 		return nil
