@@ -2,7 +2,11 @@ package queries
 
 import (
 	"context"
+	"database/sql/driver"
+	_ "embed"
+	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"strings"
 
@@ -39,19 +43,8 @@ var kindWords = map[colKind]string{
 // read, every mapped column exists and has a usable type. It returns one
 // SourceCheck per input, or a KindConfig error naming the key to fix.
 func (r Reader) Check(ctx context.Context, db DBTX) ([]SourceCheck, error) {
-	type item struct {
-		in  Input
-		src Source
-	}
-	items := []item{{RegistrationsInput, r.Mapping.Registrations}, {PurchasesInput, r.Mapping.Purchases}}
-	if r.Mapping.Spend != nil {
-		items = append(items, item{SpendInput, *r.Mapping.Spend})
-	}
-	if r.Mapping.Events != nil {
-		items = append(items, item{EventsInput, *r.Mapping.Events})
-	}
 	var out []SourceCheck
-	for _, it := range items {
+	for _, it := range r.sources() {
 		if err := it.src.Validate(it.in); err != nil {
 			return out, err
 		}
@@ -70,17 +63,16 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 		from = "sql"
 	}
 	sc := SourceCheck{Section: in.Section, From: from, Columns: map[string]string{}, Types: map[string]string{}}
-	q := "SELECT * FROM " + src.from() + " AS origen_t LIMIT 0"
+	// The bound argument keeps the statement in PostgreSQL's extended
+	// protocol whatever db is, so a `sql =` text can never carry a second
+	// statement (see Snapshot).
+	q := "SELECT * FROM " + src.from() + " AS origen_t WHERE " + r.placeholder(1) + " LIMIT 0"
 	if r.Record != nil {
-		r.Record(Statement{Name: "mapping check", SQL: q})
+		r.Record(Statement{Name: "mapping check", SQL: q, Args: []any{true}})
 	}
-	rows, err := db.QueryxContext(ctx, q)
+	rows, err := db.QueryxContext(ctx, q, true)
 	if err != nil {
-		what := fmt.Sprintf("table = %q", src.Table)
-		if src.SQL != "" {
-			what = "sql"
-		}
-		return sc, attribution.Errorf(attribution.KindConfig, "[%s] %s cannot be read: %w", in.Section, what, err)
+		return sc, r.checkErr(ctx, in, src, err)
 	}
 	types, err := rows.ColumnTypes()
 	rows.Close()
@@ -138,4 +130,122 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 		sc.Columns[c.name] = fmt.Sprintf("%s (%s)", col, strings.ToLower(typ))
 	}
 	return sc, nil
+}
+
+// placeholder is the dialect's n-th bind parameter.
+func (r Reader) placeholder(n int) string {
+	if r.Dialect == Postgres {
+		return fmt.Sprintf("$%d", n)
+	}
+	return "?"
+}
+
+// checkErr explains why a source could not be read. A mapping the database
+// refuses is a configuration error naming the key; a timeout, a
+// cancellation or a lost connection is a runtime failure (exit 1, and
+// retried by origen run where transient) even though it happened while
+// checking the mapping.
+func (r Reader) checkErr(ctx context.Context, in Input, src Source, err error) error {
+	what := fmt.Sprintf("table = %q", src.Table)
+	if src.SQL != "" {
+		what = "sql"
+	}
+	msg := err.Error()
+	var netErr net.Error
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("checking [%s] %s cancelled: %w", in.Section, what, ctx.Err())
+	case strings.Contains(msg, "statement timeout"):
+		return fmt.Errorf("checking [%s] %s timed out (raise [database] statement_timeout): %w", in.Section, what, err)
+	case errors.Is(err, driver.ErrBadConn) || errors.As(err, &netErr):
+		return fmt.Errorf("checking [%s] %s: lost the database connection: %w", in.Section, what, err)
+	case src.SQL != "" && strings.Contains(msg, "cannot insert multiple commands"):
+		return attribution.Errorf(attribution.KindConfig,
+			"[%s] sql must be a single SELECT: remove the ';' and what follows it (%w)", in.Section, err)
+	case src.SQL != "" && strings.Contains(msg, "not authorized"):
+		return attribution.Errorf(attribution.KindConfig,
+			"[%s] sql may only read: Origen refuses statements that write, attach databases or change settings (%w)", in.Section, err)
+	}
+	return attribution.Errorf(attribution.KindConfig, "[%s] %s cannot be read: %w", in.Section, what, err)
+}
+
+var (
+	//go:embed sql/table_privileges.sql
+	tablePrivilegesSQL string
+	//go:embed sql/role_privileges.sql
+	rolePrivilegesSQL string
+)
+
+// Privileges lists what the connected role could change besides reading,
+// one finding per mapped source, for `origen check` to warn about: Origen
+// only reads, but a role that may write is one mistake (or one injected
+// statement) away from a changed database; README, "A read-only role",
+// shows how to create one. On PostgreSQL a table source is checked for
+// INSERT, UPDATE, DELETE and TRUNCATE; what a `sql =` source reads cannot
+// be checked table by table, so for it Privileges says so and whether the
+// role is a superuser or owns schemas. SQLite databases are opened
+// read-only, and Privileges returns nothing for them.
+func (r Reader) Privileges(ctx context.Context, db DBTX) ([]string, error) {
+	if r.Dialect != Postgres {
+		return nil, nil
+	}
+	var role, owns string
+	var super bool
+	if err := db.QueryRowxContext(ctx, rolePrivilegesSQL).Scan(&role, &super, &owns); err != nil {
+		return nil, fmt.Errorf("read the connected role's privileges: %w", err)
+	}
+	const advice = `connect as a read-only role (README, "A read-only role")`
+	var out []string
+	for _, it := range r.sources() {
+		if it.src.SQL != "" {
+			f := fmt.Sprintf("[%s] sql: what it reads cannot be checked table by table; ", it.in.Section)
+			switch {
+			case super:
+				f += fmt.Sprintf("the role %q is a superuser and may change everything: %s", role, advice)
+			case owns != "":
+				f += fmt.Sprintf("the role %q owns the schemas %s and may change their tables: %s", role, owns, advice)
+			default:
+				f += fmt.Sprintf("the role %q is not a superuser and owns no schema", role)
+			}
+			out = append(out, f)
+			continue
+		}
+		name, _ := quoteTable(it.src.Table) // validated by Check
+		var ins, upd, del, trunc bool
+		if err := db.QueryRowxContext(ctx, tablePrivilegesSQL, name).Scan(&ins, &upd, &del, &trunc); err != nil {
+			return out, fmt.Errorf("read the privileges on [%s] table %s: %w", it.in.Section, it.src.Table, err)
+		}
+		var may []string
+		for _, p := range []struct {
+			ok   bool
+			name string
+		}{{ins, "INSERT"}, {upd, "UPDATE"}, {del, "DELETE"}, {trunc, "TRUNCATE"}} {
+			if p.ok {
+				may = append(may, p.name)
+			}
+		}
+		if len(may) > 0 {
+			out = append(out, fmt.Sprintf("[%s] table %s: the role %q may %s it; Origen only reads: %s",
+				it.in.Section, it.src.Table, role, strings.Join(may, ", "), advice))
+		}
+	}
+	return out, nil
+}
+
+// sourcedInput is one mapped input and its source.
+type sourcedInput struct {
+	in  Input
+	src Source
+}
+
+// sources lists the mapped inputs in the order Check reads them.
+func (r Reader) sources() []sourcedInput {
+	items := []sourcedInput{{RegistrationsInput, r.Mapping.Registrations}, {PurchasesInput, r.Mapping.Purchases}}
+	if r.Mapping.Spend != nil {
+		items = append(items, sourcedInput{SpendInput, *r.Mapping.Spend})
+	}
+	if r.Mapping.Events != nil {
+		items = append(items, sourcedInput{EventsInput, *r.Mapping.Events})
+	}
+	return items
 }

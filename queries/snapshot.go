@@ -3,15 +3,36 @@ package queries
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-
 	"github.com/origen-analytics/origen/attribution"
 )
+
+// ReadTx is the one read-only transaction that every query of a run
+// shares. It is a DBTX, and the only way Origen's statements reach the
+// database, so that one call can hold only one statement.
+//
+// On PostgreSQL that is what the extended query protocol guarantees:
+// lib/pq sends a statement with bound arguments as Parse/Bind/Execute,
+// and the server refuses to parse several commands into one statement. A
+// statement without arguments would go out as a simple query, in which
+// the server runs every command of the text — a `sql =` source holding
+// "...); COMMIT; DROP TABLE ..." would end the read-only transaction and
+// write. ReadTx therefore prepares every statement sent without
+// arguments explicitly (still the extended protocol), whoever wrote the
+// call. SQLite has no such protocol: there the connection itself is the
+// guard (read-only file, query_only, and cmd/origen's authorizer).
+type ReadTx struct {
+	tx      *sqlx.Tx
+	dialect Dialect
+}
+
+var _ DBTX = (*ReadTx)(nil)
 
 // BeginSnapshot starts the one read-only transaction that every query of a
 // run shares, so registrations, purchases and spend come from the same
@@ -19,7 +40,7 @@ import (
 // statement_timeout and TimeZone (used to cast spend timestamps to dates)
 // set for the transaction only. SQLite transactions are serializable; the
 // connection is made query-only.
-func BeginSnapshot(ctx context.Context, db *sqlx.DB, d Dialect, timezone string, statementTimeout time.Duration) (*sqlx.Tx, error) {
+func BeginSnapshot(ctx context.Context, db *sqlx.DB, d Dialect, timezone string, statementTimeout time.Duration) (*ReadTx, error) {
 	if d == SQLite {
 		tx, err := db.BeginTxx(ctx, nil)
 		if err != nil {
@@ -29,24 +50,94 @@ func BeginSnapshot(ctx context.Context, db *sqlx.DB, d Dialect, timezone string,
 			tx.Rollback()
 			return nil, fmt.Errorf("make the connection read-only: %w", err)
 		}
-		return tx, nil
+		return &ReadTx{tx: tx, dialect: d}, nil
 	}
 	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("begin snapshot transaction: %w", err)
 	}
+	s := &ReadTx{tx: tx, dialect: d}
 	settings := []struct{ name, value string }{{"TimeZone", timezone}}
 	if statementTimeout > 0 {
 		settings = append(settings, struct{ name, value string }{"statement_timeout", fmt.Sprintf("%dms", statementTimeout.Milliseconds())})
 	}
-	for _, s := range settings {
-		if _, err := tx.ExecContext(ctx, "SELECT set_config($1, $2, true)", s.name, s.value); err != nil {
+	for _, st := range settings {
+		if _, err := s.ExecContext(ctx, "SELECT set_config($1, $2, true)", st.name, st.value); err != nil {
 			tx.Rollback()
-			return nil, fmt.Errorf("set %s for the snapshot: %w", s.name, err)
+			return nil, fmt.Errorf("set %s for the snapshot: %w", st.name, err)
 		}
 	}
-	return tx, nil
+	return s, nil
 }
+
+// Rollback ends the snapshot. There is no Commit: a snapshot only reads.
+func (s *ReadTx) Rollback() error { return s.tx.Rollback() }
+
+// unbound reports whether a statement would leave the extended protocol:
+// only PostgreSQL statements without arguments do.
+func (s *ReadTx) unbound(args []any) bool { return s.dialect == Postgres && len(args) == 0 }
+
+// prepare parses q as one prepared statement of the transaction (closed
+// when the transaction ends, since its rows may outlive this call).
+func (s *ReadTx) prepare(ctx context.Context, q string) (*sqlx.Stmt, error) {
+	return s.tx.PreparexContext(ctx, q)
+}
+
+// QueryContext runs one statement and returns its rows.
+func (s *ReadTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s.unbound(args) {
+		st, err := s.prepare(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return st.QueryContext(ctx)
+	}
+	return s.tx.QueryContext(ctx, q, args...)
+}
+
+// QueryxContext runs one statement and returns its rows.
+func (s *ReadTx) QueryxContext(ctx context.Context, q string, args ...any) (*sqlx.Rows, error) {
+	if s.unbound(args) {
+		st, err := s.prepare(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return st.QueryxContext(ctx)
+	}
+	return s.tx.QueryxContext(ctx, q, args...)
+}
+
+// QueryRowxContext runs one statement and returns its first row.
+func (s *ReadTx) QueryRowxContext(ctx context.Context, q string, args ...any) *sqlx.Row {
+	if s.unbound(args) {
+		st, err := s.prepare(ctx, q)
+		if err != nil {
+			// sqlx.Row keeps its error unexported. An argument that fails to
+			// convert makes database/sql return a Row holding err without
+			// sending anything to the server.
+			return s.tx.QueryRowxContext(ctx, q, failedArg{err})
+		}
+		return st.QueryRowxContext(ctx)
+	}
+	return s.tx.QueryRowxContext(ctx, q, args...)
+}
+
+// ExecContext runs one statement.
+func (s *ReadTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if s.unbound(args) {
+		st, err := s.prepare(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return st.ExecContext(ctx)
+	}
+	return s.tx.ExecContext(ctx, q, args...)
+}
+
+// failedArg is an argument whose conversion fails with err.
+type failedArg struct{ err error }
+
+func (a failedArg) Value() (driver.Value, error) { return nil, a.err }
 
 // SnapshotOptions configure Open.
 type SnapshotOptions struct {
@@ -64,7 +155,7 @@ type SnapshotOptions struct {
 // read of a report runs in it, and it records each statement it sends,
 // with its arguments, for the workbook's About sheet.
 type Snapshot struct {
-	tx      *sqlx.Tx
+	tx      *ReadTx
 	reader  Reader
 	timeout time.Duration
 	// Checks are the mapping checks Open ran, one per source.
@@ -125,6 +216,12 @@ func sameUserIDType(checks []SourceCheck) bool {
 
 // Close ends the snapshot (it only ever read).
 func (s *Snapshot) Close() error { return s.tx.Rollback() }
+
+// Privileges lists what the connected role may do beyond reading the
+// mapped sources (Reader.Privileges), for origen check's warnings.
+func (s *Snapshot) Privileges(ctx context.Context) ([]string, error) {
+	return s.reader.Privileges(ctx, s.tx)
+}
 
 // Reader is the reader the snapshot runs its statements with.
 func (s *Snapshot) Reader() Reader { return s.reader }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -16,8 +17,10 @@ type checkOptions struct {
 }
 
 // cmdCheck validates the config and the database mapping without writing
-// a report: it connects, checks every mapped column and its type, and
-// counts the rows and findings of every source.
+// a report: it connects, checks every mapped column and its type, counts
+// the rows and findings of every source, and warns when the connected role
+// could write (queries.Reader.Privileges). It prints only once everything
+// has passed.
 func (e env) cmdCheck(ctx context.Context, args []string) error {
 	var o checkOptions
 	fs := e.newFlags("check")
@@ -37,6 +40,12 @@ func (e env) cmdCheck(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The spend file is read first: its problems are found before the
+	// database is.
+	spendFile, err := loadSpendFile(cfg)
+	if err != nil {
+		return err
+	}
 	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
@@ -47,12 +56,14 @@ func (e env) cmdCheck(ctx context.Context, args []string) error {
 		return err
 	}
 	defer snap.Close()
-	checks := snap.Checks
-	fmt.Fprintf(e.stdout, "config %s: ok\ndatabase: %s %s\n", cfg.Path, cfg.Dialect, redactDSN(cfg.DSN))
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	for _, c := range checks {
+	// Nothing is printed until every check has passed: a report that
+	// says "ok" and then fails reads as a success to whoever skims it.
+	var out bytes.Buffer
+	fmt.Fprintf(&out, "config %s: ok\ndatabase: %s %s\n", cfg.Path, cfg.Dialect, redactDSN(cfg.DSN))
+	tw := tabwriter.NewWriter(&out, 0, 4, 2, ' ', 0)
+	for _, c := range snap.Checks {
 		fmt.Fprintf(tw, "[%s]\t%s\t\n", c.Section, c.From)
-		for _, name := range []queries.Input{queries.RegistrationsInput, queries.PurchasesInput, queries.SpendInput} {
+		for _, name := range []queries.Input{queries.RegistrationsInput, queries.PurchasesInput, queries.SpendInput, queries.EventsInput} {
 			if name.Section != c.Section {
 				continue
 			}
@@ -69,21 +80,24 @@ func (e env) cmdCheck(ctx context.Context, args []string) error {
 	if err != nil {
 		return dbErr(ctx, cfg, err)
 	}
-	fmt.Fprintf(e.stdout, "registrations: %d rows (%d without user_id, %d without readable registered_at, %d after as-of %s)\n",
+	fmt.Fprintf(&out, "registrations: %d rows (%d without user_id, %d without readable registered_at, %d after as-of %s)\n",
 		q.RegistrationRows, q.RegistrationsNoUser, q.RegistrationsNoTime, q.RegistrationsAfterAsOf, asOf.Format("2006-01-02T15:04:05Z07:00"))
-	fmt.Fprintf(e.stdout, "purchases: %d rows (%d refunds, %d zero amounts, %d ignored, %d after as-of)\n",
+	fmt.Fprintf(&out, "purchases: %d rows (%d refunds, %d zero amounts, %d ignored, %d after as-of)\n",
 		q.PurchaseRows, q.Refunds, q.ZeroAmountPurchases, q.PurchasesIgnored, q.PurchasesAfterAsOf)
-	if cfg.SpendFile != "" {
-		sf, err := loadSpendFile(cfg)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "spend: file %s, %d rows\n", cfg.SpendFile, sf.Rows)
+	if spendFile != nil {
+		fmt.Fprintf(&out, "spend: file %s, %d rows\n", cfg.SpendFile, spendFile.Rows)
 	} else {
-		fmt.Fprintf(e.stdout, "spend: %d rows (%d ignored)\n", q.SpendRows, q.SpendIgnored)
+		fmt.Fprintf(&out, "spend: %d rows (%d ignored)\n", q.SpendRows, q.SpendIgnored)
 	}
+	// Last: a failed statement ends a PostgreSQL transaction.
+	privileges, err := snap.Privileges(ctx)
+	if err != nil {
+		return dbErr(ctx, cfg, err)
+	}
+	warnings = append(warnings, privileges...)
 	if len(warnings) > 0 {
-		fmt.Fprintf(e.stdout, "warnings:\n  %s\n", strings.Join(warnings, "\n  "))
+		fmt.Fprintf(&out, "warnings:\n  %s\n", strings.Join(warnings, "\n  "))
 	}
-	return nil
+	_, err = e.stdout.Write(out.Bytes())
+	return err
 }

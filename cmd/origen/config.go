@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -36,6 +35,9 @@ type config struct {
 	// Text is the report's part of the configuration as Origen read it,
 	// secrets redacted, for the workbook's About sheet (auditText).
 	Text string
+	// redact hides the DSN's secrets in text: every database error goes
+	// through it.
+	redact redactor
 }
 
 // rawConfig mirrors the TOML file. Input sections are maps so that any
@@ -131,12 +133,24 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 	if len(missing) > 0 {
 		return nil, cfgErr("[database] dsn uses ${%s}, which is not set in the environment", strings.Join(missing, "}, ${"))
 	}
-	if c.Dialect == queries.SQLite {
+	c.redact = newRedactor(c.DSN, getenv("PGPASSWORD"))
+	switch c.Dialect {
+	case queries.SQLite:
 		if c.DSN == "" {
 			return nil, cfgErr("[database] dsn is empty: for sqlite it is the database file's path")
 		}
-		if !filepath.IsAbs(c.DSN) && !strings.HasPrefix(c.DSN, "file:") {
+		if strings.HasPrefix(c.DSN, "file:") {
+			// Origen builds the URI itself, read-only (see sqliteURI).
+			return nil, cfgErr("[database] dsn = %q: for sqlite give the database file's path, not a file: URI", c.DSN)
+		}
+		if !filepath.IsAbs(c.DSN) {
 			c.DSN = filepath.Join(dir, c.DSN)
+		}
+	case queries.Postgres:
+		// Refused here with Origen's words: libpq's own messages for a
+		// malformed DSN quote it, password included.
+		if _, problem := inspectDSN(c.DSN); problem != "" {
+			return nil, cfgErr("[database] dsn %s: %s", redactDSN(c.DSN), problem)
 		}
 	}
 	if raw.Database.ConnectTimeout.Duration > 0 {
@@ -233,33 +247,4 @@ func source(in queries.Input, kv map[string]string, spend bool) (queries.Source,
 		return s, err
 	}
 	return s, nil
-}
-
-// redactDSN hides a DSN's password (URL user info, a password query
-// parameter, or a key=value password) for logs, outputs and errors.
-func redactDSN(dsn string) string {
-	if strings.Contains(dsn, "://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			return "(unparsable DSN)"
-		}
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		}
-		q := u.Query()
-		for k := range q {
-			if strings.EqualFold(k, "password") {
-				q.Set(k, "xxxxx")
-			}
-		}
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	fields := strings.Fields(dsn)
-	for i, f := range fields {
-		if k, _, ok := strings.Cut(f, "="); ok && strings.EqualFold(strings.TrimSpace(k), "password") {
-			fields[i] = "password=xxxxx"
-		}
-	}
-	return strings.Join(fields, " ")
 }

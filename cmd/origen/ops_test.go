@@ -1,19 +1,31 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/mail"
+	"net/textproto"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -50,8 +62,13 @@ func TestJSONLogs(t *testing.T) {
 	}
 }
 
-// Secrets (DSN password, SMTP password, webhook secret and the token in
-// its URL) never appear in logs, stdout, error messages or output files.
+// Secrets — the DSN's password in every form of dsnForms (and from
+// PGPASSWORD), the SMTP password, the webhook secret and the token in its
+// URL — never appear in any output: stdout and stderr of check, run
+// --dry-run, report and run, text and JSON logs, every output file (the
+// workbook unzipped, its About sheet included), the e-mails (decoded,
+// attachments unzipped) and the webhook requests, of successful runs and
+// of failing ones with their failure notices.
 func TestSecretsNeverLeak(t *testing.T) {
 	dsn := pgtest.NewDatabase(t)
 	admin, err := sql.Open("postgres", dsn)
@@ -66,7 +83,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	t.Cleanup(func() { admin.Exec(`DROP OWNED BY origen_secret_test`); admin.Exec(`DROP ROLE origen_secret_test`) })
 	cfgDemo := fixtures.DemoConfig()
-	cfgDemo.Registrations = 3000
+	cfgDemo.Registrations = 1500
 	if err := fixtures.LoadPostgres(context.Background(), admin, "shop", cfgDemo); err != nil {
 		t.Fatal(err)
 	}
@@ -75,23 +92,42 @@ func TestSecretsNeverLeak(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var dbname string
-	for _, f := range strings.Fields(dsn) {
-		if v, ok := strings.CutPrefix(f, "dbname="); ok {
-			dbname = v
-		}
-	}
+	dbname := strings.Trim(dbName(t, dsn), `"`)
 	const hookSecret, hookToken, smtpPassword = "Hook-secret-4242", "TOKEN9876", "Smtp-pw-777"
+	var hookMu sync.Mutex
+	var hookSeen strings.Builder
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusBadGateway) // fail, so the error path is exercised too
+		b, _ := io.ReadAll(r.Body)
+		hookMu.Lock()
+		// The request's own URL and header carry the token and the secret
+		// by design; what Origen wrote is the body.
+		fmt.Fprintf(&hookSeen, "%s %s\n", r.Method, b)
+		hookMu.Unlock()
+		w.WriteHeader(http.StatusBadGateway) // fail, so the error path and failure notices run too
 		w.Write([]byte("upstream says: " + r.Header.Get("Authorization")))
 	}))
 	defer hook.Close()
-	out := t.TempDir()
-	toml := fixtures.ConfigTOML("postgres", "postgres://origen_secret_test:"+dbPassword+"@127.0.0.1:5432/"+dbname+"?sslmode=disable", "shop") + `
+	mail := newSMTPSink(t)
+
+	forms := []dsnForm{{name: "role password in a URL", dsn: "postgres://{U}:" + dbPassword + "@{H}:{P}/{D}?sslmode=disable", secrets: []string{dbPassword}}}
+	forms = append(forms, dsnForms...)
+	forms = append(forms, dsnForm{name: "PGPASSWORD", dsn: "host={H} port={P} user={U} dbname={D} sslmode=disable", secrets: []string{"Wombat-pw-env"}})
+	for _, f := range forms {
+		f := f.fill("127.0.0.1", "5432", "origen_secret_test", dbname)
+		t.Run(f.name, func(t *testing.T) {
+			vars := map[string]string{"HOOK_SECRET": hookSecret, "SMTP_PW": smtpPassword}
+			if f.name == "PGPASSWORD" {
+				t.Setenv("PGPASSWORD", "Wombat-pw-env") // lib/pq reads the process's environment
+				vars["PGPASSWORD"] = "Wombat-pw-env"
+			}
+			out, reportOut := t.TempDir(), t.TempDir()
+			config := func(extra string) string {
+				toml := fixtures.ConfigTOML("postgres", f.dsn, "shop")
+				toml = strings.Replace(toml, "[database]\n", "[database]\n"+extra, 1)
+				return writeFile(t, t.TempDir(), "origen.toml", toml+`
 [smtp]
 host = "127.0.0.1"
-port = 1
+port = `+mail.port+`
 security = "none"
 from = "origen@example.com"
 username = "origen"
@@ -99,44 +135,298 @@ password_env = "SMTP_PW"
 [[job]]
 name = "monthly"
 period = "2026-10"
-out = "` + out + `"
+out = "`+out+`"
 formats = ["xlsx", "html", "json", "csv"]
-retries = 1
+retries = 0
 [job.webhook]
-url = "` + hook.URL + `/services/` + hookToken + `"
+url = "`+hook.URL+`/services/`+hookToken+`"
 secret_env = "HOOK_SECRET"
 [job.email]
 to = ["cfo@example.com"]
-`
-	cfg := writeFile(t, t.TempDir(), "origen.toml", toml)
-	vars := map[string]string{"HOOK_SECRET": hookSecret, "SMTP_PW": smtpPassword}
-	var everything strings.Builder
-	for _, args := range [][]string{
-		{"run", "--config", cfg, "--as-of", "2026-11-20T00:00:00Z"},
-		{"run", "--config", cfg, "--dry-run"},
-		{"check", "--config", cfg},
-		{"--log-format", "json", "run", "--config", cfg, "--as-of", "2026-11-20T00:00:00Z"},
-	} {
-		stdout, stderr, _ := runWith(t, vars, args...)
-		everything.WriteString(stdout + stderr)
+`)
+			}
+			cfg := config("")
+			// The same job failing in the database: the table is locked and
+			// the mapping check times out, so the failure notices carry a
+			// database error (and the redacted DSN).
+			failing := config("statement_timeout = \"300ms\"\n")
+			mail.reset()
+			hookMu.Lock()
+			hookSeen.Reset()
+			hookMu.Unlock()
+			var everything strings.Builder
+			type cliRun struct {
+				name string
+				args []string
+				lock bool
+			}
+			runs := []cliRun{
+				{"check", []string{"check", "--config", cfg}, false},
+				{"dry run", []string{"run", "--config", cfg, "--dry-run", "--as-of", "2026-11-20T00:00:00Z"}, false},
+				{"report", []string{"report", "--config", cfg, "--period", "2026-10", "--as-of", "2026-11-20T00:00:00Z", "--out", reportOut}, false},
+				{"run", []string{"run", "--config", cfg, "--as-of", "2026-11-20T00:00:00Z"}, false},
+				{"failing run, JSON logs", []string{"--log-format", "json", "run", "--config", failing, "--as-of", "2026-11-20T00:00:00Z"}, true},
+			}
+			if f.refused {
+				runs = []cliRun{runs[0], runs[1], runs[3]}
+			}
+			outputs := map[string]string{}
+			for _, r := range runs {
+				var unlock func()
+				if r.lock {
+					tx, err := admin.Begin()
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := tx.Exec(`LOCK TABLE shop.registrations IN ACCESS EXCLUSIVE MODE`); err != nil {
+						t.Fatal(err)
+					}
+					unlock = func() { tx.Rollback() }
+				}
+				stdout, stderr, code := runWith(t, vars, r.args...)
+				if unlock != nil {
+					unlock()
+				}
+				name := r.name
+				t.Logf("%s: exit %d %s", name, code, errLine(stderr))
+				outputs[name] = stdout + stderr
+				everything.WriteString(stdout + stderr)
+				if f.refused && code != 2 {
+					t.Errorf("origen %s: exit %d, want 2 (a DSN libpq would misread): %s", name, code, stderr)
+				}
+				if f.refused && !strings.Contains(stderr, "[database] dsn") {
+					t.Errorf("origen %s does not name [database] dsn: %s", name, stderr)
+				}
+			}
+			for _, dir := range []string{out, reportOut} {
+				filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+					if err == nil && !info.IsDir() {
+						b, _ := os.ReadFile(p)
+						text := outputText(t, b)
+						outputs[filepath.Base(p)] = text
+						everything.WriteString(text)
+					}
+					return nil
+				})
+			}
+			mails := mail.messages()
+			for i, m := range mails {
+				text := decodeMail(t, m)
+				outputs[fmt.Sprintf("e-mail %d", i+1)] = text
+				everything.WriteString(text)
+			}
+			hookMu.Lock()
+			outputs["webhook requests"] = hookSeen.String()
+			everything.WriteString(hookSeen.String())
+			hookMu.Unlock()
+			all := everything.String()
+			for _, secret := range append(f.secrets, hookSecret, hookToken, smtpPassword) {
+				for name, text := range outputs {
+					if i := strings.Index(text, secret); i >= 0 {
+						t.Errorf("secret %q leaked in %s: ...%s...", secret, name, text[max(0, i-200):min(len(text), i+50)])
+					}
+				}
+			}
+			if f.refused {
+				if !strings.Contains(all, dsnMask) {
+					t.Errorf("the refusal does not show the redacted DSN:\n%s", all)
+				}
+				return
+			}
+			// Every channel was exercised.
+			hasPassword := f.name != "PGPASSWORD"
+			checkShows := "database: postgres " // the check's findings
+			if f.serverRefuses {
+				checkShows = "database postgres (" // the check's error
+			}
+			for _, want := range []struct{ what, in, text string }{
+				{"the redacted DSN", "check", checkShows},
+				{"the redacted DSN", "dry run", "  database: postgres "},
+				{"a failure notice", "e-mail 1", "Subject:"},
+				{"the job's JSON logs", "failing run, JSON logs", `{"time":`},
+				{"the webhook's body", "webhook requests", "POST {"},
+			} {
+				if !strings.Contains(outputs[want.in], want.text) {
+					t.Errorf("%s: %s does not show %q", want.what, want.in, want.text)
+				}
+			}
+			if !f.serverRefuses {
+				if !strings.Contains(all, "origen_monthly_2026-10-01_2026-11-01.xlsx") || !strings.Contains(outputs["origen_2026-10-01_2026-11-01.xlsx"], "Database") {
+					t.Errorf("the runs did not get as far as writing outputs:\n%s", outputs["report"]+outputs["run"])
+				}
+				if len(mails) < 3 {
+					t.Errorf("%d e-mails, want the report and two failure notices", len(mails))
+				}
+			}
+			if hasPassword {
+				for _, in := range []string{"check", "dry run", "failing run, JSON logs"} {
+					if !strings.Contains(outputs[in], dsnMask) {
+						t.Errorf("%s does not show the redacted DSN:\n%s", in, outputs[in])
+					}
+				}
+				if !f.serverRefuses && !strings.Contains(outputs["origen_2026-10-01_2026-11-01.xlsx"], dsnMask) {
+					t.Error("the workbook's About sheet does not show the redacted DSN")
+				}
+			}
+		})
 	}
-	filepath.Walk(out, func(p string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() {
-			b, _ := os.ReadFile(p)
-			everything.Write(b)
+}
+
+// outputText is the text of an output file for the secret grep: a
+// workbook (or any zip) is unpacked, everything else is as written.
+func outputText(t *testing.T, b []byte) string {
+	t.Helper()
+	if !bytes.HasPrefix(b, []byte("PK\x03\x04")) {
+		return string(b)
+	}
+	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("unzip: %v", err)
+	}
+	var text strings.Builder
+	for _, f := range z.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	})
-	all := everything.String()
-	if !strings.Contains(all, "origen_monthly_2026-10-01_2026-11-01.xlsx") {
-		t.Fatalf("the run did not get as far as writing outputs:\n%s", all)
+		c, _ := io.ReadAll(r)
+		r.Close()
+		text.Write(c)
+		text.WriteByte('\n')
 	}
-	for _, secret := range []string{dbPassword, hookSecret, hookToken, smtpPassword} {
-		if strings.Contains(all, secret) {
-			i := strings.Index(all, secret)
-			t.Errorf("secret %q leaked: ...%s...", secret, all[max(0, i-200):min(len(all), i+50)])
+	return text.String()
+}
+
+// decodeMail is the text of an e-mail for the secret grep: its headers
+// (encoded words decoded) and every part's body, decoded from
+// quoted-printable or base64, attachments unpacked.
+func decodeMail(t *testing.T, raw string) string {
+	t.Helper()
+	m, err := mail.ReadMessage(strings.NewReader(raw))
+	if err != nil {
+		t.Fatalf("parse e-mail: %v", err)
+	}
+	var b strings.Builder
+	dec := new(mime.WordDecoder)
+	for k, vs := range m.Header {
+		for _, v := range vs {
+			if d, err := dec.DecodeHeader(v); err == nil {
+				v = d
+			}
+			fmt.Fprintf(&b, "%s: %s\n", k, v)
 		}
 	}
+	var walk func(h textproto.MIMEHeader, body io.Reader)
+	walk = func(h textproto.MIMEHeader, body io.Reader) {
+		mt, params, _ := mime.ParseMediaType(h.Get("Content-Type"))
+		if strings.HasPrefix(mt, "multipart/") {
+			mr := multipart.NewReader(body, params["boundary"])
+			for {
+				p, err := mr.NextPart()
+				if err != nil {
+					return
+				}
+				walk(p.Header, p)
+			}
+		}
+		switch strings.ToLower(h.Get("Content-Transfer-Encoding")) {
+		case "quoted-printable":
+			body = quotedprintable.NewReader(body)
+		case "base64":
+			body = base64.NewDecoder(base64.StdEncoding, body)
+		}
+		c, _ := io.ReadAll(body)
+		b.WriteString(outputText(t, c))
+		b.WriteByte('\n')
+	}
+	walk(textproto.MIMEHeader(m.Header), m.Body)
+	return b.String()
+}
+
+// smtpSink is an in-process SMTP server on 127.0.0.1 that accepts AUTH
+// PLAIN and every message, and keeps them.
+type smtpSink struct {
+	port string
+	mu   sync.Mutex
+	msgs []string
+}
+
+func newSMTPSink(t *testing.T) *smtpSink {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	s := &smtpSink{port: port}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go s.serve(c)
+		}
+	}()
+	return s
+}
+
+func (s *smtpSink) serve(c net.Conn) {
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	r := bufio.NewReader(c)
+	say := func(line string) { io.WriteString(c, line+"\r\n") }
+	say("220 sink ESMTP")
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		verb, _, _ := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
+		switch strings.ToUpper(verb) {
+		case "EHLO", "HELO":
+			say("250-sink")
+			say("250-AUTH PLAIN")
+			say("250 8BITMIME")
+		case "AUTH":
+			say("235 2.7.0 ok")
+		case "DATA":
+			say("354 go ahead")
+			var msg strings.Builder
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == ".\r\n" {
+					break
+				}
+				msg.WriteString(strings.TrimPrefix(l, "."))
+			}
+			s.mu.Lock()
+			s.msgs = append(s.msgs, msg.String())
+			s.mu.Unlock()
+			say("250 2.0.0 queued")
+		case "QUIT":
+			say("221 bye")
+			return
+		default:
+			say("250 ok")
+		}
+	}
+}
+
+func (s *smtpSink) messages() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.msgs)
+}
+
+func (s *smtpSink) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.msgs = nil
 }
 
 // SIGTERM at several points of a job (while querying, while delivering)

@@ -43,6 +43,12 @@ func transient(err error) bool {
 		errors.Is(err, driver.ErrBadConn) || (errors.As(err, &netErr) && netErr.Timeout()) {
 		return true
 	}
+	// A PostgreSQL unix socket that is not there (yet): the server is
+	// starting, or its directory is being mounted.
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" && strings.HasPrefix(opErr.Net, "unix") && errors.Is(err, syscall.ENOENT) {
+		return true
+	}
 	// SQLite: another process holds a write lock for longer than busy_timeout.
 	return strings.Contains(err.Error(), "database is locked") || strings.Contains(err.Error(), "SQLITE_BUSY")
 }

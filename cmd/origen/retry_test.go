@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,6 +35,8 @@ func TestTransientErrors(t *testing.T) {
 		{"connection failure class 08", &pq.Error{Code: "08006"}, true},
 		{"too many connections", &pq.Error{Code: "53300"}, true},
 		{"sqlite busy", errors.New("database is locked (5) (SQLITE_BUSY)"), true},
+		{"unix socket not there yet", &net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("connect", syscall.ENOENT)}, true},
+		{"a missing file that is no socket", &os.PathError{Op: "open", Path: "/x", Err: syscall.ENOENT}, false},
 		{"undefined column", &pq.Error{Code: "42703"}, false},
 		{"config error", attribution.Errorf(attribution.KindConfig, "bad key"), false},
 		{"data error wrapping a transient cause", attribution.Errorf(attribution.KindData, "x: %w", syscall.ECONNREFUSED), false},

@@ -34,7 +34,8 @@ func runWith(t *testing.T, env map[string]string, args ...string) (string, strin
 	var out, errb bytes.Buffer
 	e := env2(env, &out, &errb)
 	err := e.dispatch(context.Background(), args)
-	return out.String(), errb.String(), exitCode(err, &errb)
+	code := exitCode(err, &errb) // before errb is read: it prints the error there
+	return out.String(), errb.String(), code
 }
 
 func env2(vars map[string]string, out, errb io.Writer) env {

@@ -56,7 +56,3 @@ func errorLine(stderr string) string {
 	}
 	return ""
 }
-
-func tomlQuote(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-}

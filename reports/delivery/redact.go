@@ -50,6 +50,18 @@ func redactURL(u string) string {
 	if end < 0 {
 		end = len(rest)
 	}
+	// A password with an unescaped '/', '?' or '#' ends the authority
+	// early ("u:pa#ss@host"): when what precedes that character is
+	// "user:" and something that is not a port, the user information runs
+	// to the last '@' before the next space instead, so no prefix of the
+	// password is left.
+	if head := rest[:end]; end < len(rest) && !strings.Contains(head, "@") {
+		if _, after, ok := strings.Cut(head, ":"); ok && strings.Trim(after, "0123456789") != "" {
+			if at := strings.LastIndexByte(rest, '@'); at > end {
+				end = at + 1 + strings.IndexAny(rest[at+1:]+"/", "/?#")
+			}
+		}
+	}
 	authority, tail := rest[:end], rest[end:]
 	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
 		if user, _, hasPass := strings.Cut(authority[:at], ":"); hasPass {

@@ -23,6 +23,9 @@ func TestRedact(t *testing.T) {
 		{"URL query values", "GET https://hooks.example.com/x?token=abc&sig=def#frag.", nil, "GET https://hooks.example.com/x?token=[REDACTED]&sig=[REDACTED]#frag."},
 		{"URL in parentheses", "(dsn postgres://u:pw@db/shop?sslmode=require&password=x)", nil, "(dsn postgres://u:[REDACTED]@db/shop?sslmode=[REDACTED]&password=[REDACTED])"},
 		{"user without password kept", "ssh://git@github.com/x", nil, "ssh://git@github.com/x"},
+		{"URL password with #", "parse postgres://u:pa#ss@db:5432/shop failed", nil, "parse postgres://u:[REDACTED]@db:5432/shop failed"},
+		{"URL password with / and ?", "dial postgres://u:pa/s?s@db/shop?sslmode=disable", nil, "dial postgres://u:[REDACTED]@db/shop?sslmode=[REDACTED]"},
+		{"port, then @ in the path", "GET https://host:8080/a@b", nil, "GET https://host:8080/a@b"},
 		{"secret inside a URL", "https://hooks.example.com/services/T0/B0/SECRETPATH", []string{"services/T0/B0/SECRETPATH"}, "https://hooks.example.com/[REDACTED]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
