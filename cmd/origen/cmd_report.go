@@ -187,9 +187,15 @@ func writeReport(ctx context.Context, rep attribution.Report, dir, base string, 
 	var paths []string
 	for _, f := range formats {
 		write := writers[f]
-		if f == "xlsx" && len(wo) > 0 {
-			o := wo[0]
-			write = func(w io.Writer, r attribution.Report) error { return reports.WriteWorkbookWith(w, r, o) }
+		if f == "xlsx" {
+			var o reports.WorkbookOptions
+			if len(wo) > 0 {
+				o = wo[0]
+			}
+			write = func(w io.Writer, r attribution.Report) error {
+				o.TmpDir = scratchDir(w) // excelize's temporary files go where the sweep finds them
+				return reports.WriteWorkbookWith(w, r, o)
+			}
 		}
 		path := filepath.Join(dir, base+"."+f)
 		outputs = append(outputs, output{path, func(w io.Writer) error { return write(w, rep) }})

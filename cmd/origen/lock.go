@@ -56,6 +56,14 @@ func lockJob(dir, name string, now time.Time, log *slog.Logger) (*jobLock, error
 		fmt.Fprintf(f, "pid=%d started=%s\n", os.Getpid(), now.UTC().Format(time.RFC3339))
 		f.Sync()
 	}
+	// No run of this job is alive now, so whatever runs in dir that no
+	// live process holds left (a killed run's files) can go before this
+	// one starts; writeAtomically sweeps again before it writes.
+	if n, err := sweepOutputs(dir); err != nil {
+		log.Warn("could not sweep what killed runs left", "dir", dir, "error", err)
+	} else if n > 0 {
+		log.Info("removed what killed runs left", "dir", dir, "entries", n)
+	}
 	return &jobLock{f: f, path: path}, nil
 }
 

@@ -65,4 +65,19 @@ type env struct {
 	// production means the system's roots and http.DefaultClient.
 	tlsConfig  *tls.Config
 	httpClient *http.Client
+	// fault, when set, is called at the named steps of a command (the
+	// steps of writeAtomically, README "Atomic outputs"); tests use it to
+	// kill the process at a step. nil in production.
+	fault func(step string)
+}
+
+// faultKey carries env.fault in the context, down to writeAtomically,
+// whose callers do not take an env.
+type faultKey struct{}
+
+// fault calls the context's fault hook, if any, at a named step.
+func fault(ctx context.Context, step string) {
+	if f, ok := ctx.Value(faultKey{}).(func(string)); ok {
+		f(step)
+	}
 }
