@@ -45,8 +45,17 @@ func newEnv(getenv func(string) string, stdin io.Reader, stdout, stderr io.Write
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }, retryBase: time.Second}
 }
 
-// dispatch runs the command args name.
-func (e env) dispatch(ctx context.Context, args []string) error {
+// dispatch runs the command args name. A panic in it becomes a
+// *panicError (exit code 1, one line, then the stack): never a Go stack
+// trace as the first thing a person or a scheduler's log shows. Panics in
+// goroutines a command starts are not recovered here; Origen's commands
+// start none.
+func (e env) dispatch(ctx context.Context, args []string) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = recovered(v)
+		}
+	}()
 	if e.fault != nil {
 		ctx = context.WithValue(ctx, faultKey{}, e.fault)
 	}
