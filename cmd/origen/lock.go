@@ -49,8 +49,9 @@ func lockJob(dir, name string, now time.Time, log *slog.Logger) (*jobLock, error
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
+	// log already names the job (cmdRun's log.With("job", ...)).
 	if prev := readHolder(f); prev != "" {
-		log.Warn("taking over a stale lock: its holder ended without releasing it", "job", name, "lock", path, "previous", prev)
+		log.Warn("taking over a stale lock: its holder ended without releasing it", "lock", path, "previous", prev)
 	}
 	if err := f.Truncate(0); err == nil {
 		fmt.Fprintf(f, "pid=%d started=%s\n", os.Getpid(), now.UTC().Format(time.RFC3339))
