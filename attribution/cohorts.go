@@ -64,6 +64,9 @@ type DailySpendRow struct {
 	ChannelValid bool
 	Date         Date
 	Amount       Money
+	// Rows is the number of source rows summed into Amount. A spend file
+	// (queries.ParseSpendCSV) counts them; a source that does not leaves 0.
+	Rows int64
 }
 
 // CohortMetrics is one row of the Cohorts sheet (a channel × cohort) or of

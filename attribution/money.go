@@ -159,3 +159,16 @@ func GroupDigits(s string) string {
 	}
 	return b.String()
 }
+
+// Add returns m + n and true, or 0 and false when the exact sum does not
+// fit in a Money (about ±922 trillion currency units): a sum that wrapped
+// around would be a wrong number, so callers report it instead.
+func (m Money) Add(n Money) (Money, bool) {
+	s := m + n
+	// Signed overflow happened exactly when both operands have the same
+	// sign and the result has the other one.
+	if (m >= 0) == (n >= 0) && (s >= 0) != (m >= 0) {
+		return 0, false
+	}
+	return s, true
+}

@@ -217,16 +217,32 @@ type Backtest struct {
 }
 
 // EvaluateBacktest computes the backtest figures of scored groups (the
-// instants are left to the caller).
+// instants are left to the caller). Groups with the same score — other
+// channels, campaigns or ages whose hazards give an identical probability,
+// or single users of the event model with identical features — are one
+// tie: they are merged before ranking, so that a cut through the tie
+// (a decile edge, the top N) takes its share of the tie's users and
+// conversions across all of those groups (docs/METRICS-COHORTS.md,
+// "Backtest"), and the figures do not depend on the order of groups.
+// Scores are compared exactly: different probabilities, however close,
+// are ranked.
 func EvaluateBacktest(groups []ScoredGroup, topN int64) Backtest {
 	g := make([]ScoredGroup, 0, len(groups))
+	byScore := map[float64]int{}
 	var b Backtest
 	for _, x := range groups {
-		if x.Users > 0 {
-			g = append(g, x)
-			b.Users += x.Users
-			b.Converted += x.Converted
+		if x.Users <= 0 {
+			continue
 		}
+		b.Users += x.Users
+		b.Converted += x.Converted
+		if i, ok := byScore[x.Score]; ok {
+			g[i].Users += x.Users
+			g[i].Converted += x.Converted
+			continue
+		}
+		byScore[x.Score] = len(g)
+		g = append(g, x)
 	}
 	sort.SliceStable(g, func(i, j int) bool { return g[i].Score > g[j].Score })
 	b.BaseRate = ratio(float64(b.Converted), float64(b.Users))

@@ -126,6 +126,50 @@ func TestEvaluateBacktestByHand(t *testing.T) {
 			t.Errorf("precision at 20 = %+v", b.PrecisionAtN)
 		}
 	})
+	t.Run("equal scores in several groups are one tie", func(t *testing.T) {
+		// Two channels score 0.5: 10 users of whom none bought, and 10 of
+		// whom all did. The 20 are one tie (10 buyers) whatever the order
+		// of the groups: deciles 1 and 2 each get half of it, 0.5 observed
+		// against 0.5 predicted. Base 10/100, lift 5, top 5 = 2.5 buyers.
+		// Calibration: deciles 3–10 gap |0.1 − 0| over 80 users = 0.08.
+		want := "users=100 conv=10 base=0.1000 top5=0.5000 top10%=0.5000 lift=5.0000 calib=0.0800 max=0.1000 deciles=10"
+		for _, groups := range [][]ScoredGroup{
+			{{0.5, 10, 0}, {0.5, 10, 10}, {0.1, 80, 0}},
+			{{0.1, 80, 0}, {0.5, 10, 10}, {0.5, 10, 0}},
+		} {
+			b := EvaluateBacktest(groups, 5)
+			if got := backtestLine(b); got != want {
+				t.Errorf("%v:\ngot  %s\nwant %s", groups, got, want)
+			}
+			for _, d := range b.Deciles[:2] {
+				if d.ObservedRate != 0.5 || d.MeanScore != 0.5 || d.Users != 10 {
+					t.Errorf("%v: decile %+v, want 10 users, 0.5 observed", groups, d)
+				}
+			}
+		}
+	})
+	t.Run("a tie of several groups straddles a decile edge", func(t *testing.T) {
+		// 5 users score 0.9 (5 buyers); 15 score 0.4 in two groups, 6 with
+		// no buyer and 9 with 6: one tie of 15 with 6 buyers, rate 0.4;
+		// 80 score 0 with none. Decile 1 = the 5 best and 5 of the tie:
+		// (5 + 5·0.4) / 10 = 0.7 observed, (5·0.9 + 5·0.4) / 10 = 0.65
+		// predicted. Decile 2 = the other 10 of the tie: 0.4 and 0.4.
+		// Top 8 = 5 + 3·0.4 = 6.2 buyers: 0.775. Base 11/100, lift
+		// 0.7 / 0.11 = 6.3636. Calibration error 10·0.05 / 100 = 0.005.
+		// (Cutting the groups one by one gave decile 1 = 0.5, decile 2 =
+		// 0.6, precision 0.625, lift 4.5455.)
+		b := EvaluateBacktest([]ScoredGroup{{0.4, 6, 0}, {0.9, 5, 5}, {0, 80, 0}, {0.4, 9, 6}}, 8)
+		want := "users=100 conv=11 base=0.1100 top8=0.7750 top10%=0.7000 lift=6.3636 calib=0.0050 max=0.0500 deciles=10"
+		if got := backtestLine(b); got != want {
+			t.Errorf("got  %s\nwant %s", got, want)
+		}
+		if d := b.Deciles[0]; math.Abs(d.ObservedRate-0.7) > 1e-12 || math.Abs(d.MeanScore-0.65) > 1e-12 {
+			t.Errorf("decile 1 = %+v", d)
+		}
+		if d := b.Deciles[1]; math.Abs(d.ObservedRate-0.4) > 1e-12 || math.Abs(d.MeanScore-0.4) > 1e-12 {
+			t.Errorf("decile 2 = %+v", d)
+		}
+	})
 	t.Run("nobody", func(t *testing.T) {
 		b := EvaluateBacktest(nil, 10)
 		if b.BaseRate.Valid || b.TopDecileLift.Valid || b.CalibrationError.Valid || len(b.Deciles) != 0 {

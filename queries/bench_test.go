@@ -59,7 +59,8 @@ func benchRead(b *testing.B, db *sqlx.DB, d queries.Dialect, m queries.Mapping) 
 	b.Helper()
 	ctx := context.Background()
 	loc, _ := time.LoadLocation(fixtures.DemoTimezone)
-	p := queries.Params{Period: fixtures.DemoPeriod(), Location: loc, AsOf: fixtures.DemoAsOf, WindowDays: 30}
+	req := attribution.ReportRequest{Period: fixtures.DemoPeriod(), Location: loc, Timezone: fixtures.DemoTimezone,
+		AsOf: fixtures.DemoAsOf, WindowDays: 30}
 	var peak uint64
 	stop := make(chan struct{})
 	done := make(chan struct{})
@@ -79,16 +80,15 @@ func benchRead(b *testing.B, db *sqlx.DB, d queries.Dialect, m queries.Mapping) 
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		tx, err := queries.BeginSnapshot(ctx, db, d, fixtures.DemoTimezone, 0)
+		snap, err := queries.Open(ctx, db, queries.SnapshotOptions{Dialect: d, Mapping: m, Timezone: fixtures.DemoTimezone})
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := queries.Reader{Dialect: d, Mapping: m}.Read(ctx, tx, p)
-		tx.Rollback()
+		rep, err := attribution.BuildReport(ctx, snap, req)
+		snap.Close()
 		if err != nil {
 			b.Fatal(err)
 		}
-		rep := attribution.Compute(attribution.Inputs{Period: p.Period, AsOf: p.AsOf, WindowDays: 30, Cohort: res.Cohort, Spend: res.Spend})
 		if rep.Total.Registrations == 0 {
 			b.Fatal("no registrations in the period")
 		}

@@ -15,6 +15,9 @@ type SourceCheck struct {
 	From    string
 	// Columns maps canonical names to "column (database type)".
 	Columns map[string]string
+	// Types maps canonical names to the database type as the driver names
+	// it (upper case; empty when the driver does not say).
+	Types map[string]string
 }
 
 // acceptedTypes lists PostgreSQL types (as database/sql reports them) that
@@ -66,8 +69,12 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 	if src.SQL != "" {
 		from = "sql"
 	}
-	sc := SourceCheck{Section: in.Section, From: from, Columns: map[string]string{}}
-	rows, err := db.QueryxContext(ctx, "SELECT * FROM "+src.from()+" AS origen_t LIMIT 0")
+	sc := SourceCheck{Section: in.Section, From: from, Columns: map[string]string{}, Types: map[string]string{}}
+	q := "SELECT * FROM " + src.from() + " AS origen_t LIMIT 0"
+	if r.Record != nil {
+		r.Record(Statement{Name: "mapping check", SQL: q})
+	}
+	rows, err := db.QueryxContext(ctx, q)
 	if err != nil {
 		what := fmt.Sprintf("table = %q", src.Table)
 		if src.SQL != "" {
@@ -124,6 +131,7 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 					in.Section, c.name, col, strings.ToLower(typ), c.name, kindWords[c.kind])
 			}
 		}
+		sc.Types[c.name] = typ
 		if typ == "" {
 			typ = "untyped"
 		}

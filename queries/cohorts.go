@@ -1,16 +1,9 @@
 package queries
 
 import (
-	"context"
-	"database/sql"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 
 	"github.com/origen-analytics/origen/attribution"
 )
@@ -47,126 +40,6 @@ func localDayExpr(col string, loc *time.Location, from, to time.Time) string {
 	return fmt.Sprintf("((%s + CASE %s ELSE %d END) / %d + %d)", col, strings.Join(whens, " "), last, microsPerDay, baseDay)
 }
 
-// CohortResult holds the rows of the cohorts and daily spend queries.
-type CohortResult struct {
-	Days       []attribution.DailyRow
-	Spend      []attribution.DailySpendRow
-	Statements []Statement
-}
-
-// ReadCohorts runs the cohorts query (per raw channel and local
-// registration date) and, when spend comes from the database, the daily
-// spend query, for the report period of p.
-func (r Reader) ReadCohorts(ctx context.Context, db DBTX, p Params) (CohortResult, error) {
-	var res CohortResult
-	if p.WindowDays <= 0 {
-		return res, fmt.Errorf("read cohorts: window of %d days", p.WindowDays)
-	}
-	args := p.args()
-	args["follow_us"] = int64(max(p.WindowDays, attribution.MaxCohortDay)) * microsPerDay
-	for i, n := range attribution.CohortDays() {
-		args[fmt.Sprintf("by%d_us", i+1)] = int64(n) * microsPerDay
-	}
-	start, end := p.Period.Bounds(p.Location)
-	extra := map[string]string{"LocalDay": localDayExpr("registered_at", p.Location, start, end)}
-	st, err := r.run(ctx, db, "cohorts", args, extra, p.QueryTimeout, func(rows *sqlx.Rows) error {
-		var (
-			ch                              sql.NullString
-			day, regs, cust, b1, b2, b3, b4 int64
-			revenue, immature               int64
-		)
-		if err := rows.Scan(&ch, &day, &regs, &cust, &b1, &b2, &b3, &b4, &revenue, &immature); err != nil {
-			return err
-		}
-		res.Days = append(res.Days, attribution.DailyRow{Channel: ch.String, ChannelValid: ch.Valid,
-			Date: epochDay(day), Registrations: regs, Customers: cust, Immature: immature,
-			Revenue: attribution.Money(revenue), ConvertedBy: [attribution.NumCohortDays]int64{b1, b2, b3, b4}})
-		return nil
-	})
-	res.Statements = append(res.Statements, st)
-	if err != nil || r.Mapping.Spend == nil {
-		return res, err
-	}
-	st, err = r.run(ctx, db, "spend_daily", p.args(), nil, p.QueryTimeout, func(rows *sqlx.Rows) error {
-		var (
-			ch          sql.NullString
-			day, amount int64
-		)
-		if err := rows.Scan(&ch, &day, &amount); err != nil {
-			return err
-		}
-		res.Spend = append(res.Spend, attribution.DailySpendRow{Channel: ch.String, ChannelValid: ch.Valid,
-			Date: epochDay(day), Amount: attribution.Money(amount)})
-		return nil
-	})
-	res.Statements = append(res.Statements, st)
-	return res, err
-}
-
 func epochDay(n int64) attribution.Date {
 	return attribution.Date{Year: 1970, Month: 1, Day: 1}.AddDays(int(n))
-}
-
-// ReadSpendCSVDaily reads a spend file like ReadSpendCSV (which the report
-// runs first and whose errors it reports) and returns the spend of the
-// period's dates per raw channel label and date, for cohorts and the trend.
-func ReadSpendCSVDaily(r io.Reader, name string, p attribution.Period) ([]attribution.DailySpendRow, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err != nil {
-		return nil, attribution.Errorf(attribution.KindData, "spend file %s: %w", name, err)
-	}
-	idx := map[string]int{}
-	for i, h := range header {
-		idx[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	for _, want := range []string{"date", "channel", "amount"} {
-		if _, ok := idx[want]; !ok {
-			return nil, attribution.Errorf(attribution.KindData, "spend file %s: the header has no %q column", name, want)
-		}
-	}
-	type key struct {
-		channel string
-		day     int64
-	}
-	sums := map[key]attribution.Money{}
-	var order []key
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, attribution.Errorf(attribution.KindData, "spend file %s: %w", name, err)
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) != len(header) {
-			return nil, attribution.Errorf(attribution.KindData, "spend file %s line %d: %d fields, the header has %d", name, line, len(rec), len(header))
-		}
-		d, err := attribution.ParseDate(strings.TrimSpace(rec[idx["date"]]))
-		if err != nil {
-			return nil, attribution.Errorf(attribution.KindData, "spend file %s line %d: %v", name, line, err)
-		}
-		if d.Before(p.From) || !d.Before(p.To) {
-			continue
-		}
-		amount, err := attribution.ParseMoney(rec[idx["amount"]])
-		if err != nil {
-			return nil, attribution.Errorf(attribution.KindData, "spend file %s line %d: %v", name, line, err)
-		}
-		k := key{rec[idx["channel"]], d.Unix()}
-		if _, ok := sums[k]; !ok {
-			order = append(order, k)
-		}
-		sums[k] += amount
-	}
-	out := make([]attribution.DailySpendRow, 0, len(order))
-	for _, k := range order {
-		out = append(out, attribution.DailySpendRow{Channel: k.channel, ChannelValid: true, Date: epochDay(k.day), Amount: sums[k]})
-	}
-	return out, nil
 }

@@ -14,14 +14,28 @@ import (
 	"github.com/origen-analytics/origen/queries"
 )
 
-func readCohorts(t *testing.T, e edgeDB, period attribution.Period, tz string, asOf time.Time) queries.CohortResult {
-	t.Helper()
-	return inSnapshot(t, e, period, tz, asOf, func(ctx context.Context, tx queries.DBTX, r queries.Reader, p queries.Params) (queries.CohortResult, error) {
-		return r.ReadCohorts(ctx, tx, p)
-	})
+// cohortRows are the period's rows per channel and local date of the one
+// pass, and its daily spend.
+type cohortRows struct {
+	Days  []attribution.DailyRow
+	Spend []attribution.DailySpendRow
 }
 
-func dailyLines(res queries.CohortResult) []string {
+func readCohorts(t *testing.T, e edgeDB, period attribution.Period, tz string, asOf time.Time) cohortRows {
+	t.Helper()
+	s := e.snapshot(t, tz)
+	f, err := s.ReadFacts(context.Background(), attribution.FactsRequest{AsOf: asOf, Location: location(t, tz), WindowDays: 30, Period: period})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spend, err := s.ReadSpend(context.Background(), period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cohortRows{Days: f.Days, Spend: spend}
+}
+
+func dailyLines(res cohortRows) []string {
 	var out []string
 	for _, d := range res.Days {
 		ch := fmt.Sprintf("%q", d.Channel)

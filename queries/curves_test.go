@@ -17,35 +17,6 @@ import (
 	"github.com/origen-analytics/origen/queries"
 )
 
-// readCurves runs the curves query in a snapshot of e.
-func readCurves(t *testing.T, e edgeDB, tz string, p queries.CurveParams) attribution.CurveSet {
-	t.Helper()
-	ctx := context.Background()
-	tx, err := queries.BeginSnapshot(ctx, e.db, e.dialect, tz, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	rows, _, err := queries.Reader{Dialect: e.dialect, Mapping: e.mapping}.ReadCurves(ctx, tx, p)
-	if err != nil {
-		t.Fatalf("read curves: %v", err)
-	}
-	set, err := attribution.BuildCurves(rows, p.WindowDays)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return set
-}
-
-// reportCurveParams are the curve parameters of a report (the same ones
-// cmd/origen uses).
-func reportCurveParams(period attribution.Period, loc *time.Location, asOf time.Time, w int) queries.CurveParams {
-	cp := attribution.ReportCurvePeriod(period, w)
-	ps, pe := cp.Bounds(loc)
-	os, oe := period.Bounds(loc)
-	return queries.CurveParams{AsOf: asOf, WindowDays: w, PopulationStart: ps, PopulationEnd: pe, OpenStart: os, OpenEnd: oe}
-}
-
 // curveLine prints the non-zero per-day counts of a curve.
 func curveLine(c attribution.Curve) string {
 	var parts []string
@@ -96,13 +67,13 @@ func TestCurvesByHand(t *testing.T) {
 	}
 	for _, e := range openEdgeDBs(t) {
 		t.Run(string(e.dialect), func(t *testing.T) {
-			p := reportCurveParams(march1, time.UTC, edgeAsOf, 30)
+			p := reportCurveSpec(march1, time.UTC, edgeAsOf, 30)
 			if got := p.PopulationStart.Format(time.DateOnly); got != "2025-12-01" {
 				t.Fatalf("population starts %s, want 3 windows before 2026-03-01", got)
 			}
 			p.PopulationStart = time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 			p.OutcomeEnd = edgeAsOf.Add(24 * time.Hour)
-			set := readCurves(t, e, "UTC", p)
+			set := readCurves(t, e, "UTC", 30, p)
 			var got []string
 			for _, c := range set.Channels {
 				got = append(got, curveLine(c))
@@ -122,7 +93,7 @@ func TestCurvesByHand(t *testing.T) {
 			}
 			// Without a later outcome end, nothing after as_of is seen.
 			p.OutcomeEnd = time.Time{}
-			s2, _ := readCurves(t, e, "UTC", p).Channel("Search")
+			s2, _ := readCurves(t, e, "UTC", 30, p).Channel("Search")
 			if s2.OpenNext[29] != 0 {
 				t.Errorf("purchase after as_of counted without a backtest outcome end")
 			}
@@ -168,10 +139,10 @@ func TestCurvesAgreeAcrossDatabases(t *testing.T) {
 		{"2026-03-25", "2026-03-31", time.Date(2026, 4, 10, 13, 0, 0, 0, time.UTC)},
 	} {
 		t.Run(c.from, func(t *testing.T) {
-			p := reportCurveParams(mustPeriod(t, c.from, c.to), loc, c.asOf, 30)
+			p := reportCurveSpec(mustPeriod(t, c.from, c.to), loc, c.asOf, 30)
 			p.OutcomeEnd = c.asOf.Add(-24 * time.Hour) // before as_of: ignored
-			a := readCurves(t, dbs[0], "Europe/Berlin", p)
-			b := readCurves(t, dbs[1], "Europe/Berlin", p)
+			a := readCurves(t, dbs[0], "Europe/Berlin", 30, p)
+			b := readCurves(t, dbs[1], "Europe/Berlin", 30, p)
 			if a.All.Conversions == 0 || len(a.Campaigns) == 0 {
 				t.Fatalf("degenerate curves: %s", curveLine(a.All))
 			}
@@ -217,7 +188,7 @@ func TestCurvesContainTheTruth(t *testing.T) {
 			{time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)},
 		} {
 			start, end := months[0], months[1]
-			set := readCurves(t, e, "UTC", queries.CurveParams{AsOf: fixtures.DemoAsOf, WindowDays: 30,
+			set := readCurves(t, e, "UTC", 30, attribution.CurveSpec{AsOf: fixtures.DemoAsOf,
 				PopulationStart: start, PopulationEnd: end, OpenStart: end, OpenEnd: end})
 			for _, c := range set.Channels {
 				ch, ok := truth[c.Channel]

@@ -10,38 +10,28 @@ import (
 
 	"github.com/origen-analytics/origen/attribution"
 	"github.com/origen-analytics/origen/fixtures"
-	"github.com/origen-analytics/origen/queries"
 )
 
 // readDetail reads the report and the detail of one period in one
 // snapshot, as origen report --detail does.
 func readDetail(t *testing.T, e edgeDB, period attribution.Period, tz string, asOf time.Time) (attribution.Report, []attribution.DetailRow) {
 	t.Helper()
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		t.Fatal(err)
-	}
+	loc := location(t, tz)
 	ctx := context.Background()
-	tx, err := queries.BeginSnapshot(ctx, e.db, e.dialect, tz, time.Minute)
+	s := e.snapshot(t, tz)
+	rep, err := attribution.BuildReport(ctx, s, attribution.ReportRequest{Period: period, AsOf: asOf, Location: loc,
+		Timezone: tz, WindowDays: 30, TopProspects: -1})
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	reader := queries.Reader{Dialect: e.dialect, Mapping: e.mapping}
-	p := queries.Params{Period: period, Location: loc, AsOf: asOf, WindowDays: 30}
-	res, err := reader.Read(ctx, tx, p)
-	if err != nil {
-		t.Fatalf("read: %v", err)
+		t.Fatalf("build report: %v", err)
 	}
 	var rows []attribution.DetailRow
-	if err := reader.Detail(ctx, tx, p, func(d attribution.DetailRow) error {
-		rows = append(rows, d)
-		return nil
-	}); err != nil {
+	if err := s.ReadDetail(ctx, attribution.DetailRequest{Period: period, Location: loc, AsOf: asOf, WindowDays: 30},
+		func(d attribution.DetailRow) error {
+			rows = append(rows, d)
+			return nil
+		}); err != nil {
 		t.Fatalf("detail: %v", err)
 	}
-	rep := attribution.Compute(attribution.Inputs{Period: period, AsOf: asOf, Timezone: tz,
-		WindowDays: 30, Cohort: res.Cohort, Spend: res.Spend, Quality: res.Quality})
 	return rep, rows
 }
 
@@ -138,8 +128,8 @@ func TestDetailStopsOnYieldError(t *testing.T) {
 	loc, _ := time.LoadLocation(fixtures.DemoTimezone)
 	stop := errors.New("stop")
 	n := 0
-	err := queries.Reader{Dialect: db.dialect, Mapping: db.mapping}.Detail(context.Background(), db.db,
-		queries.Params{Period: fixtures.DemoPeriod(), Location: loc, AsOf: fixtures.DemoAsOf, WindowDays: 30},
+	err := db.snapshot(t, fixtures.DemoTimezone).ReadDetail(context.Background(),
+		attribution.DetailRequest{Period: fixtures.DemoPeriod(), Location: loc, AsOf: fixtures.DemoAsOf, WindowDays: 30},
 		func(attribution.DetailRow) error {
 			n++
 			if n == 3 {
@@ -149,31 +139,5 @@ func TestDetailStopsOnYieldError(t *testing.T) {
 		})
 	if !errors.Is(err, stop) || n != 3 {
 		t.Errorf("err = %v after %d rows, want stop after 3", err, n)
-	}
-}
-
-// On PostgreSQL, Detail turns nested loops off for its own statement and
-// puts the transaction's setting back.
-func TestSnapshotTurnsNestedLoopsOff(t *testing.T) {
-	db := generated(t, smallConfig(9))[1]
-	ctx := context.Background()
-	loc, _ := time.LoadLocation(fixtures.DemoTimezone)
-	tx, err := queries.BeginSnapshot(ctx, db.db, db.dialect, fixtures.DemoTimezone, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	err = queries.Reader{Dialect: db.dialect, Mapping: db.mapping}.Detail(ctx, tx,
-		queries.Params{Period: fixtures.DemoPeriod(), Location: loc, AsOf: fixtures.DemoAsOf, WindowDays: 30},
-		func(attribution.DetailRow) error { return nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got string
-	if err := tx.QueryRowx("SHOW enable_nestloop").Scan(&got); err != nil {
-		t.Fatal(err)
-	}
-	if got != "off" {
-		t.Errorf("enable_nestloop = %s in the snapshot, want off (a dense period takes minutes with nested loops)", got)
 	}
 }

@@ -1,7 +1,6 @@
 package queries_test
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -152,38 +151,6 @@ func mustExec(t *testing.T, db *sqlx.DB, q string) {
 	if _, err := db.Exec(q); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
-}
-
-// inSnapshot runs read in a fresh snapshot of e with the report
-// parameters of period, tz and asOf (a 30-day window).
-func inSnapshot[T any](t *testing.T, e edgeDB, period attribution.Period, tz string, asOf time.Time,
-	read func(context.Context, queries.DBTX, queries.Reader, queries.Params) (T, error)) T {
-	t.Helper()
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	tx, err := queries.BeginSnapshot(ctx, e.db, e.dialect, tz, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	v, err := read(ctx, tx, queries.Reader{Dialect: e.dialect, Mapping: e.mapping},
-		queries.Params{Period: period, Location: loc, AsOf: asOf, WindowDays: 30})
-	if err != nil {
-		t.Fatalf("read: %v", err)
-	}
-	return v
-}
-
-func runReport(t *testing.T, e edgeDB, period attribution.Period, tz string, asOf time.Time) attribution.Report {
-	t.Helper()
-	res := inSnapshot(t, e, period, tz, asOf, func(ctx context.Context, tx queries.DBTX, r queries.Reader, p queries.Params) (queries.Result, error) {
-		return r.Read(ctx, tx, p)
-	})
-	return attribution.Compute(attribution.Inputs{Period: period, AsOf: asOf, Timezone: tz,
-		WindowDays: 30, Cohort: res.Cohort, Spend: res.Spend, Quality: res.Quality})
 }
 
 // row is the printable form of a channel row: money at 2 decimals, ratios

@@ -215,7 +215,16 @@ func (s Source) columnOf(c column) (string, bool) {
 // columns: times as integer microseconds since the epoch, money as integer
 // 1/10000 units, dates as days since 1970-01-01, text as text. Identifiers
 // are quoted, never pasted.
-func (s Source) selectSQL(d Dialect, in Input) string {
+func (s Source) selectSQL(d Dialect, in Input) string { return s.selectSQLAs(d, in, false) }
+
+// qualitySQL is selectSQL for the source-wide counts: on PostgreSQL the
+// stored values themselves, whose NULLs are the normalised values' NULLs
+// (its columns are typed), so that a count over every row computes
+// nothing per row; on SQLite, whose values may be unreadable text,
+// selectSQL.
+func (s Source) qualitySQL(d Dialect, in Input) string { return s.selectSQLAs(d, in, d == Postgres) }
+
+func (s Source) selectSQLAs(d Dialect, in Input, raw bool) string {
 	var cols []string
 	for _, c := range in.columns {
 		name, ok := s.columnOf(c)
@@ -224,6 +233,17 @@ func (s Source) selectSQL(d Dialect, in Input) string {
 			continue
 		}
 		ref := "origen_t." + quoteIdent(name)
+		if raw {
+			if c.kind == colDate {
+				cols = append(cols, ref+" AS day", fmt.Sprintf("CASE WHEN %s IS NULL THEN 0 ELSE 1 END AS day_present", ref))
+			} else {
+				cols = append(cols, ref+" AS "+c.name)
+			}
+			if c.kind == colTime {
+				cols = append(cols, fmt.Sprintf("CASE WHEN %s IS NULL THEN 0 ELSE 1 END AS %s_present", ref, c.name))
+			}
+			continue
+		}
 		switch c.kind {
 		case colText:
 			cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", ref, textType(d), c.name))
@@ -240,6 +260,94 @@ func (s Source) selectSQL(d Dialect, in Input) string {
 	return "  SELECT " + strings.Join(cols, ",\n         ") + "\n  FROM " + s.from() + " AS origen_t"
 }
 
+// keyedSQL builds the parenthesized sub-select through which the one-pass
+// statements read a source (first_registrations, facts, spend): beside the
+// normalised columns of selectSQL it exposes the source's own columns for
+// the filters that an index can serve — registered_at_f, purchased_at_f
+// and date_f are the stored values on PostgreSQL, compared with bound
+// parameters of their type, and the normalised numbers on SQLite, whose
+// values have no type to compare with — and uid, the user_id to join on:
+// the stored value when rawUID (both sources store it with the same
+// PostgreSQL type), else its text. The exact bounds of every range are
+// applied to the normalised columns, after these filters.
+func (s Source) keyedSQL(d Dialect, in Input, rawUID bool) string {
+	return s.keyedSQLWith(d, in, rawUID, nil)
+}
+
+// keyedSQLWith is keyedSQL with the spend's day computed by localDay on
+// SQLite (see spendDayExpr); nil keeps dayExpr.
+func (s Source) keyedSQLWith(d Dialect, in Input, rawUID bool, localDay func(micros string) string) string {
+	ref := func(canon string) (string, bool) {
+		for _, c := range in.columns {
+			if c.name == canon {
+				name, ok := s.columnOf(c)
+				return "origen_t." + quoteIdent(name), ok
+			}
+		}
+		return "", false
+	}
+	text := func(canon string) string {
+		r, ok := ref(canon)
+		if !ok {
+			return "CAST(NULL AS " + textType(d) + ")"
+		}
+		return fmt.Sprintf("CAST(%s AS %s)", r, textType(d))
+	}
+	var cols []string
+	add := func(expr, name string) { cols = append(cols, expr+" AS "+name) }
+	if r, ok := ref("user_id"); ok {
+		if rawUID && d == Postgres {
+			add(r, "uid")
+		} else {
+			add(text("user_id"), "uid")
+		}
+	}
+	filter := func(r string, norm string) string {
+		if d == Postgres {
+			return r
+		}
+		return norm
+	}
+	switch in.Section {
+	case RegistrationsInput.Section:
+		at, _ := ref("registered_at")
+		add(filter(at, timeExpr(d, at)), "registered_at_f")
+		add(timeExpr(d, at), "reg_us")
+		add(text("channel"), "channel")
+		add(text("campaign"), "campaign")
+		add(labelKey(d, text("channel")), "channel_key")
+		add(labelKey(d, text("campaign")), "campaign_key")
+	case PurchasesInput.Section:
+		at, _ := ref("purchased_at")
+		amount, _ := ref("amount")
+		add(filter(at, timeExpr(d, at)), "purchased_at_f")
+		add(timeExpr(d, at), "pur_us")
+		add(moneyExpr(d, amount), "amount")
+	case SpendInput.Section:
+		day, _ := ref("date")
+		amount, _ := ref("amount")
+		dayOf := dayExpr(d, day)
+		if d == SQLite && localDay != nil {
+			dayOf = spendDayExpr(day, localDay)
+		}
+		add(filter(day, dayOf), "date_f")
+		add(dayOf, "day")
+		add(text("channel"), "channel")
+		add(moneyExpr(d, amount), "amount")
+	}
+	return "(SELECT " + strings.Join(cols, ",\n          ") + "\n   FROM " + s.from() + " AS origen_t)"
+}
+
+// labelKey orders labels for the tie rule of first_registrations: a label
+// with a character other than white space first, then the labels in byte
+// order (the same on both dialects, whatever the database's collation).
+func labelKey(d Dialect, label string) string {
+	if d == SQLite {
+		return fmt.Sprintf("(CASE WHEN trim(COALESCE(%[1]s, ''), ' ' || char(9, 10, 11, 12, 13)) = '' THEN '1' ELSE '0' END || COALESCE(%[1]s, ''))", label)
+	}
+	return fmt.Sprintf("((CASE WHEN btrim(COALESCE(%[1]s, ''), ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)) = '' THEN '1' ELSE '0' END || COALESCE(%[1]s, '')) COLLATE \"C\")", label)
+}
+
 func textType(d Dialect) string {
 	if d == SQLite {
 		return "TEXT"
@@ -254,8 +362,12 @@ func timeExpr(d Dialect, ref string) string {
 		// UTC), Julian day numbers and Unix seconds; 'subsec' keeps ms.
 		return fmt.Sprintf("(CAST(ROUND(unixepoch(%s, 'auto', 'subsec') * 1000) AS INTEGER) * 1000)", ref)
 	}
-	// A timestamp without zone is read as UTC by EXTRACT(EPOCH ...).
-	return fmt.Sprintf("CAST(FLOOR(EXTRACT(EPOCH FROM %s) * 1000000) AS bigint)", ref)
+	// A timestamp without zone is read as UTC by date_part('epoch', ...).
+	// date_part is double precision, several times cheaper per row than
+	// EXTRACT's numeric; PostgreSQL keeps whole microseconds, and a double
+	// holds any instant before the year 2255 to within 0.12 µs, so the
+	// rounded product is the exact microsecond.
+	return fmt.Sprintf("CAST(ROUND(date_part('epoch', %s) * 1000000) AS bigint)", ref)
 }
 
 func moneyExpr(d Dialect, ref string) string {
@@ -265,6 +377,16 @@ func moneyExpr(d Dialect, ref string) string {
 			"THEN CAST(ROUND(%[1]s * 10000) AS INTEGER) END)", ref)
 	}
 	return fmt.Sprintf("CAST(ROUND(CAST(%s AS numeric) * 10000) AS bigint)", ref)
+}
+
+// spendDayExpr is the SQLite day of a spend date stored as text with a UTC
+// offset ("2026-10-01T00:30:00+02:00", "...Z"): its local date in the
+// report's zone, as PostgreSQL casts a timestamptz in the session's zone
+// (METRICS.md, "Time"); a date, or a timestamp without offset, keeps the
+// date it names, as on PostgreSQL.
+func spendDayExpr(ref string, localDay func(micros string) string) string {
+	withOffset := fmt.Sprintf("(typeof(%[1]s) = 'text' AND (trim(%[1]s) GLOB '*[0-9][T ][0-9]*[+-][0-9][0-9]:[0-9][0-9]' OR trim(%[1]s) GLOB '*[0-9][T ][0-9]*[0-9][zZ]'))", ref)
+	return fmt.Sprintf("(CASE WHEN %s THEN %s ELSE %s END)", withOffset, localDay(timeExpr(SQLite, ref)), dayExpr(SQLite, ref))
 }
 
 func dayExpr(d Dialect, ref string) string {

@@ -8,41 +8,7 @@ import (
 
 	"github.com/origen-analytics/origen/attribution"
 	"github.com/origen-analytics/origen/fixtures"
-	"github.com/origen-analytics/origen/queries"
 )
-
-// projectedReport builds the channel rows the projection needs
-// (registrations, customers, immature) from the cohorts query, which adds
-// up to the report's channel table (TestCohortsAgreeAndAddUp) and is much
-// faster on SQLite, then reads the curves and projects, as cmd/origen does.
-func projectedReport(t *testing.T, e edgeDB, period attribution.Period, tz string, asOf time.Time) attribution.Report {
-	t.Helper()
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byName := map[string]*attribution.ChannelMetrics{}
-	rep := attribution.Report{Period: period, AsOf: asOf, WindowDays: 30, Total: attribution.ChannelMetrics{Channel: "Total"}}
-	for _, d := range readCohorts(t, e, period, tz, asOf).Days {
-		name := attribution.NormalizeChannel(d.Channel, d.ChannelValid)
-		m, ok := byName[name]
-		if !ok {
-			m = &attribution.ChannelMetrics{Channel: name}
-			byName[name] = m
-		}
-		for _, x := range []*attribution.ChannelMetrics{m, &rep.Total} {
-			x.Registrations += d.Registrations
-			x.Customers += d.Customers
-			x.Immature += d.Immature
-		}
-	}
-	for _, m := range byName {
-		rep.Channels = append(rep.Channels, *m)
-	}
-	set := readCurves(t, e, tz, reportCurveParams(period, loc, asOf, 30))
-	attribution.Project(&rep, set)
-	return rep
-}
 
 // A projection made early lands within its interval of the value observed
 // once the same registrations have matured, on most channels. Three seeds
@@ -75,7 +41,7 @@ func TestProjectionLandsWithinItsInterval(t *testing.T) {
 						// exactly the customers of METRICS.md (and far cheaper to
 						// read than a report).
 						cs, ce := cut.Bounds(loc)
-						final := readCurves(t, e, fixtures.DemoTimezone, queries.CurveParams{AsOf: finalAsOf, WindowDays: 30,
+						final := readCurves(t, e, fixtures.DemoTimezone, 30, attribution.CurveSpec{AsOf: finalAsOf,
 							PopulationStart: cs, PopulationEnd: ce, OpenStart: ce, OpenEnd: ce})
 						if final.All.AtRisk[29]+final.All.Events[29] == 0 || final.All.Censored[29] != 0 {
 							t.Fatalf("%s is not mature at the final as-of", cut)
@@ -84,7 +50,7 @@ func TestProjectionLandsWithinItsInterval(t *testing.T) {
 						for _, c := range final.Channels {
 							observed[c.Channel] = c.Conversions
 						}
-						rep := projectedReport(t, e, period, fixtures.DemoTimezone, asOf)
+						rep := runReport(t, e, period, fixtures.DemoTimezone, asOf)
 						for _, m := range append(rep.Channels, rep.Total) {
 							if m.Registrations < 50 {
 								continue // (none): a handful of dirty labels

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/origen-analytics/origen/attribution"
 	"github.com/origen-analytics/origen/fixtures"
 	"github.com/origen-analytics/origen/queries"
 )
@@ -81,12 +82,12 @@ func TestProspectEventsAgree(t *testing.T) {
 	asOf := fixtures.DemoAsOf.Add(-10 * 24 * time.Hour)
 	var got []map[string]row
 	for _, d := range dbs {
-		r := queries.Reader{Dialect: d.dialect, Mapping: d.mapping}
-		if checks, err := r.Check(ctx, d.db); err != nil || len(checks) != 4 {
-			t.Fatalf("%s: check %v %v", d.dialect, checks, err)
+		s := d.snapshot(t, "UTC")
+		if len(s.Checks) != 4 {
+			t.Fatalf("%s: checks %v", d.dialect, s.Checks)
 		}
 		m := map[string]row{}
-		_, err := r.ReadProspectEvents(ctx, d.db, asOf, asOf.Add(7*24*time.Hour), 30, time.Minute, func(p queries.ProspectActivity) error {
+		err := s.ReadProspectEvents(ctx, asOf, asOf.Add(7*24*time.Hour), 30, func(p attribution.ProspectActivity) error {
 			if !p.Activity.Last.IsZero() && p.Activity.Last.After(asOf) || p.Activity.Recent > p.Activity.Total {
 				return fmt.Errorf("user %s: %+v", p.UserID, p.Activity)
 			}

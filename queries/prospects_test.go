@@ -10,27 +10,20 @@ import (
 
 	"github.com/origen-analytics/origen/attribution"
 	"github.com/origen-analytics/origen/fixtures"
-	"github.com/origen-analytics/origen/queries"
 )
 
 // readProspects returns the open registrations at asOf as sorted lines
 // "user channel campaign age".
 func readProspects(t *testing.T, e edgeDB, asOf time.Time) []string {
 	t.Helper()
-	ctx := context.Background()
-	tx, err := queries.BeginSnapshot(ctx, e.db, e.dialect, "UTC", time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
 	var out []string
-	_, err = queries.Reader{Dialect: e.dialect, Mapping: e.mapping}.ReadProspects(ctx, tx, asOf, 30, time.Minute,
-		func(o queries.OpenRegistration) error {
+	_, err := e.snapshot(t, "UTC").ReadFacts(context.Background(), attribution.FactsRequest{AsOf: asOf, Location: time.UTC, WindowDays: 30,
+		OnProspect: func(_ *attribution.Facts, o attribution.OpenRegistration) error {
 			age := int(asOf.Sub(o.RegisteredAt) / (24 * time.Hour))
 			out = append(out, fmt.Sprintf("%s|%s|%s|%d", o.UserID, attribution.NormalizeChannel(o.Channel, o.ChannelValid),
 				attribution.NormalizeCampaign(o.Campaign, o.CampaignValid), age))
 			return nil
-		})
+		}})
 	if err != nil {
 		t.Fatalf("read prospects: %v", err)
 	}
@@ -62,7 +55,7 @@ func TestProspectsMatchCurveCounts(t *testing.T) {
 	var lists [2][]string
 	for i, e := range dbs {
 		lists[i] = readProspects(t, e, asOf)
-		set := readCurves(t, e, "UTC", queries.ProspectCurveParams(asOf, time.Time{}, 30, time.Minute))
+		set := readCurves(t, e, "UTC", 30, attribution.ProspectCurveSpec(asOf, time.Time{}, 30))
 		counts := map[string]int64{}
 		for _, line := range lists[i] {
 			_, rest, _ := strings.Cut(line, "|")
@@ -106,7 +99,7 @@ func TestBacktestOnGeneratedData(t *testing.T) {
 		time.Date(2026, 8, 20, 18, 0, 0, 0, time.UTC),
 		fixtures.DemoAsOf.Add(-horizon * 24 * time.Hour),
 	} {
-		set := readCurves(t, e, "UTC", queries.ProspectCurveParams(asOf, asOf.Add(horizon*24*time.Hour), 30, time.Minute))
+		set := readCurves(t, e, "UTC", 30, attribution.ProspectCurveSpec(asOf, asOf.Add(horizon*24*time.Hour), 30))
 		groups := attribution.BacktestGroups(set, attribution.NewScorer(set, horizon))
 		b := attribution.EvaluateBacktest(groups, 100)
 		t.Logf("scored at %s: %s", asOf.Format(time.RFC3339), backtestSummary(b))

@@ -3,7 +3,6 @@ package queries
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -26,76 +25,85 @@ type DBTX interface {
 	sqlx.ExecerContext
 }
 
-// Params are the report parameters the queries bind.
-type Params struct {
-	Period     attribution.Period
-	Location   *time.Location
-	AsOf       time.Time
-	WindowDays int
-	// QueryTimeout bounds each statement; zero means no bound beyond ctx.
-	QueryTimeout time.Duration
-}
-
 // Statement is one query as it ran, for the report's audit trail.
-type Statement struct {
-	Name string
-	SQL  string
-	Args []any // the bound arguments, in order
-}
+type Statement = attribution.Statement
 
-// Result holds the aggregated rows of a report and the source-wide counts.
-type Result struct {
-	Cohort     []attribution.CohortRow
-	Spend      []attribution.SpendRow
-	Quality    attribution.DataQuality
-	Statements []Statement
-	// Warnings are findings worth a line on stderr and in the report.
-	Warnings []string
-}
-
-// Reader runs the report queries of one mapping in one dialect.
+// Reader runs the embedded queries of one mapping in one dialect.
 type Reader struct {
 	Dialect Dialect
 	Mapping Mapping
+	// RawUserID joins registrations and purchases on their stored user_id
+	// (PostgreSQL, when both have the same type; Check tells), so that an
+	// index on it serves the join; otherwise on its text.
+	RawUserID bool
+	// Types are the database types of the mapped columns by section and
+	// canonical name, as Check found them (upper case; may be empty).
+	Types map[string]map[string]string
+	// Location is the report's time zone: the local date of a spend date
+	// stored with a UTC offset on SQLite (PostgreSQL uses the session's
+	// TimeZone, which BeginSnapshot sets to it).
+	Location *time.Location
+	// Record, when set, is called with every statement before it runs.
+	Record func(Statement)
 }
+
+// includePrefix marks a line that stands for the text of another
+// embedded file (a shared part of several statements, *.inc.sql).
+const includePrefix = "-- include "
 
 // prepare turns an embedded query file into executable SQL and its
-// arguments. Named parameters are bound before the sources' sub-selects are
-// inserted, so a user's sql = text (with its own colons, casts or question
-// marks) is never mistaken for a parameter.
-func (r Reader) prepare(name string, args map[string]any) (string, []any, error) {
-	return r.prepareWith(name, args, nil)
-}
-
-// prepareWith is prepare with extra template values, inserted like the
-// sources after the parameters are bound. They must be SQL that Origen
-// itself generates (never user text).
-func (r Reader) prepareWith(name string, args map[string]any, extra map[string]string) (string, []any, error) {
-	text, err := sqlFiles.ReadFile("sql/" + name + ".sql")
+// arguments. Included parts are inserted first; named parameters are bound
+// before the sources' sub-selects are inserted, so a user's sql = text
+// (with its own colons, casts or question marks) is never mistaken for a
+// parameter. extra are further template values: SQL that Origen itself
+// generates, never user text.
+func (r Reader) prepare(name string, args map[string]any, extra map[string]string) (string, []any, error) {
+	text, err := readSQL(name)
 	if err != nil {
-		return "", nil, fmt.Errorf("read embedded query %s: %w", name, err)
+		return "", nil, err
 	}
-	q, list, err := sqlx.Named(string(text), args)
+	q, list, err := sqlx.Named(text, args)
 	if err != nil {
 		return "", nil, fmt.Errorf("bind query %s: %w", name, err)
 	}
 	if r.Dialect == Postgres {
 		q = sqlx.Rebind(sqlx.DOLLAR, q)
 	}
-	tmpl, err := template.New(name).Parse(q)
+	tmpl, err := template.New(name).Option("missingkey=error").Parse(q)
 	if err != nil {
 		return "", nil, fmt.Errorf("parse embedded query %s: %w", name, err)
 	}
 	data := map[string]string{
 		// SQLite evaluates a CTE joined on a computed key once per outer
 		// row unless it is materialized (then it indexes it automatically);
-		// PostgreSQL plans better without the fence, so only SQLite gets it.
-		"Materialized":  map[Dialect]string{SQLite: "MATERIALIZED "}[r.Dialect],
-		"Registrations": r.Mapping.Registrations.selectSQL(r.Dialect, RegistrationsInput),
-		"Purchases":     r.Mapping.Purchases.selectSQL(r.Dialect, PurchasesInput),
+		// PostgreSQL inlines a CTE used once and materializes one used more
+		// often by itself, so only SQLite gets the fence.
+		"Materialized":       map[Dialect]string{SQLite: "MATERIALIZED "}[r.Dialect],
+		"Registrations":      r.Mapping.Registrations.selectSQL(r.Dialect, RegistrationsInput),
+		"RegistrationsQ":     r.Mapping.Registrations.qualitySQL(r.Dialect, RegistrationsInput),
+		"PurchasesQ":         r.Mapping.Purchases.qualitySQL(r.Dialect, PurchasesInput),
+		"Purchases":          r.Mapping.Purchases.selectSQL(r.Dialect, PurchasesInput),
+		"RegistrationsKeyed": r.Mapping.Registrations.keyedSQL(r.Dialect, RegistrationsInput, r.RawUserID),
+		"PurchasesKeyed":     r.Mapping.Purchases.keyedSQL(r.Dialect, PurchasesInput, r.RawUserID),
+	}
+	data["CChannelKey"], data["CCampaignKey"] = labelKey(r.Dialect, "c.channel"), labelKey(r.Dialect, "c.campaign")
+	data["CRegUs"] = "c.registered_at_f"
+	if r.Dialect == Postgres {
+		data["CRegUs"] = timeExpr(r.Dialect, "c.registered_at_f")
+	}
+	data["UserIDText"] = "CAST(uid AS " + textType(r.Dialect) + ")"
+	data["KeyedCTEs"] = ""
+	if r.Dialect == SQLite {
+		// SQLite indexes a materialized CTE automatically for a join on a
+		// computed key; it would scan a sub-select once per outer row.
+		data["KeyedCTEs"] = "origen_rk AS MATERIALIZED " + data["RegistrationsKeyed"] + ",\n" +
+			"origen_pk AS MATERIALIZED " + data["PurchasesKeyed"] + ",\n"
+		data["RegistrationsKeyed"], data["PurchasesKeyed"] = "origen_rk", "origen_pk"
 	}
 	if r.Mapping.Spend != nil {
 		data["Spend"] = r.Mapping.Spend.selectSQL(r.Dialect, SpendInput)
+		data["SpendKeyed"] = r.Mapping.Spend.keyedSQL(r.Dialect, SpendInput, false)
+		data["SpendQ"] = r.Mapping.Spend.qualitySQL(r.Dialect, SpendInput)
 	}
 	if r.Mapping.Events != nil {
 		data["Events"] = r.Mapping.Events.selectSQL(r.Dialect, EventsInput)
@@ -110,37 +118,59 @@ func (r Reader) prepareWith(name string, args map[string]any, extra map[string]s
 	return b.String(), list, nil
 }
 
-func (p Params) args() map[string]any {
-	start, end := p.Period.Bounds(p.Location)
-	return map[string]any{
-		"period_start": start.UnixMicro(),
-		"period_end":   end.UnixMicro(),
-		"as_of":        p.AsOf.UnixMicro(),
-		"window_us":    int64(p.WindowDays) * 86400 * 1000000,
-		"from_day":     p.Period.From.Unix(),
-		"to_day":       p.Period.To.Unix(),
+// readSQL reads an embedded query file with its included parts.
+func readSQL(name string) (string, error) {
+	text, err := sqlFiles.ReadFile("sql/" + name + ".sql")
+	if err != nil {
+		return "", fmt.Errorf("read embedded query %s: %w", name, err)
 	}
+	lines := strings.SplitAfter(string(text), "\n")
+	for i, l := range lines {
+		if part, ok := strings.CutPrefix(strings.TrimSpace(l), includePrefix); ok {
+			inc, err := sqlFiles.ReadFile("sql/" + part + ".inc.sql")
+			if err != nil {
+				return "", fmt.Errorf("query %s includes %s: %w", name, part, err)
+			}
+			lines[i] = string(inc)
+		}
+	}
+	return strings.Join(lines, ""), nil
 }
 
-// query runs one embedded query and hands every row to scan.
-func (r Reader) query(ctx context.Context, db DBTX, p Params, name string, res *Result, scan func(*sqlx.Rows) error) error {
-	q, args, err := r.prepare(name, p.args())
+// plan is one statement to run: an embedded query with its arguments and
+// extra template values.
+type plan struct {
+	name  string
+	args  map[string]any
+	extra map[string]string
+}
+
+// run executes one embedded query and hands every row to scan. The
+// statement is recorded before it runs.
+func (r Reader) run(ctx context.Context, db DBTX, p plan, timeout time.Duration, scan func(*sqlx.Rows) error) error {
+	name := p.name
+	q, list, err := r.prepare(name, p.args, p.extra)
 	if err != nil {
 		return err
 	}
-	res.Statements = append(res.Statements, Statement{Name: name, SQL: q, Args: args})
-	if p.QueryTimeout > 0 {
+	if r.Record != nil {
+		r.Record(Statement{Name: name, SQL: q, Args: list})
+	}
+	if timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, p.QueryTimeout)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	rows, err := db.QueryxContext(ctx, q, args...)
+	rows, err := db.QueryxContext(ctx, q, list...)
 	if err != nil {
 		return r.explain(ctx, name, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		if err := scan(rows); err != nil {
+			if _, ok := err.(*attribution.Error); ok {
+				return err
+			}
 			return fmt.Errorf("read %s result: %w", name, err)
 		}
 	}
@@ -168,89 +198,38 @@ func (r Reader) explain(ctx context.Context, name string, err error) error {
 	return fmt.Errorf("query %s: %w", name, err)
 }
 
-// Read runs every report query in db (a snapshot transaction) and returns
-// the aggregated rows. Data problems that would make the report wrong are
-// returned as attribution.KindData errors.
-func (r Reader) Read(ctx context.Context, db DBTX, p Params) (Result, error) {
-	var res Result
-	if err := r.readQuality(ctx, db, p, &res); err != nil {
-		return res, err
-	}
-	err := r.query(ctx, db, p, "cohort", &res, func(rows *sqlx.Rows) error {
-		var (
-			ch                   sql.NullString
-			existing, immature   int
-			days, n, dup, amount int64
-		)
-		if err := rows.Scan(&ch, &existing, &days, &immature, &n, &dup, &amount); err != nil {
-			return err
-		}
-		res.Cohort = append(res.Cohort, attribution.CohortRow{
-			Channel: ch.String, ChannelValid: ch.Valid, Existing: existing == 1, Days: int(days),
-			Immature: immature == 1, Count: n, Duplicates: dup, Revenue: attribution.Money(amount),
-		})
-		return nil
-	})
-	if err != nil {
-		return res, err
-	}
-	if r.Mapping.Spend == nil {
-		return res, nil
-	}
-	err = r.query(ctx, db, p, "spend", &res, func(rows *sqlx.Rows) error {
-		var (
-			ch                  sql.NullString
-			amount, n, negative int64
-			firstNegative       sql.NullInt64
-		)
-		if err := rows.Scan(&ch, &amount, &n, &negative, &firstNegative); err != nil {
-			return err
-		}
-		if negative > 0 {
-			day := attribution.Date{Year: 1970, Month: 1, Day: 1}.AddDays(int(firstNegative.Int64))
-			return attribution.Errorf(attribution.KindData,
-				"[spend] has %d rows with a negative amount for channel %q (first on %s): spend must be >= 0; fix the source or exclude them with sql =",
-				negative, attribution.NormalizeChannel(ch.String, ch.Valid), day)
-		}
-		res.Spend = append(res.Spend, attribution.SpendRow{
-			Channel: ch.String, ChannelValid: ch.Valid, Amount: attribution.Money(amount), Rows: n,
-		})
-		return nil
-	})
-	return res, err
-}
-
-// readQuality counts the sources' rows and refuses data that would make
-// the report wrong: a required column that is NULL or unreadable in every
-// row of a non-empty source.
-func (r Reader) readQuality(ctx context.Context, db DBTX, p Params, res *Result) error {
-	q := &res.Quality
+// ReadQuality counts the sources' rows once, source-wide, and refuses data
+// that would make the report wrong: a required column that is NULL or
+// unreadable in every row of a non-empty source.
+func (r Reader) ReadQuality(ctx context.Context, db DBTX, asOf time.Time, timeout time.Duration) (attribution.DataQuality, []string, error) {
+	var q attribution.DataQuality
+	plans := r.qualityPlans(asOf)
 	var noChannel, regBadTime, regNoTime int64
-	err := r.query(ctx, db, p, "registrations_quality", res, func(rows *sqlx.Rows) error {
+	err := r.run(ctx, db, plans[0], timeout, func(rows *sqlx.Rows) error {
 		return rows.Scan(&q.RegistrationRows, &q.RegistrationsNoUser, &regBadTime, &regNoTime, &noChannel, &q.RegistrationsAfterAsOf)
 	})
 	if err != nil {
-		return err
+		return q, nil, err
 	}
 	q.RegistrationsNoTime = regBadTime + regNoTime
 	if n := q.RegistrationRows; n > 0 {
 		if err := allBad("registrations", "user_id", r.Mapping.Registrations, q.RegistrationsNoUser, 0, n); err != nil {
-			return err
+			return q, nil, err
 		}
 		if err := allBad("registrations", "registered_at", r.Mapping.Registrations, regNoTime, regBadTime, n); err != nil {
-			return err
+			return q, nil, err
 		}
 		if err := allBad("registrations", "channel", r.Mapping.Registrations, noChannel, 0, n); err != nil {
-			return err
+			return q, nil, err
 		}
 	}
 	var purNoUser, purBadTime, purNoTime, purNoAmount int64
-	err = r.query(ctx, db, p, "purchases_quality", res, func(rows *sqlx.Rows) error {
+	err = r.run(ctx, db, plans[1], timeout, func(rows *sqlx.Rows) error {
 		return rows.Scan(&q.PurchaseRows, &purNoUser, &purBadTime, &purNoTime, &purNoAmount, &q.PurchasesIgnored,
 			&q.Refunds, &q.ZeroAmountPurchases, &q.PurchasesAfterAsOf)
 	})
 	if err != nil {
-		return err
+		return q, nil, err
 	}
 	q.PurchasesNullAmount = purNoAmount
 	if n := q.PurchaseRows; n > 0 {
@@ -259,31 +238,43 @@ func (r Reader) readQuality(ctx context.Context, db DBTX, p Params, res *Result)
 			null, bad int64
 		}{{"user_id", purNoUser, 0}, {"purchased_at", purNoTime, purBadTime}, {"amount", purNoAmount, 0}} {
 			if err := allBad("purchases", c.col, r.Mapping.Purchases, c.null, c.bad, n); err != nil {
-				return err
+				return q, nil, err
 			}
 		}
 	}
 	if r.Mapping.Spend != nil {
 		var badDay, noDay, noAmount int64
-		err = r.query(ctx, db, p, "spend_quality", res, func(rows *sqlx.Rows) error {
-			return rows.Scan(&q.SpendRows, &badDay, &noDay, &noAmount, &q.SpendRowsInPeriod)
+		err = r.run(ctx, db, plans[2], timeout, func(rows *sqlx.Rows) error {
+			return rows.Scan(&q.SpendRows, &badDay, &noDay, &noAmount)
 		})
 		if err != nil {
-			return err
+			return q, nil, err
 		}
 		q.SpendIgnored = badDay + noDay + noAmount // a row can count twice; it is ignored once
 		q.SpendNullAmount = noAmount
 		if n := q.SpendRows; n > 0 {
 			if err := allBad("spend", "date", *r.Mapping.Spend, noDay, badDay, n); err != nil {
-				return err
+				return q, nil, err
 			}
 			if err := allBad("spend", "amount", *r.Mapping.Spend, noAmount, 0, n); err != nil {
-				return err
+				return q, nil, err
 			}
 		}
 	}
-	res.Warnings = append(res.Warnings, qualityWarnings(*q)...)
-	return nil
+	return q, qualityWarnings(q), nil
+}
+
+// qualityPlans are the source-wide counts, one statement per source.
+func (r Reader) qualityPlans(asOf time.Time) []plan {
+	args := map[string]any{
+		"reg_as_of": r.rawBound(RegistrationsInput.Section, "registered_at", asOf, false),
+		"pur_as_of": r.rawBound(PurchasesInput.Section, "purchased_at", asOf, false),
+	}
+	plans := []plan{{name: "registrations_quality", args: args}, {name: "purchases_quality", args: args}}
+	if r.Mapping.Spend != nil {
+		plans = append(plans, plan{name: "spend_quality", args: args})
+	}
+	return plans
 }
 
 // allBad reports a KindData error when every one of n rows has a NULL or

@@ -8,10 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
+	"github.com/origen-analytics/origen/attribution"
 	"github.com/origen-analytics/origen/fixtures"
-	"github.com/origen-analytics/origen/queries"
 )
 
 // A report read while other sessions insert registrations and purchases
@@ -22,28 +20,20 @@ func TestSnapshotHoldsDuringConcurrentInserts(t *testing.T) {
 	pg := dbs[1]
 	ctx := context.Background()
 	loc, _ := time.LoadLocation(fixtures.DemoTimezone)
-	p := queries.Params{Period: fixtures.DemoPeriod(), Location: loc, AsOf: fixtures.DemoAsOf, WindowDays: 30}
-	reader := queries.Reader{Dialect: pg.dialect, Mapping: pg.mapping}
-	read := func(db *sqlx.DB) queries.Result {
+	req := attribution.ReportRequest{Period: fixtures.DemoPeriod(), Location: loc, Timezone: fixtures.DemoTimezone,
+		AsOf: fixtures.DemoAsOf, WindowDays: 30}
+	read := func(s attribution.Snapshot) attribution.Report {
 		t.Helper()
-		tx, err := queries.BeginSnapshot(ctx, db, pg.dialect, fixtures.DemoTimezone, time.Minute)
+		rep, err := attribution.BuildReport(ctx, s, req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer tx.Rollback()
-		res, err := reader.Read(ctx, tx, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
+		return rep
 	}
-	before := read(pg.db)
+	before := read(pg.snapshot(t, fixtures.DemoTimezone))
 
-	tx, err := queries.BeginSnapshot(ctx, pg.db, pg.dialect, fixtures.DemoTimezone, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
+	// The snapshot is taken by its first statement (the mapping check).
+	snap := pg.snapshot(t, fixtures.DemoTimezone)
 	// Insert into the period from other sessions, before and while the
 	// snapshot's queries run.
 	var inserted atomic.Int64
@@ -78,17 +68,17 @@ func TestSnapshotHoldsDuringConcurrentInserts(t *testing.T) {
 			}
 		}
 	}()
-	during, err := reader.Read(ctx, tx, p)
+	during, err := attribution.BuildReport(ctx, snap, req)
 	close(stop)
 	wg.Wait()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(before.Cohort, during.Cohort) || !reflect.DeepEqual(before.Spend, during.Spend) ||
-		!reflect.DeepEqual(before.Quality, during.Quality) {
+	if !reflect.DeepEqual(before.Channels, during.Channels) || !reflect.DeepEqual(before.Total, during.Total) ||
+		!reflect.DeepEqual(before.Quality, during.Quality) || !reflect.DeepEqual(before.Curves, during.Curves) {
 		t.Fatalf("the snapshot read saw concurrent inserts (%d users inserted)", inserted.Load())
 	}
-	after := read(pg.db)
+	after := read(pg.snapshot(t, fixtures.DemoTimezone))
 	if after.Quality.RegistrationRows != before.Quality.RegistrationRows+inserted.Load() {
 		t.Errorf("a new snapshot sees %d rows, want %d + %d inserted", after.Quality.RegistrationRows, before.Quality.RegistrationRows, inserted.Load())
 	}

@@ -43,7 +43,7 @@ func WriteCSV(w io.Writer, r attribution.Report) error {
 		rows = append(rows, jsonRow(m, r.Currency))
 	}
 	for _, j := range append(rows, total) {
-		rec := []string{csvText(j.Channel), strconv.FormatInt(j.Registrations, 10), strconv.FormatInt(j.Customers, 10),
+		rec := []string{CSVSafe(j.Channel), strconv.FormatInt(j.Registrations, 10), strconv.FormatInt(j.Customers, 10),
 			f(j.ConversionRate), f(j.ConversionRateLow), f(j.ConversionRateHigh), j.Spend, s(j.CostPerRegistration),
 			s(j.CostPerCustomer), j.Revenue, f(j.ROAS), f(j.MedianDaysToConvert), strconv.FormatInt(j.ImmatureRegistrations, 10)}
 		if err := cw.Write(rec); err != nil {
@@ -57,12 +57,44 @@ func WriteCSV(w io.Writer, r attribution.Report) error {
 	return nil
 }
 
-// csvText keeps a spreadsheet that opens the CSV from running a channel name
-// as a formula (CSV injection): names starting with = + - @ or a tab or
-// carriage return get a leading apostrophe, which spreadsheets hide.
-func csvText(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
-		return "'" + s
+// CSVSafe returns s as a CSV field that a spreadsheet opening the file shows
+// as text instead of running it as a formula (CSV injection, OWASP): text
+// starting with = + - @, a tab or a carriage return gets a leading
+// apostrophe, which spreadsheets hide. A plain decimal number such as "-12"
+// or "-1.5" (an optional sign, digits, at most one decimal point; no
+// exponent, no spaces) is left as it is: a spreadsheet reads it as that
+// number, nothing runs, and an id like "-12" stays what it was. Every text
+// field Origen writes to a CSV file — labels, campaigns, user ids — goes
+// through CSVSafe; fields Origen formats itself as numbers do not need to.
+func CSVSafe(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		if !plainDecimal(s) {
+			return "'" + s
+		}
 	}
 	return s
+}
+
+// plainDecimal reports whether s is [+-]digits[.digits] with at least one
+// digit (".5" and "5." included).
+func plainDecimal(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	digits, dot := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return false
+		}
+	}
+	return digits > 0
 }

@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/origen-analytics/origen/attribution"
 	"github.com/origen-analytics/origen/queries"
 )
 
@@ -35,8 +33,6 @@ func (e env) cmdCheck(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	// A one-day period: check counts whole sources, the period is moot.
-	today := attribution.DateOf(e.now().In(cfg.Location))
 	asOf, err := parseAsOf(o.AsOf, e.now)
 	if err != nil {
 		return err
@@ -46,16 +42,12 @@ func (e env) cmdCheck(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	tx, err := queries.BeginSnapshot(ctx, db, cfg.Dialect, cfg.Timezone, cfg.StatementTimeout)
+	snap, err := openSnapshot(ctx, db, cfg)
 	if err != nil {
-		return dbErr(ctx, cfg, err)
+		return err
 	}
-	defer tx.Rollback()
-	reader := queries.Reader{Dialect: cfg.Dialect, Mapping: cfg.Mapping}
-	checks, err := reader.Check(ctx, tx)
-	if err != nil {
-		return dbErr(ctx, cfg, err)
-	}
+	defer snap.Close()
+	checks := snap.Checks
 	fmt.Fprintf(e.stdout, "config %s: ok\ndatabase: %s %s\n", cfg.Path, cfg.Dialect, redactDSN(cfg.DSN))
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	for _, c := range checks {
@@ -72,32 +64,26 @@ func (e env) cmdCheck(ctx context.Context, args []string) error {
 		}
 	}
 	tw.Flush()
-	res, err := reader.Read(ctx, tx, queries.Params{Period: attribution.Period{From: today, To: today.AddDays(1)},
-		Location: cfg.Location, AsOf: asOf, WindowDays: cfg.WindowDays, QueryTimeout: cfg.StatementTimeout})
+	// The source-wide counts only: check reads no cohort.
+	q, warnings, err := snap.ReadQuality(ctx, asOf)
 	if err != nil {
 		return dbErr(ctx, cfg, err)
 	}
-	q := res.Quality
 	fmt.Fprintf(e.stdout, "registrations: %d rows (%d without user_id, %d without readable registered_at, %d after as-of %s)\n",
 		q.RegistrationRows, q.RegistrationsNoUser, q.RegistrationsNoTime, q.RegistrationsAfterAsOf, asOf.Format("2006-01-02T15:04:05Z07:00"))
 	fmt.Fprintf(e.stdout, "purchases: %d rows (%d refunds, %d zero amounts, %d ignored, %d after as-of)\n",
 		q.PurchaseRows, q.Refunds, q.ZeroAmountPurchases, q.PurchasesIgnored, q.PurchasesAfterAsOf)
 	if cfg.SpendFile != "" {
-		f, err := os.Open(cfg.SpendFile)
-		if err != nil {
-			return attribution.Errorf(attribution.KindConfig, "[spend] file: %w", err)
-		}
-		defer f.Close()
-		_, sq, err := queries.ReadSpendCSV(f, cfg.SpendFile, attribution.Period{From: today, To: today.AddDays(1)})
+		sf, err := loadSpendFile(cfg)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "spend: file %s, %d rows\n", cfg.SpendFile, sq.SpendRows)
+		fmt.Fprintf(e.stdout, "spend: file %s, %d rows\n", cfg.SpendFile, sf.Rows)
 	} else {
 		fmt.Fprintf(e.stdout, "spend: %d rows (%d ignored)\n", q.SpendRows, q.SpendIgnored)
 	}
-	if len(res.Warnings) > 0 {
-		fmt.Fprintf(e.stdout, "warnings:\n  %s\n", strings.Join(res.Warnings, "\n  "))
+	if len(warnings) > 0 {
+		fmt.Fprintf(e.stdout, "warnings:\n  %s\n", strings.Join(warnings, "\n  "))
 	}
 	return nil
 }

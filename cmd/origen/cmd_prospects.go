@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,7 +10,7 @@ import (
 	"time"
 
 	"github.com/origen-analytics/origen/attribution"
-	"github.com/origen-analytics/origen/queries"
+	"github.com/origen-analytics/origen/reports"
 )
 
 // prospectsOptions are the flags of origen prospects.
@@ -39,7 +38,7 @@ func (e env) cmdProspects(ctx context.Context, args []string) error {
 	fs := e.newFlags("prospects")
 	fs.StringVar(&o.Config, "config", "", "configuration `FILE` (TOML)")
 	fs.StringVar(&o.AsOf, "as-of", "", "data cutoff, RFC 3339 (default now)")
-	fs.IntVar(&o.Horizon, "horizon", DefaultHorizonDays, "score a first purchase in the next `DAYS` days")
+	fs.IntVar(&o.Horizon, "horizon", attribution.DefaultHorizonDays, "score a first purchase in the next `DAYS` days")
 	fs.IntVar(&o.Top, "top", 0, "write only the best `N` prospects (default: all)")
 	fs.StringVar(&o.Out, "out", ".", "output `DIR` for "+ProspectsFile+" and "+BacktestFile)
 	if err := parse(fs, args); err != nil {
@@ -76,7 +75,8 @@ func (e env) cmdProspects(ctx context.Context, args []string) error {
 }
 
 // runProspects scores every prospect at asOf and backtests the scores at
-// asOf − horizon, in one snapshot, and writes both files atomically.
+// asOf − horizon, in one snapshot (attribution.ScoreProspects, the path a
+// report's prospect list takes too), and writes both files atomically.
 func (e env) runProspects(ctx context.Context, cfg *config, asOf time.Time, o prospectsOptions, log *slog.Logger) ([]string, error) {
 	started := time.Now()
 	db, err := openDB(ctx, cfg)
@@ -84,46 +84,31 @@ func (e env) runProspects(ctx context.Context, cfg *config, asOf time.Time, o pr
 		return nil, err
 	}
 	defer db.Close()
-	tx, err := queries.BeginSnapshot(ctx, db, cfg.Dialect, cfg.Timezone, cfg.StatementTimeout)
+	snap, err := openSnapshot(ctx, db, cfg)
 	if err != nil {
-		return nil, dbErr(ctx, cfg, err)
+		return nil, err
 	}
-	defer tx.Rollback()
-	reader := queries.Reader{Dialect: cfg.Dialect, Mapping: cfg.Mapping}
-	if _, err := reader.Check(ctx, tx); err != nil {
-		return nil, dbErr(ctx, cfg, err)
-	}
+	defer snap.Close()
 	topN := int64(o.Top)
 	if topN == 0 {
 		topN = DefaultBacktestTopN
 	}
-	var (
-		ranked []attribution.Prospect
-		scored int64
-		model  *attribution.EventModel
-	)
-	if cfg.Mapping.Events != nil {
-		ranked, scored, model, err = scoreProspectsWithEvents(ctx, tx, reader, cfg, asOf, o.Horizon, o.Top, topN)
-	} else {
-		ranked, scored, err = scoreProspects(ctx, tx, reader, cfg, asOf, o.Horizon, o.Top)
-	}
+	res, err := attribution.ScoreProspects(ctx, snap, attribution.ProspectsRequest{AsOf: asOf, WindowDays: cfg.WindowDays,
+		HorizonDays: o.Horizon, Top: o.Top, BacktestTopN: topN})
 	if err != nil {
 		return nil, dbErr(ctx, cfg, err)
 	}
-	bt, err := backtestProspects(ctx, tx, reader, cfg, asOf, o.Horizon, topN)
-	if err != nil {
-		return nil, dbErr(ctx, cfg, err)
-	}
+	ranked, scored, model, bt := res.Ranked, res.Scored, res.Model, res.Backtest
 	paths := []string{filepath.Join(o.Out, ProspectsFile), filepath.Join(o.Out, BacktestFile)}
 	err = writeAtomically(ctx, []output{
-		{paths[0], func(w io.Writer) error { return writeProspectsCSV(w, ranked, cfg.Location) }},
-		{paths[1], func(w io.Writer) error { return writeBacktestCSV(w, bt, model) }},
+		{paths[0], func(w io.Writer) error { return reports.WriteProspectsCSV(w, ranked, cfg.Location) }},
+		{paths[1], func(w io.Writer) error { return reports.WriteBacktestCSV(w, bt, model) }},
 	})
 	if err != nil {
 		return nil, err
 	}
 	log.Info("prospects written", "as_of", asOf.Format(time.RFC3339), "horizon_days", o.Horizon,
-		"prospects", scored, "written", len(ranked), "duration", time.Since(started).Round(time.Millisecond))
+		"prospects", scored, "written", len(ranked), "statements", len(snap.Statements()), "duration", time.Since(started).Round(time.Millisecond))
 	log.Info("backtest", "scored_at", bt.AsOf.Format(time.RFC3339), "prospects", bt.Users, "converted", bt.Converted,
 		"base_rate", ratioText(bt.BaseRate), fmt.Sprintf("precision_top_%d", bt.TopN), ratioText(bt.PrecisionAtN),
 		"top_decile_lift", ratioText(bt.TopDecileLift), "calibration_error", ratioText(bt.CalibrationError))
@@ -134,143 +119,10 @@ func (e env) runProspects(ctx context.Context, cfg *config, asOf time.Time, o pr
 	return paths, nil
 }
 
-// scoreProspects reads the prospect curves at asOf and streams every open
-// registration through the scorer into a ranking of the best top (all when
-// top <= 0). It returns the ranking and how many prospects were scored.
-func scoreProspects(ctx context.Context, tx queries.DBTX, reader queries.Reader, cfg *config, asOf time.Time, horizon, top int) ([]attribution.Prospect, int64, error) {
-	w := cfg.WindowDays
-	rows, _, err := reader.ReadCurves(ctx, tx, queries.ProspectCurveParams(asOf, time.Time{}, w, cfg.StatementTimeout))
-	if err != nil {
-		return nil, 0, err
-	}
-	set, err := attribution.BuildCurves(rows, w)
-	if err != nil {
-		return nil, 0, err
-	}
-	scorer := attribution.NewScorer(set, horizon)
-	ranking := attribution.NewRanking(top)
-	_, err = reader.ReadProspects(ctx, tx, asOf, w, cfg.StatementTimeout, func(r queries.OpenRegistration) error {
-		ch := attribution.NormalizeChannel(r.Channel, r.ChannelValid)
-		camp := attribution.NormalizeCampaign(r.Campaign, r.CampaignValid)
-		// Whole days in microseconds, exactly as the curves query ages them.
-		age := int((asOf.UnixMicro() - r.RegisteredAt.UnixMicro()) / (24 * 3600 * 1000000))
-		p, basis := scorer.Score(ch, camp, age)
-		ranking.Add(attribution.Prospect{UserID: r.UserID, Channel: ch, Campaign: camp, RegisteredAt: r.RegisteredAt,
-			AgeDays: age, Probability: p, Basis: basis})
-		return nil
-	})
-	if err != nil {
-		return nil, 0, err
-	}
-	return ranking.Result(), ranking.Seen(), nil
-}
-
-// backtestProspects scores the prospects of asOf − horizon with the curves
-// of that instant and measures what they did up to asOf (all of it inside
-// the snapshot; nothing after asOf is read).
-func backtestProspects(ctx context.Context, tx queries.DBTX, reader queries.Reader, cfg *config, asOf time.Time, horizon int, topN int64) (attribution.Backtest, error) {
-	w := cfg.WindowDays
-	scoredAt := asOf.Add(-time.Duration(horizon) * 24 * time.Hour)
-	cp := queries.ProspectCurveParams(scoredAt, asOf, w, cfg.StatementTimeout)
-	rows, _, err := reader.ReadCurves(ctx, tx, cp)
-	if err != nil {
-		return attribution.Backtest{}, err
-	}
-	set, err := attribution.BuildCurves(rows, w)
-	if err != nil {
-		return attribution.Backtest{}, err
-	}
-	bt := attribution.EvaluateBacktest(attribution.BacktestGroups(set, attribution.NewScorer(set, horizon)), topN)
-	bt.AsOf, bt.OutcomeEnd, bt.HorizonDays = scoredAt, asOf, horizon
-	bt.CurvePopulation = [2]time.Time{cp.PopulationStart, cp.PopulationEnd}
-	return bt, nil
-}
-
-// writeProspectsCSV writes the ranking with the header
-// user_id,channel,campaign,registered_at,age_days,probability.
-// registered_at is RFC 3339 in the report's time zone; text that a
-// spreadsheet would run as a formula gets a leading apostrophe.
-func writeProspectsCSV(w io.Writer, ps []attribution.Prospect, loc *time.Location) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"user_id", "channel", "campaign", "registered_at", "age_days", "probability"}); err != nil {
-		return err
-	}
-	for _, p := range ps {
-		if err := cw.Write([]string{csvSafe(p.UserID), csvSafe(p.Channel), csvSafe(p.Campaign),
-			p.RegisteredAt.In(loc).Format(time.RFC3339), strconv.Itoa(p.AgeDays),
-			strconv.FormatFloat(p.Probability, 'f', 6, 64)}); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// writeBacktestCSV writes the backtest as metric,value rows; with an
-// event model, its coefficients and out-of-time backtest follow as
-// event_model_* rows.
-func writeBacktestCSV(w io.Writer, b attribution.Backtest, m *attribution.EventModel) error {
-	cw := csv.NewWriter(w)
-	rows := [][]string{
-		{"metric", "value"},
-		{"scored_at", b.AsOf.Format(time.RFC3339)},
-		{"outcome_end", b.OutcomeEnd.Format(time.RFC3339)},
-		{"horizon_days", strconv.Itoa(b.HorizonDays)},
-		{"prospects", strconv.FormatInt(b.Users, 10)},
-		{"converted", strconv.FormatInt(b.Converted, 10)},
-		{"base_rate", ratioText(b.BaseRate)},
-		{"top_n", strconv.FormatInt(b.TopN, 10)},
-		{"precision_at_top_n", ratioText(b.PrecisionAtN)},
-		{"top_decile_rate", ratioText(b.TopDecileRate)},
-		{"top_decile_lift", ratioText(b.TopDecileLift)},
-		{"calibration_error", ratioText(b.CalibrationError)},
-		{"max_calibration_gap", ratioText(b.MaxCalibrationGap)},
-	}
-	for _, d := range b.Deciles {
-		p := fmt.Sprintf("decile_%d_", d.Decile)
-		rows = append(rows,
-			[]string{p + "users", strconv.FormatFloat(d.Users, 'f', 1, 64)},
-			[]string{p + "mean_score", strconv.FormatFloat(d.MeanScore, 'f', 6, 64)},
-			[]string{p + "observed_rate", strconv.FormatFloat(d.ObservedRate, 'f', 6, 64)})
-	}
-	if m != nil {
-		rows = append(rows,
-			[]string{"event_model_trained_at", m.TrainedOn[0].Format(time.RFC3339)},
-			[]string{"event_model_users", strconv.FormatInt(m.Users, 10)})
-		for _, c := range m.Coefficients {
-			rows = append(rows, []string{"event_model_coefficient: " + c.Name, strconv.FormatFloat(c.Value, 'g', 8, 64)})
-		}
-		if eb := m.Backtest; eb != nil {
-			rows = append(rows,
-				[]string{"event_model_base_rate", ratioText(eb.BaseRate)},
-				[]string{"event_model_precision_at_top_n", ratioText(eb.PrecisionAtN)},
-				[]string{"event_model_top_decile_lift", ratioText(eb.TopDecileLift)},
-				[]string{"event_model_calibration_error", ratioText(eb.CalibrationError)})
-		}
-	}
-	if err := cw.WriteAll(rows); err != nil {
-		return err
-	}
-	return cw.Error()
-}
-
 // ratioText formats a ratio with 6 decimals, "" when undefined.
 func ratioText(r attribution.Ratio) string {
 	if !r.Valid {
 		return ""
 	}
 	return strconv.FormatFloat(r.Value, 'f', 6, 64)
-}
-
-// csvSafe keeps spreadsheets from running text as a formula (CSV
-// injection): text starting with = + - @ tab or CR gets a leading
-// apostrophe, except plain numbers such as a negative id.
-func csvSafe(s string) string {
-	if s == "" || !(s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
-		return s
-	}
-	if _, err := strconv.ParseFloat(s, 64); err == nil {
-		return s
-	}
-	return "'" + s
 }

@@ -173,7 +173,8 @@ func TestReportHasRegistrationQuality(t *testing.T) {
 	}
 	e := env{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard, now: time.Now}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	rep, err := e.buildReport(context.Background(), cfg, fixtures.DemoPeriod(), fixtures.DemoAsOf, log, maturityOptions{Cohort: attribution.CohortWeek, TopProspects: 20})
+	rep, _, err := e.produceReport(context.Background(), cfg, reportRun{Period: fixtures.DemoPeriod(), AsOf: fixtures.DemoAsOf,
+		Cohort: attribution.CohortWeek, OutDir: t.TempDir(), Base: "r"}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +195,7 @@ func TestReportHasRegistrationQuality(t *testing.T) {
 	if len(rep.Trend) != len(rep.Cohorts) || len(rep.TrendTotals) != 5 {
 		t.Errorf("trend %d rows, cohorts %d", len(rep.Trend), len(rep.Cohorts))
 	}
-	if len(rep.Prospects) != 20 || rep.ProspectsScored < 1000 || rep.ProspectsHorizonDays != 7 ||
+	if len(rep.Prospects) != attribution.DefaultReportProspects || rep.ProspectsScored < 1000 || rep.ProspectsHorizonDays != 7 ||
 		rep.Backtest == nil || !rep.Backtest.TopDecileLift.Valid || rep.Backtest.TopDecileLift.Value <= 2 {
 		t.Errorf("prospects %d of %d, horizon %d, backtest %+v", len(rep.Prospects), rep.ProspectsScored, rep.ProspectsHorizonDays, rep.Backtest)
 	}

@@ -66,7 +66,7 @@ func (e env) cmdReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	paths, err := e.runReport(ctx, cfg, period, asOf, o.Out, e.logger(), maturityOptions{Cohort: grain})
+	paths, err := e.runReport(ctx, cfg, period, asOf, o.Out, e.logger(), grain)
 	if err != nil {
 		return err
 	}
@@ -143,31 +143,127 @@ func parseAsOf(s string, now func() time.Time) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// runReport reads the data in one snapshot, computes the report and writes
-// the workbook, the page and the JSON atomically. It returns their paths.
-func (e env) runReport(ctx context.Context, cfg *config, period attribution.Period, asOf time.Time, outDir string, log *slog.Logger, opts ...maturityOptions) ([]string, error) {
-	started := time.Now()
-	base := fmt.Sprintf("origen_%s_%s", period.From, period.To)
-	// The outputs are written in the snapshot, which the detail streams
-	// from; the hook also records the SQL for the workbook's About sheet.
-	var paths []string
-	hook := &snapshotHook{}
-	hook.inSnapshot = func(ctx context.Context, tx queries.DBTX, reader queries.Reader, rep attribution.Report) error {
-		wo, err := workbookOptions(ctx, cfg, hook, tx, reader, rep)
-		if err != nil {
-			return err
-		}
-		paths, err = writeReport(ctx, rep, outDir, base, []string{"xlsx", "html", "json"}, wo)
-		return err
+// reportRun is one report to produce: its period and data cutoff, what
+// rides along, and where its files go.
+type reportRun struct {
+	Period  attribution.Period
+	AsOf    time.Time
+	Cohort  attribution.CohortGrain
+	OutDir  string
+	Base    string   // file name without extension
+	Formats []string // default xlsx, html, json
+}
+
+// runReport produces the report of period and writes the workbook, the
+// page and the JSON atomically. It returns their paths.
+func (e env) runReport(ctx context.Context, cfg *config, period attribution.Period, asOf time.Time, outDir string, log *slog.Logger, grain ...attribution.CohortGrain) ([]string, error) {
+	rr := reportRun{Period: period, AsOf: asOf, OutDir: outDir, Base: fmt.Sprintf("origen_%s_%s", period.From, period.To)}
+	if len(grain) > 0 {
+		rr.Cohort = grain[0]
 	}
-	rep, err := e.buildReport(withSnapshotHook(ctx, hook), cfg, period, asOf, log, opts...)
+	_, paths, err := e.produceReport(ctx, cfg, rr, log)
+	return paths, err
+}
+
+// produceReport is the one path of origen report, origen run and origen
+// demo: it reads one snapshot, computes the report (attribution.BuildReport)
+// and writes its files while the snapshot is still open, so that the
+// Registrations sheet of --detail streams from the same snapshot as the
+// numbers, and the About sheet lists every statement that ran.
+func (e env) produceReport(ctx context.Context, cfg *config, rr reportRun, log *slog.Logger) (attribution.Report, []string, error) {
+	started := time.Now()
+	if len(rr.Formats) == 0 {
+		rr.Formats = []string{"xlsx", "html", "json"}
+	}
+	spendFile, err := loadSpendFile(cfg)
+	if err != nil {
+		return attribution.Report{}, nil, err
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return attribution.Report{}, nil, err
+	}
+	defer db.Close()
+	snap, err := openSnapshot(ctx, db, cfg)
+	if err != nil {
+		return attribution.Report{}, nil, err
+	}
+	defer snap.Close()
+	rep, err := attribution.BuildReport(ctx, snap, attribution.ReportRequest{
+		Period: rr.Period, AsOf: rr.AsOf, Location: cfg.Location, Timezone: cfg.Timezone, Currency: cfg.Currency,
+		WindowDays: cfg.WindowDays, Targets: cfg.Targets, Cohort: rr.Cohort, SpendFile: spendFile,
+		Version: version(), GeneratedAt: e.now(), Log: log,
+	})
+	if err != nil {
+		return attribution.Report{}, nil, dbErr(ctx, cfg, err)
+	}
+	wo, err := workbookOptions(ctx, cfg, snap, rep)
+	if err != nil {
+		return attribution.Report{}, nil, err
+	}
+	paths, err := writeReport(ctx, rep, rr.OutDir, rr.Base, rr.Formats, wo)
+	if err != nil {
+		return attribution.Report{}, nil, dbErr(ctx, cfg, err)
+	}
+	log.Info("report written", "period", rr.Period.String(), "as_of", rr.AsOf.Format(time.RFC3339),
+		"registrations", rep.Total.Registrations, "customers", rep.Total.Customers,
+		"statements", len(snap.Statements()), "files", len(paths), "duration", time.Since(started).Round(time.Millisecond))
+	return rep, paths, nil
+}
+
+// openSnapshot begins the report's read-only snapshot and checks the
+// mapping in it.
+func openSnapshot(ctx context.Context, db *sqlx.DB, cfg *config) (*queries.Snapshot, error) {
+	snap, err := queries.Open(ctx, db, queries.SnapshotOptions{Dialect: cfg.Dialect, Mapping: cfg.Mapping,
+		Timezone: cfg.Timezone, Location: cfg.Location, StatementTimeout: cfg.StatementTimeout})
+	if err != nil {
+		return nil, dbErr(ctx, cfg, err)
+	}
+	return snap, nil
+}
+
+// loadSpendFile reads [spend] file once, before the database is read, or
+// returns nil when spend comes from the database.
+func loadSpendFile(cfg *config) (*attribution.SpendTable, error) {
+	if cfg.SpendFile == "" {
+		return nil, nil
+	}
+	f, err := os.Open(cfg.SpendFile)
+	if err != nil {
+		return nil, attribution.Errorf(attribution.KindConfig, "[spend] file: %w", err)
+	}
+	defer f.Close()
+	parsed, err := queries.ParseSpendCSV(f, cfg.SpendFile)
 	if err != nil {
 		return nil, err
 	}
-	log.Info("report written", "period", period.String(), "as_of", asOf.Format(time.RFC3339),
-		"registrations", rep.Total.Registrations, "customers", rep.Total.Customers,
-		"files", len(paths), "duration", time.Since(started).Round(time.Millisecond))
-	return paths, nil
+	return &attribution.SpendTable{Days: parsed.Days, Rows: parsed.Rows}, nil
+}
+
+// workbookOptions is what the workbook shows beyond the report: the
+// configuration and database (secrets redacted), the statements that ran
+// and, with detail, the per-registration rows streamed from the snapshot.
+func workbookOptions(ctx context.Context, cfg *config, snap *queries.Snapshot, rep attribution.Report) (reports.WorkbookOptions, error) {
+	o := reports.WorkbookOptions{
+		Config:   cfg.Text,
+		Database: string(cfg.Dialect) + " " + redactDSN(cfg.DSN),
+	}
+	for _, st := range snap.Statements() {
+		o.Statements = append(o.Statements, reports.Statement{Name: st.Name, SQL: st.SQL, Args: st.Args})
+	}
+	if !cfg.Detail {
+		return o, nil
+	}
+	req := attribution.DetailRequest{Period: rep.Period, Location: cfg.Location, AsOf: rep.AsOf, WindowDays: cfg.WindowDays}
+	st, err := snap.Reader().DetailStatement(req)
+	if err != nil {
+		return o, err
+	}
+	o.Statements = append(o.Statements, reports.Statement{Name: st.Name, SQL: st.SQL, Args: st.Args})
+	o.Detail = func(yield func(attribution.DetailRow) error) error {
+		return snap.ReadDetail(ctx, req, yield)
+	}
+	return o, nil
 }
 
 // writers maps an output format to its writer and file extension.
@@ -179,20 +275,16 @@ var writers = map[string]func(io.Writer, attribution.Report) error{
 }
 
 // writeReport writes rep in the given formats to DIR/BASE.FORMAT, all or
-// nothing (see writeAtomically), and returns the paths in format order.
-// wo (at most one) adds the About sheet's audit trail and the detail to
-// the workbook.
-func writeReport(ctx context.Context, rep attribution.Report, dir, base string, formats []string, wo ...reports.WorkbookOptions) ([]string, error) {
+// nothing (see writeAtomically), and returns the paths in format order. wo
+// adds the About sheet's audit trail and the detail to the workbook.
+func writeReport(ctx context.Context, rep attribution.Report, dir, base string, formats []string, wo reports.WorkbookOptions) ([]string, error) {
 	var outputs []output
 	var paths []string
 	for _, f := range formats {
 		write := writers[f]
 		if f == "xlsx" {
-			var o reports.WorkbookOptions
-			if len(wo) > 0 {
-				o = wo[0]
-			}
 			write = func(w io.Writer, r attribution.Report) error {
+				o := wo
 				o.TmpDir = scratchDir(w) // excelize's temporary files go where the sweep finds them
 				return reports.WriteWorkbookWith(w, r, o)
 			}
@@ -205,99 +297,6 @@ func writeReport(ctx context.Context, rep attribution.Report, dir, base string, 
 		return nil, err
 	}
 	return paths, nil
-}
-
-// buildReport runs the queries and the computation. opts (at most one)
-// tune the curves, cohorts and prospects that addMaturity adds.
-func (e env) buildReport(ctx context.Context, cfg *config, period attribution.Period, asOf time.Time, log *slog.Logger, opts ...maturityOptions) (attribution.Report, error) {
-	db, err := openDB(ctx, cfg)
-	if err != nil {
-		return attribution.Report{}, err
-	}
-	defer db.Close()
-
-	t0 := time.Now()
-	tx, err := queries.BeginSnapshot(ctx, db, cfg.Dialect, cfg.Timezone, cfg.StatementTimeout)
-	if err != nil {
-		return attribution.Report{}, dbErr(ctx, cfg, err)
-	}
-	defer tx.Rollback()
-	hook := snapshotHookFrom(ctx)
-	snap := hook.record(tx) // tx itself when there is no hook
-	reader := queries.Reader{Dialect: cfg.Dialect, Mapping: cfg.Mapping}
-	// Checking the mapping first costs a LIMIT 0 query per source and turns
-	// a wrong column into an error that names the config key to fix.
-	if _, err := reader.Check(ctx, snap); err != nil {
-		return attribution.Report{}, dbErr(ctx, cfg, err)
-	}
-	res, err := reader.Read(ctx, snap, queries.Params{Period: period, Location: cfg.Location, AsOf: asOf,
-		WindowDays: cfg.WindowDays, QueryTimeout: cfg.StatementTimeout})
-	if err != nil {
-		return attribution.Report{}, dbErr(ctx, cfg, err)
-	}
-	log.Info("data read", "statements", len(res.Statements), "registration_rows", res.Quality.RegistrationRows,
-		"purchase_rows", res.Quality.PurchaseRows, "duration", time.Since(t0).Round(time.Millisecond))
-	if cfg.SpendFile != "" {
-		f, err := os.Open(cfg.SpendFile)
-		if err != nil {
-			return attribution.Report{}, attribution.Errorf(attribution.KindConfig, "[spend] file: %w", err)
-		}
-		spend, q, err := queries.ReadSpendCSV(f, cfg.SpendFile, period)
-		f.Close()
-		if err != nil {
-			return attribution.Report{}, err
-		}
-		res.Spend = spend
-		res.Quality.SpendRows, res.Quality.SpendRowsInPeriod = q.SpendRows, q.SpendRowsInPeriod
-	}
-	rep := attribution.Compute(attribution.Inputs{Period: period, AsOf: asOf, Timezone: cfg.Timezone,
-		Currency: cfg.Currency, WindowDays: cfg.WindowDays, Cohort: res.Cohort, Spend: res.Spend, Quality: res.Quality})
-	rep.Version = version()
-	rep.GeneratedAt = e.now()
-	rep.Notes = append(rep.Notes, res.Warnings...)
-	rep.Notes = append(rep.Notes, cohortNotes(rep)...)
-	var mo maturityOptions
-	if len(opts) > 0 {
-		mo = opts[0]
-	}
-	if err := addMaturity(ctx, snap, reader, cfg, &rep, mo, log); err != nil {
-		return attribution.Report{}, dbErr(ctx, cfg, err)
-	}
-	if err := addPrevious(ctx, snap, reader, cfg, &rep); err != nil {
-		return attribution.Report{}, dbErr(ctx, cfg, err)
-	}
-	for _, n := range rep.Notes {
-		log.Warn(n)
-	}
-	if hook != nil && hook.inSnapshot != nil {
-		if err := hook.inSnapshot(ctx, tx, reader, rep); err != nil {
-			return attribution.Report{}, err
-		}
-	}
-	return rep, nil
-}
-
-// cohortNotes are the findings of Compute that a reader should see.
-func cohortNotes(r attribution.Report) []string {
-	var notes []string
-	q := r.Quality
-	if q.DuplicateRegistrations > 0 {
-		notes = append(notes, fmt.Sprintf("%d later duplicate registrations of the period's users were ignored (the earliest registration counts)", q.DuplicateRegistrations))
-	}
-	if q.ExistingCustomers > 0 {
-		notes = append(notes, fmt.Sprintf("%d registrations of users who had bought before registering were left out of the cohort", q.ExistingCustomers))
-	}
-	if q.NoChannel > 0 {
-		notes = append(notes, fmt.Sprintf("%d registrations have no channel and are reported as %s", q.NoChannel, attribution.NoChannel))
-	}
-	for _, ch := range q.SpendWithoutRegistrations {
-		notes = append(notes, fmt.Sprintf("channel %q has spend but no registrations in the period", ch))
-	}
-	if r.Total.Immature > 0 {
-		notes = append(notes, fmt.Sprintf("%d of %d registrations are younger than the %d-day window at as-of: their channels' conversion rates are still understated",
-			r.Total.Immature, r.Total.Registrations, r.WindowDays))
-	}
-	return notes
 }
 
 // openDB opens the configured database and checks that it answers.

@@ -117,17 +117,14 @@ func (e env) dryRun(cfg *config, j job, asOf time.Time) error {
 	if cfg.SpendFile != "" {
 		fmt.Fprintf(w, "  spend:    file %s\n", cfg.SpendFile)
 	}
-	stmts, err := queries.Reader{Dialect: cfg.Dialect, Mapping: cfg.Mapping}.Statements(queries.Params{
-		Period: period, Location: cfg.Location, AsOf: asOf, WindowDays: cfg.WindowDays})
+	stmts, err := queries.Reader{Dialect: cfg.Dialect, Mapping: cfg.Mapping}.PlannedStatements(attribution.ReportFacts(
+		period, asOf, cfg.Location, cfg.WindowDays, attribution.DefaultHorizonDays, cfg.Mapping.Events != nil))
 	if err != nil {
 		return err
 	}
 	for _, s := range stmts {
 		fmt.Fprintf(w, "  query %s:\n    %s\n", s.Name, strings.ReplaceAll(strings.TrimSpace(s.SQL), "\n", "\n    "))
 	}
-	// Their text depends on the curve population and cohort calendar, which
-	// the run computes; the report's About sheet records them as they ran.
-	fmt.Fprintf(w, "  also runs: curves, cohorts, spend_daily, prospects (for the %s cohorts, the conversion curves and the backtest)\n", j.Cohort)
 	return nil
 }
 
@@ -167,8 +164,15 @@ func (e env) runJob(ctx context.Context, cfg *config, j job, asOf time.Time, log
 	}
 	runCtx, cancel := context.WithTimeout(ctx, j.Timeout)
 	defer cancel()
-	rep, err := withRetries(runCtx, j.Retries, e.retryBase, log, "read", func() (attribution.Report, error) {
-		return e.buildReport(runCtx, cfg, period, asOf, log, maturityOptions{Cohort: attribution.CohortGrain(j.Cohort)})
+	type produced struct {
+		rep   attribution.Report
+		paths []string
+	}
+	rr := reportRun{Period: period, AsOf: asOf, Cohort: attribution.CohortGrain(j.Cohort), OutDir: j.Out,
+		Base: j.fileBase(period.From.String(), period.To.String()), Formats: j.Formats}
+	out, err := withRetries(runCtx, j.Retries, e.retryBase, log, "report", func() (produced, error) {
+		rep, paths, err := e.produceReport(runCtx, cfg, rr, log)
+		return produced{rep, paths}, err
 	})
 	if err != nil {
 		if errors.Is(runCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
@@ -176,10 +180,7 @@ func (e env) runJob(ctx context.Context, cfg *config, j job, asOf time.Time, log
 		}
 		return err
 	}
-	paths, err := writeReport(runCtx, rep, j.Out, j.fileBase(period.From.String(), period.To.String()), j.Formats)
-	if err != nil {
-		return err
-	}
+	rep, paths := out.rep, out.paths
 	log.Info("outputs written", "files", len(paths), "registrations", rep.Total.Registrations, "customers", rep.Total.Customers)
 	if err := e.deliver(runCtx, cfg, j, rep, paths, log); err != nil {
 		return err

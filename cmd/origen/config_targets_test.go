@@ -142,7 +142,7 @@ func TestPreviousPeriod(t *testing.T) {
 		{"2024-03-01", "2024-03-02", "2024-02-29"}, // a day, leap year
 	}
 	for _, tt := range tests {
-		p := previousPeriod(attribution.Period{From: d(tt.from), To: d(tt.to)})
+		p := attribution.PreviousPeriod(attribution.Period{From: d(tt.from), To: d(tt.to)})
 		if p.From != d(tt.wantFrom) || p.To != d(tt.from) {
 			t.Errorf("previous of %s–%s = %s", tt.from, tt.to, p)
 		}

@@ -46,14 +46,15 @@ func BenchmarkWorkbookDetailPostgres(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Logf("loaded %d registrations in %v", n, time.Since(started).Round(time.Millisecond))
-			reader := queries.Reader{Dialect: queries.Postgres, Mapping: queries.Mapping{
+			mapping := queries.Mapping{
 				Registrations: queries.Source{Table: "bench.registrations"},
 				Purchases:     queries.Source{Table: "bench.purchases"},
 				Spend:         &queries.Source{Table: "bench.spend"},
-			}}
+			}
 			loc, _ := time.LoadLocation(fixtures.DemoTimezone)
-			p := queries.Params{Period: attribution.Period{From: attribution.Date{Year: 2026, Month: 10, Day: 1}, To: attribution.Date{Year: 2026, Month: 11, Day: 1}},
-				Location: loc, AsOf: fixtures.DemoAsOf, WindowDays: 30}
+			p := attribution.ReportRequest{Period: attribution.Period{From: attribution.Date{Year: 2026, Month: 10, Day: 1}, To: attribution.Date{Year: 2026, Month: 11, Day: 1}},
+				Location: loc, Timezone: fixtures.DemoTimezone, Currency: attribution.Currency{Code: "EUR", Digits: 2},
+				AsOf: fixtures.DemoAsOf, WindowDays: 30, TopProspects: -1}
 			out := filepath.Join(b.TempDir(), "detail.xlsx")
 			runtime.GC()
 			resetPeakRSS()
@@ -61,7 +62,7 @@ func BenchmarkWorkbookDetailPostgres(b *testing.B) {
 			b.ResetTimer()
 			var rows int64
 			for b.Loop() {
-				rows = writeDetailWorkbook(b, db, reader, p, out)
+				rows = writeDetailWorkbook(b, db, mapping, p, out)
 			}
 			b.StopTimer()
 			heap := peak()
@@ -76,27 +77,17 @@ func BenchmarkWorkbookDetailPostgres(b *testing.B) {
 
 // writeDetailWorkbook is origen report --detail's read and workbook in one
 // snapshot; it returns the number of detail rows.
-func writeDetailWorkbook(b *testing.B, db *sqlx.DB, reader queries.Reader, p queries.Params, path string) int64 {
+func writeDetailWorkbook(b *testing.B, db *sqlx.DB, m queries.Mapping, p attribution.ReportRequest, path string) int64 {
 	ctx := context.Background()
-	tx, err := queries.BeginSnapshot(ctx, db, queries.Postgres, fixtures.DemoTimezone, 0)
+	snap, err := queries.Open(ctx, db, queries.SnapshotOptions{Dialect: queries.Postgres, Mapping: m, Timezone: fixtures.DemoTimezone})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer tx.Rollback()
-	// The cohort query (queries/sql/cohort.sql) gets PostgreSQL's nested
-	// loop plan when a period holds ~100,000 registrations of generated
-	// data and then takes over ten minutes; Detail already turns nested
-	// loops off for its own statement. Off here for the whole snapshot, so
-	// that the benchmark measures the detail and the workbook.
-	if _, err := tx.Exec("SET LOCAL enable_nestloop = off"); err != nil {
-		b.Fatal(err)
-	}
-	res, err := reader.Read(ctx, tx, p)
+	defer snap.Close()
+	rep, err := attribution.BuildReport(ctx, snap, p)
 	if err != nil {
 		b.Fatal(err)
 	}
-	rep := attribution.Compute(attribution.Inputs{Period: p.Period, AsOf: p.AsOf, Timezone: fixtures.DemoTimezone,
-		Currency: attribution.Currency{Code: "EUR", Digits: 2}, WindowDays: 30, Cohort: res.Cohort, Spend: res.Spend, Quality: res.Quality})
 	started := time.Now()
 	defer func() { b.ReportMetric(time.Since(started).Seconds(), "workbook-s") }()
 	f, err := os.Create(path)
@@ -105,7 +96,7 @@ func writeDetailWorkbook(b *testing.B, db *sqlx.DB, reader queries.Reader, p que
 	}
 	defer f.Close()
 	err = reports.WriteWorkbookWith(f, rep, reports.WorkbookOptions{Detail: func(yield func(attribution.DetailRow) error) error {
-		return reader.Detail(ctx, tx, p, yield)
+		return snap.ReadDetail(ctx, attribution.DetailRequest{Period: p.Period, Location: p.Location, AsOf: p.AsOf, WindowDays: p.WindowDays}, yield)
 	}})
 	if err != nil {
 		b.Fatal(err)

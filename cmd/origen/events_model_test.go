@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -12,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/origen-analytics/origen/attribution"
 	"github.com/origen-analytics/origen/fixtures"
-	"github.com/origen-analytics/origen/queries"
 )
 
 // addDemoEvents writes an events table (user_id, at, name) into the demo
@@ -147,31 +145,38 @@ func TestProspectsEventModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	tx, err := queries.BeginSnapshot(ctx, db, cfg.Dialect, cfg.Timezone, cfg.StatementTimeout)
+	snap, err := openSnapshot(ctx, db, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback()
-	reader := queries.Reader{Dialect: cfg.Dialect, Mapping: cfg.Mapping}
-	checks, err := reader.Check(ctx, tx)
-	if err != nil || len(checks) != 4 || checks[3].Section != "events" {
-		t.Fatalf("check: %v %+v", err, checks)
+	defer snap.Close()
+	if checks := snap.Checks; len(checks) != 4 || checks[3].Section != "events" {
+		t.Fatalf("check: %+v", checks)
 	}
 	asOf, h := fixtures.DemoAsOf, 7
-	ranked, scored, model, err := scoreProspectsWithEvents(ctx, tx, reader, cfg, asOf, h, 0, 100)
+	req := attribution.ProspectsRequest{AsOf: asOf, WindowDays: cfg.WindowDays, HorizonDays: h, BacktestTopN: 100}
+	res, err := attribution.ScoreProspects(ctx, snap, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, survivalScored, err := scoreProspects(ctx, tx, reader, cfg, asOf, h, 0)
+	ranked, scored, model, bt := res.Ranked, res.Scored, res.Model, res.Backtest
+	// The survival scores alone: the same data without [events].
+	survivalCfg := *cfg
+	survivalCfg.Mapping.Events = nil
+	survivalSnap, err := openSnapshot(ctx, db, &survivalCfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if scored != survivalScored || int64(len(ranked)) != scored {
-		t.Errorf("event model scored %d prospects (%d listed), survival %d", scored, len(ranked), survivalScored)
-	}
-	bt, err := backtestProspects(ctx, tx, reader, cfg, asOf, h, 100)
+	defer survivalSnap.Close()
+	survival, err := attribution.ScoreProspects(ctx, survivalSnap, req)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if survival.Model != nil || scored != survival.Scored || int64(len(ranked)) != scored {
+		t.Errorf("event model scored %d prospects (%d listed), survival %d", scored, len(ranked), survival.Scored)
+	}
+	if survival.Backtest.TopDecileLift != bt.TopDecileLift || survival.Backtest.Users != bt.Users {
+		t.Errorf("the survival backtest differs with [events]: %+v, %+v", survival.Backtest, bt)
 	}
 	eb := model.Backtest
 	for _, c := range model.Coefficients {
@@ -210,8 +215,8 @@ func TestProspectsEventModel(t *testing.T) {
 	}
 
 	// The report scores its Prospects sheet with the same model.
-	e := env{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard, now: time.Now}
-	rep, err := e.buildReport(ctx, cfg, fixtures.DemoPeriod(), asOf, slog.New(slog.NewTextHandler(io.Discard, nil)), maturityOptions{TopProspects: 20})
+	rep, err := attribution.BuildReport(ctx, snap, attribution.ReportRequest{Period: fixtures.DemoPeriod(), AsOf: asOf,
+		Location: cfg.Location, Timezone: cfg.Timezone, WindowDays: cfg.WindowDays, TopProspects: 20})
 	if err != nil {
 		t.Fatal(err)
 	}

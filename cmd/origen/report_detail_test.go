@@ -66,10 +66,15 @@ func TestReportDetailAndPreviousPeriod(t *testing.T) {
 			text.WriteString(strings.Join(r, " | ") + "\n")
 		}
 		for _, want := range []string{"Database | sqlite " + filepath.Join(dir, "demo.sqlite"), ` | dsn = "demo.sqlite"`, "[targets.channel.\"Paid Search\"]",
-			". cohort | Arguments in order", ". detail | Arguments in order", "mapping check", "The same SQL as statement", "-- detail - the period's cohort"} {
+			". facts | Arguments in order", ". detail | Arguments in order", "mapping check", "-- detail - the period's cohort"} {
 			if !strings.Contains(text.String(), want) {
 				t.Errorf("About does not show %q", want)
 			}
+		}
+		// One pass: no statement runs twice (the previous period, curves,
+		// cohorts and prospects come from the same facts statement).
+		if strings.Contains(text.String(), "The same SQL as statement") {
+			t.Errorf("About lists a statement twice:\n%s", text.String())
 		}
 	})
 	t.Run("previous period as a report of its own", func(t *testing.T) {

@@ -3,8 +3,9 @@ package reportstest
 import (
 	"os"
 	"os/exec"
-	"strconv"
 	"testing"
+
+	"github.com/origen-analytics/origen/internal/ci"
 )
 
 // RequireTool returns the path of the program name, looked up in PATH. When
@@ -17,16 +18,9 @@ func RequireTool(t testing.TB, name string) string {
 	if err == nil {
 		return path
 	}
-	if inCI() {
-		t.Fatalf("%s is required under CI=true but not found: %v (.ci/run installs it)", name, err)
+	if ci.Enabled(os.Getenv) {
+		t.Fatalf("%s is required under CI=%s but not found: %v (.ci/run installs it)", name, os.Getenv("CI"), err)
 	}
 	t.Skipf("%s not found, skipping (under CI=true this fails): %v", name, err)
 	return ""
-}
-
-// inCI reports whether the environment variable CI holds a true value
-// ("true", "1", ...), as CI runners and .ci/run set it.
-func inCI() bool {
-	ci, _ := strconv.ParseBool(os.Getenv("CI"))
-	return ci
 }

@@ -34,17 +34,24 @@ func TestRequireTool(t *testing.T) {
 	}
 	tests := []struct {
 		name, tool, ci      string
+		unset               bool // CI not in the environment at all
 		wantPath, wantFatal bool
 	}{
+		{name: "missing with CI unset skips", tool: "no-such-client-xyz", unset: true},
 		{name: "present", tool: self, ci: "true", wantPath: true},
 		{name: "missing locally skips", tool: "no-such-client-xyz", ci: ""},
 		{name: "missing with CI=false skips", tool: "no-such-client-xyz", ci: "false"},
+		{name: "missing with CI=0 skips", tool: "no-such-client-xyz", ci: "0"},
 		{name: "missing under CI fails", tool: "no-such-client-xyz", ci: "true", wantFatal: true},
 		{name: "missing under CI=1 fails", tool: "no-such-client-xyz", ci: "1", wantFatal: true},
+		{name: "missing under CI=TRUE fails", tool: "no-such-client-xyz", ci: "TRUE", wantFatal: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv("CI", tt.ci)
+			t.Setenv("CI", tt.ci) // restores CI after the test, also when unset below
+			if tt.unset {
+				os.Unsetenv("CI")
+			}
 			f := &fakeTB{TB: t}
 			var path string
 			done := make(chan struct{})

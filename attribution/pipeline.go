@@ -1,0 +1,291 @@
+package attribution
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"time"
+)
+
+// ReportRequest is what BuildReport computes: the period, the data
+// cutoff and the report's settings.
+type ReportRequest struct {
+	Period   Period
+	AsOf     time.Time
+	Location *time.Location
+	Timezone string
+	Currency Currency
+	// WindowDays is the conversion window W (METRICS.md).
+	WindowDays int
+	Targets    Targets
+	// Cohort is the grain of the Cohorts sheet (default month).
+	Cohort CohortGrain
+	// HorizonDays is the prospects' horizon (default DefaultHorizonDays).
+	HorizonDays int
+	// TopProspects is how many prospects the report lists (default
+	// DefaultReportProspects; negative: no prospects and no backtest).
+	TopProspects int
+	// SpendFile, when set, is the spend instead of the database's.
+	SpendFile *SpendTable
+	// Version and GeneratedAt are stamped on the report.
+	Version     string
+	GeneratedAt time.Time
+	Log         *slog.Logger
+}
+
+// DefaultReportProspects is the length of a report's prospect list; origen
+// prospects writes the complete list.
+const DefaultReportProspects = 100
+
+// DefaultHorizonDays is the default horizon of prospect scores.
+const DefaultHorizonDays = 7
+
+func (r ReportRequest) withDefaults() ReportRequest {
+	if r.Cohort == "" {
+		r.Cohort = CohortMonth
+	}
+	if r.HorizonDays <= 0 {
+		r.HorizonDays = DefaultHorizonDays
+	}
+	if r.TopProspects == 0 {
+		r.TopProspects = DefaultReportProspects
+	}
+	if r.Location == nil {
+		r.Location = time.UTC
+	}
+	if r.Log == nil {
+		r.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return r
+}
+
+// PreviousPeriod is the period of the same length just before p: what a
+// report compares with.
+func PreviousPeriod(p Period) Period {
+	return Period{From: p.From.AddDays(-p.Days()), To: p.From}
+}
+
+// The curve specifications of a report's pass, by index.
+const (
+	specReport = iota
+	specProspects
+	specBacktest
+	specEventsEarlier
+)
+
+// BuildReport reads one snapshot and computes the whole report: the
+// channel table of the period, the comparison period, the conversion
+// curves and projection, cohorts and trend, the best prospects and their
+// backtest, and the notes. The per-user facts are read once, in one pass
+// over the union of the ranges these need (Snapshot.ReadFacts).
+func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report, error) {
+	req = req.withDefaults()
+	log, w := req.Log, req.WindowDays
+	t0 := time.Now()
+	quality, warnings, err := snap.ReadQuality(ctx, req.AsOf)
+	if err != nil {
+		return Report{}, err
+	}
+	prev := PreviousPeriod(req.Period)
+	cp := ReportCurvePeriod(req.Period, w)
+	fr := ReportFacts(req.Period, req.AsOf, req.Location, w, req.HorizonDays, snap.HasEvents())
+	pin := prospectInputs{asOf: req.AsOf, windowDays: w, horizonDays: req.HorizonDays, top: req.TopProspects,
+		topN: int64(req.TopProspects), events: snap.HasEvents()}
+	var survival *prospectRanking
+	if req.TopProspects < 0 {
+		fr.Curves = fr.Curves[:1]
+	} else {
+		survival = pin.survivalRanking(&fr, specProspects)
+	}
+	facts, err := snap.ReadFacts(ctx, fr)
+	if err != nil {
+		return Report{}, err
+	}
+	spendDays, err := readSpend(ctx, snap, req.SpendFile, Period{From: prev.From, To: req.Period.To})
+	if err != nil {
+		return Report{}, err
+	}
+	if req.SpendFile != nil {
+		quality.SpendRows = req.SpendFile.Rows
+	}
+	log.Info("data read", "statements", len(snap.Statements()), "registration_rows", quality.RegistrationRows,
+		"purchase_rows", quality.PurchaseRows, "duration", time.Since(t0).Round(time.Millisecond))
+
+	compute := func(p Period, cohort []CohortRow) Report {
+		q := quality
+		var spend []SpendRow
+		spend, q.SpendRowsInPeriod = SpendOver(spendDays, p)
+		rep := Compute(Inputs{Period: p, AsOf: req.AsOf, Timezone: req.Timezone, Currency: req.Currency,
+			WindowDays: w, Cohort: cohort, Spend: spend, Quality: q})
+		rep.Version, rep.GeneratedAt = req.Version, req.GeneratedAt
+		return rep
+	}
+	rep := compute(req.Period, facts.Cohort)
+	rep.Notes = append(rep.Notes, warnings...)
+	rep.Notes = append(rep.Notes, cohortNotes(rep)...)
+
+	// Registration quality over time (docs/METRICS-COHORTS.md).
+	set, err := BuildCurves(facts.Curves[specReport], w)
+	if err != nil {
+		return Report{}, err
+	}
+	rep.CurvePeriod = cp
+	rep.Curves = orderCurves(set.Channels, rep.Channels)
+	rep.CurvesTotal = set.All
+	Project(&rep, set)
+	rep.Notes = append(rep.Notes, projectionNotes(rep)...)
+	in := CohortInputs{Period: req.Period, Grain: req.Cohort, Location: req.Location, AsOf: req.AsOf, WindowDays: w}
+	for _, m := range rep.Channels {
+		in.Order = append(in.Order, m.Channel)
+	}
+	periodSpend := DaysIn(spendDays, req.Period)
+	rep.CohortGrain = req.Cohort
+	rep.Cohorts, rep.CohortTotals = Cohorts(facts.Days, periodSpend, in)
+	in.Grain = CohortWeek
+	rep.Trend, rep.TrendTotals = Cohorts(facts.Days, periodSpend, in)
+	log.Info("curves and cohorts computed", "curves", len(rep.Curves), "cohorts", len(rep.Cohorts))
+
+	if req.TopProspects >= 0 {
+		t1 := time.Now()
+		pin.curves = facts.Curves[specProspects:]
+		pr, err := scoreProspects(ctx, snap, pin, survival)
+		if err != nil {
+			return Report{}, err
+		}
+		rep.ProspectsHorizonDays = req.HorizonDays
+		rep.Prospects, rep.ProspectsScored, rep.EventModel, rep.Backtest = pr.Ranked, pr.Scored, pr.Model, &pr.Backtest
+		log.Info("prospects scored", "prospects", pr.Scored, "listed", len(pr.Ranked),
+			"backtest_top_decile_lift", pr.Backtest.TopDecileLift.Value, "duration", time.Since(t1).Round(time.Millisecond))
+	}
+
+	// The comparison period, from the same pass and the same snapshot.
+	rep.Targets = req.Targets
+	previous := compute(prev, facts.Previous)
+	rep.Previous = &previous
+	rep.Notes = append(rep.Notes, comparisonNotes(rep)...)
+	for _, n := range rep.Notes {
+		log.Warn(n)
+	}
+	return rep, nil
+}
+
+// ReportFacts is the one pass of a report on period at asOf: its cohort,
+// the previous period's, and the curves of the projection (the report
+// curve period, its open registrations those of the period), of the
+// prospect scores and of their backtest.
+func ReportFacts(period Period, asOf time.Time, loc *time.Location, w, horizonDays int, events bool) FactsRequest {
+	fr := FactsRequest{AsOf: asOf, Location: loc, WindowDays: w, Period: period, Previous: PreviousPeriod(period)}
+	popStart, popEnd := ReportCurvePeriod(period, w).Bounds(loc)
+	openStart, openEnd := period.Bounds(loc)
+	fr.Curves = append(fr.Curves, CurveSpec{AsOf: asOf, PopulationStart: popStart, PopulationEnd: popEnd,
+		OpenStart: openStart, OpenEnd: openEnd})
+	fr.Curves = append(fr.Curves, prospectSpecs(asOf, w, horizonDays, events)...)
+	return fr
+}
+
+// readSpend returns the daily spend of p from the spend file when there is
+// one, else from the database (none when neither has spend).
+func readSpend(ctx context.Context, snap Snapshot, file *SpendTable, p Period) ([]DailySpendRow, error) {
+	if file != nil {
+		return DaysIn(file.Days, p), nil
+	}
+	if !snap.HasSpend() {
+		return nil, nil
+	}
+	return snap.ReadSpend(ctx, p)
+}
+
+// orderCurves puts the curves in the order of the channel table; curves of
+// channels that only registered before the period follow by name.
+func orderCurves(curves []Curve, channels []ChannelMetrics) []Curve {
+	byName := map[string]Curve{}
+	for _, c := range curves {
+		byName[c.Channel] = c
+	}
+	var out []Curve
+	for _, m := range channels {
+		if c, ok := byName[m.Channel]; ok {
+			out = append(out, c)
+			delete(byName, m.Channel)
+		}
+	}
+	for _, c := range curves {
+		if _, ok := byName[c.Channel]; ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// cohortNotes are the findings of Compute that a reader should see.
+func cohortNotes(r Report) []string {
+	var notes []string
+	q := r.Quality
+	if q.DuplicateRegistrations > 0 {
+		notes = append(notes, fmt.Sprintf("%d later duplicate registrations of the period's users were ignored (the earliest registration counts)", q.DuplicateRegistrations))
+	}
+	if q.ExistingCustomers > 0 {
+		notes = append(notes, fmt.Sprintf("%d registrations of users who had bought before registering were left out of the cohort", q.ExistingCustomers))
+	}
+	if q.NoChannel > 0 {
+		notes = append(notes, fmt.Sprintf("%d registrations have no channel and are reported as %s", q.NoChannel, NoChannel))
+	}
+	for _, ch := range q.SpendWithoutRegistrations {
+		notes = append(notes, fmt.Sprintf("channel %q has spend but no registrations in the period", ch))
+	}
+	if r.Total.Immature > 0 {
+		notes = append(notes, fmt.Sprintf("%d of %d registrations are younger than the %d-day window at as-of: their channels' conversion rates are still understated",
+			r.Total.Immature, r.Total.Registrations, r.WindowDays))
+	}
+	return notes
+}
+
+// projectionNotes state what the projection rests on, next to the numbers.
+func projectionNotes(r Report) []string {
+	if r.Total.Immature == 0 {
+		return nil
+	}
+	notes := []string{fmt.Sprintf("projected conversion rates and costs per customer count each of the %d immature registrations with its probability of converting before day %d, read off its channel's Kaplan–Meier curve of the registrations from %s to %s (95%% intervals)",
+		r.Total.Immature, r.WindowDays, r.CurvePeriod.From, r.CurvePeriod.To.AddDays(-1))}
+	for _, m := range r.Channels {
+		switch {
+		case m.Registrations > 0 && m.ProjectionCurve == ProjectionAllChannels:
+			notes = append(notes, fmt.Sprintf("channel %q has too little history for its own curve (nobody followed for %d days): its projection uses the curve of all channels", m.Channel, r.WindowDays))
+		case m.Registrations > 0 && m.ProjectionCurve == ProjectionNone:
+			notes = append(notes, fmt.Sprintf("channel %q: no projection, no registration has been followed for %d days yet", m.Channel, r.WindowDays))
+		}
+	}
+	return notes
+}
+
+// comparisonNotes warn where the comparison with the previous period or
+// the targets could mislead.
+func comparisonNotes(r Report) []string {
+	var notes []string
+	if p := r.Previous; p != nil && r.Total.Immature > p.Total.Immature && r.Total.Registrations > 0 {
+		notes = append(notes, fmt.Sprintf("%d of %d registrations of this period are younger than the %d-day window, against %d in the previous period (%s): part of a fall in conversion rate is immaturity",
+			r.Total.Immature, r.Total.Registrations, r.WindowDays, p.Total.Immature, p.Period))
+	}
+	seen := map[string]bool{}
+	for _, m := range r.Channels {
+		seen[m.Channel] = true
+	}
+	if r.Previous != nil {
+		for _, m := range r.Previous.Channels {
+			seen[m.Channel] = true
+		}
+	}
+	names := make([]string, 0, len(r.Targets.Channels))
+	for name := range r.Targets.Channels {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if !seen[name] {
+			notes = append(notes, fmt.Sprintf("[targets.channel.%q] names a channel with no rows in this period or the previous one: check the spelling (names are matched exactly, after trimming)", name))
+		}
+	}
+	return notes
+}

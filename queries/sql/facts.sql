@@ -1,0 +1,93 @@
+-- facts - the one pass of a report - the per-user facts of
+-- first_registrations over every registration range the report shows,
+-- aggregated at once (docs/PERFORMANCE.md, "One pass"). Each row carries
+-- its part -
+--   1, 2  cohort of the period (1) and of the comparison period (2) by raw
+--         channel, existing customer (k1), conversion day or -1 (k2) and
+--         immature (k3) - registrations (v1), later duplicates (v2), window
+--         revenue (v3) (METRICS.md, "Cohort", "Conversion", "Money");
+--   3     the period's cohorts by raw channel and local registration date
+--         (k1, days since 1970-01-01) - registrations, window customers,
+--         first purchases within 7, 14, 30 and 60 days, window revenue,
+--         immature (v1..v8) (METRICS-COHORTS.md, "Cohorts");
+--   99    with prospects = 1, every open registration at as_of, one row per
+--         user (user_id, reg_us in v1), last - the prospect list, scored
+--         with the curves read before it (METRICS-COHORTS.md, "Prospects");
+--   10+i  Kaplan–Meier inputs of curve specification i by raw channel,
+--         campaign and day (k1) - converted (v1), censored (v2), open (v3),
+--         open with a first purchase up to the outcome end (v4)
+--         (METRICS-COHORTS.md, "Conversion curves").
+-- Existing customers are left out of parts 3 and 10+i. Times are integer
+-- microseconds and amounts integer 1/10000 units.
+WITH
+-- include first_registrations
+, origen_spec AS (
+  SELECT CAST(:s1_part AS bigint) AS part, CAST(:s1_as_of AS bigint) AS as_of, CAST(:s1_pop_start AS bigint) AS pop_start,
+         CAST(:s1_pop_end AS bigint) AS pop_end, CAST(:s1_open_start AS bigint) AS open_start,
+         CAST(:s1_open_end AS bigint) AS open_end, CAST(:s1_outcome_end AS bigint) AS outcome_end
+  UNION ALL
+  SELECT CAST(:s2_part AS bigint), CAST(:s2_as_of AS bigint), CAST(:s2_pop_start AS bigint), CAST(:s2_pop_end AS bigint),
+         CAST(:s2_open_start AS bigint), CAST(:s2_open_end AS bigint), CAST(:s2_outcome_end AS bigint)
+  UNION ALL
+  SELECT CAST(:s3_part AS bigint), CAST(:s3_as_of AS bigint), CAST(:s3_pop_start AS bigint), CAST(:s3_pop_end AS bigint),
+         CAST(:s3_open_start AS bigint), CAST(:s3_open_end AS bigint), CAST(:s3_outcome_end AS bigint)
+  UNION ALL
+  SELECT CAST(:s4_part AS bigint), CAST(:s4_as_of AS bigint), CAST(:s4_pop_start AS bigint), CAST(:s4_pop_end AS bigint),
+         CAST(:s4_open_start AS bigint), CAST(:s4_open_end AS bigint), CAST(:s4_outcome_end AS bigint)
+),
+origen_followed AS (
+  SELECT s.part, s.open_start, s.open_end, f.channel, f.campaign, f.reg_us,
+         CASE WHEN f.first_at <= s.as_of AND f.first_at < f.reg_us + :window_us
+              THEN (f.first_at - f.reg_us) / 86400000000 END AS conv_day,
+         CASE WHEN f.first_at > s.as_of AND f.first_at <= s.outcome_end AND f.first_at < f.reg_us + :window_us
+              THEN 1 ELSE 0 END AS buys_next,
+         CASE WHEN s.as_of - f.reg_us >= :window_us THEN :window_days
+              ELSE (s.as_of - f.reg_us) / 86400000000 END AS followed_days
+  FROM origen_facts f
+  JOIN origen_spec s
+    ON f.reg_us >= s.pop_start AND f.reg_us < s.pop_end AND f.reg_us <= s.as_of
+  WHERE f.existing < 1
+),
+origen_curve AS (
+  SELECT part, channel, campaign,
+         CASE WHEN conv_day < followed_days THEN conv_day ELSE followed_days END AS day,
+         CASE WHEN conv_day < followed_days THEN 1 ELSE 0 END AS converted,
+         CASE WHEN conv_day IS NULL AND followed_days < :window_days
+                   AND reg_us >= open_start AND reg_us < open_end THEN 1 ELSE 0 END AS open,
+         CASE WHEN conv_day IS NULL AND followed_days < :window_days
+                   AND reg_us >= open_start AND reg_us < open_end AND buys_next = 1 THEN 1 ELSE 0 END AS open_next
+  FROM origen_followed
+)
+SELECT CASE WHEN reg_us >= :p_start AND reg_us < :p_end THEN 1 ELSE 2 END AS part,
+       channel, CAST(NULL AS TEXT) AS campaign,
+       existing AS k1,
+       CASE WHEN first_at < reg_us + :window_us THEN (first_at - reg_us) / 86400000000 ELSE -1 END AS k2,
+       CASE WHEN reg_us + :window_us > :as_of THEN 1 ELSE 0 END AS k3,
+       COUNT(*) AS v1, SUM(duplicates) AS v2, SUM(revenue) AS v3,
+       0 AS v4, 0 AS v5, 0 AS v6, 0 AS v7, 0 AS v8, CAST(NULL AS TEXT) AS user_id
+FROM origen_facts
+WHERE (reg_us >= :p_start AND reg_us < :p_end) OR (reg_us >= :q_start AND reg_us < :q_end)
+GROUP BY 1, 2, 4, 5, 6
+UNION ALL
+SELECT 3, channel, CAST(NULL AS TEXT), {{.LocalDay}}, 0, 0,
+       COUNT(*),
+       SUM(CASE WHEN first_at < reg_us + :window_us THEN 1 ELSE 0 END),
+       SUM(CASE WHEN first_at < reg_us + :by1_us THEN 1 ELSE 0 END),
+       SUM(CASE WHEN first_at < reg_us + :by2_us THEN 1 ELSE 0 END),
+       SUM(CASE WHEN first_at < reg_us + :by3_us THEN 1 ELSE 0 END),
+       SUM(CASE WHEN first_at < reg_us + :by4_us THEN 1 ELSE 0 END),
+       SUM(revenue),
+       SUM(CASE WHEN reg_us + :window_us > :as_of THEN 1 ELSE 0 END), CAST(NULL AS TEXT)
+FROM origen_facts
+WHERE reg_us >= :p_start AND reg_us < :p_end AND existing < 1
+GROUP BY 2, 4
+UNION ALL
+SELECT 10 + part, channel, campaign, day, 0, 0,
+       SUM(converted), COUNT(*) - SUM(converted), SUM(open), SUM(open_next), 0, 0, 0, 0, CAST(NULL AS TEXT)
+FROM origen_curve
+GROUP BY part, channel, campaign, day
+UNION ALL
+SELECT 99, channel, campaign, 0, 0, 0, reg_us, 0, 0, 0, 0, 0, 0, 0, {{.UserIDText}}
+FROM origen_facts
+WHERE :prospects = 1 AND existing < 1 AND first_at IS NULL AND reg_us + :window_us > :as_of
+ORDER BY 1
