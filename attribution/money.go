@@ -64,13 +64,6 @@ func ParseMoney(s string) (Money, error) {
 // returns when a sum of money leaves Money's range.
 var ErrMoneyOverflow = errors.New("money sum out of range")
 
-// CheckedAdd returns m + n and whether the sum fits in a Money (about
-// ±922 trillion currency units); on false the sum has wrapped around.
-func (m Money) CheckedAdd(n Money) (Money, bool) {
-	s := m + n
-	return s, (s > m) == (n > 0)
-}
-
 // Float64 returns m in currency units, for charts and spreadsheet cells.
 func (m Money) Float64() float64 { return float64(m) / MoneyScale }
 

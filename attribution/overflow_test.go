@@ -7,31 +7,6 @@ import (
 	"testing"
 )
 
-func TestMoneyCheckedAdd(t *testing.T) {
-	for _, tc := range []struct {
-		a, b Money
-		ok   bool
-	}{
-		{1, 2, true},
-		{math.MaxInt64, 0, true},
-		{math.MaxInt64 - 1, 1, true},
-		{math.MaxInt64, 1, false},
-		{math.MinInt64, 0, true},
-		{math.MinInt64 + 1, -1, true},
-		{math.MinInt64, -1, false},
-		{math.MaxInt64, math.MinInt64, true},
-		{9_000_000_000_000_000_000 / 1, 9_000_000_000_000_000_000 / 1, false},
-	} {
-		s, ok := tc.a.CheckedAdd(tc.b)
-		if ok != tc.ok {
-			t.Errorf("%d.CheckedAdd(%d) ok = %v, want %v", tc.a, tc.b, ok, tc.ok)
-		}
-		if ok && s != tc.a+tc.b {
-			t.Errorf("%d.CheckedAdd(%d) = %d", tc.a, tc.b, s)
-		}
-	}
-}
-
 // A sum of money that leaves Money's range is a data error naming the
 // sum, never a wrapped-around negative number (two spend rows of
 // 900,000,000,000,000 once summed to -44,674,407,370,955.16).

@@ -268,7 +268,7 @@ func ComputeChecked(in Inputs) (Report, error) {
 	var overflow error
 	// add adds n to *sum, or records the first sum that overflows.
 	add := func(sum *Money, n Money, what string, args ...any) {
-		s, ok := sum.CheckedAdd(n)
+		s, ok := sum.Add(n)
 		if !ok && overflow == nil {
 			overflow = &Error{Kind: KindData, Err: ErrMoneyOverflow, Msg: fmt.Sprintf(
 				"%s is beyond ±%s %s, the largest amount Origen can sum exactly: check the amounts of the data (a wrong unit or decimal point?)",
