@@ -60,6 +60,10 @@ func ParseMoney(s string) (Money, error) {
 	return Money(v), nil
 }
 
+// ErrMoneyOverflow is wrapped by the KindData *Error that ComputeChecked
+// returns when a sum of money leaves Money's range.
+var ErrMoneyOverflow = errors.New("money sum out of range")
+
 // Float64 returns m in currency units, for charts and spreadsheet cells.
 func (m Money) Float64() float64 { return float64(m) / MoneyScale }
 

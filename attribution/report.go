@@ -1,8 +1,10 @@
 package attribution
 
 import (
+	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -244,9 +246,36 @@ type DetailRow struct {
 	Immature    bool  // registered_at + W > as_of
 }
 
-// Compute turns aggregated rows into the channel table and Total row
-// following METRICS.md. It never reads data itself.
+// Compute is ComputeChecked for inputs known to be in range: it panics
+// where ComputeChecked returns an error, so that a sum of money that
+// overflows is never a wrapped-around number in a report. Callers that
+// read data use ComputeChecked.
 func Compute(in Inputs) Report {
+	rep, err := ComputeChecked(in)
+	if err != nil {
+		panic(err)
+	}
+	return rep
+}
+
+// ComputeChecked turns aggregated rows into the channel table and Total
+// row following METRICS.md. It never reads data itself. Its sums of money
+// (each channel's spend and revenue, the Total row's, the spend of
+// channels without registrations) are checked: one that leaves Money's
+// range is a KindData *Error wrapping ErrMoneyOverflow, naming the sum,
+// and no Report.
+func ComputeChecked(in Inputs) (Report, error) {
+	var overflow error
+	// add adds n to *sum, or records the first sum that overflows.
+	add := func(sum *Money, n Money, what string, args ...any) {
+		s, ok := sum.Add(n)
+		if !ok && overflow == nil {
+			overflow = &Error{Kind: KindData, Err: ErrMoneyOverflow, Msg: fmt.Sprintf(
+				"%s is beyond ±%s %s, the largest amount Origen can sum exactly: check the amounts of the data (a wrong unit or decimal point?)",
+				fmt.Sprintf(what, args...), GroupDigits(strconv.FormatInt(math.MaxInt64/MoneyScale, 10)), in.Currency.Code)}
+		}
+		*sum = s
+	}
 	w := in.WindowDays
 	if w <= 0 {
 		w = DefaultWindowDays
@@ -276,7 +305,7 @@ func Compute(in Inputs) Report {
 			rep.Quality.NoChannel += r.Count
 		}
 		m.Registrations += r.Count
-		m.Revenue += r.Revenue
+		add(&m.Revenue, r.Revenue, "the revenue of channel %q", name)
 		if r.Immature {
 			m.Immature += r.Count
 		}
@@ -288,7 +317,7 @@ func Compute(in Inputs) Report {
 	spendRows := map[string]int64{}
 	for _, s := range in.Spend {
 		m := get(NormalizeChannel(s.Channel, s.ChannelValid))
-		m.Spend += s.Amount
+		add(&m.Spend, s.Amount, "the spend of channel %q", m.Channel)
 		spendRows[m.Channel] += s.Rows
 	}
 	total := ChannelMetrics{Channel: "Total", DaysToConvert: make([]int64, w)}
@@ -296,13 +325,13 @@ func Compute(in Inputs) Report {
 		if m.Registrations == 0 && m.Spend != 0 {
 			rep.Quality.SpendWithoutRegistrations = append(rep.Quality.SpendWithoutRegistrations, m.Channel)
 			rep.Quality.SpendWithoutRegistrationsRows += spendRows[m.Channel]
-			rep.Quality.SpendWithoutRegistrationsAmount += m.Spend
+			add(&rep.Quality.SpendWithoutRegistrationsAmount, m.Spend, "the spend of the channels without registrations")
 		}
 		total.Registrations += m.Registrations
 		total.Customers += m.Customers
 		total.Immature += m.Immature
-		total.Spend += m.Spend
-		total.Revenue += m.Revenue
+		add(&total.Spend, m.Spend, "the total spend")
+		add(&total.Revenue, m.Revenue, "the total revenue")
 		for d, n := range m.DaysToConvert {
 			total.DaysToConvert[d] += n
 		}
@@ -319,7 +348,10 @@ func Compute(in Inputs) Report {
 		}
 		return a.Channel < b.Channel
 	})
-	return rep
+	if overflow != nil {
+		return Report{}, overflow
+	}
+	return rep, nil
 }
 
 // derive fills the ratios of m from its counts and money (METRICS.md,

@@ -48,6 +48,9 @@ type WorkbookOptions struct {
 	// are streamed to disk as they come, so they are never all in memory;
 	// they must add up to the report's counts and revenue per channel.
 	Detail func(yield func(attribution.DetailRow) error) error
+	// TmpDir is where excelize keeps its temporary files (a streamed
+	// sheet beyond 16 MiB); "" means the system's temporary directory.
+	TmpDir string
 
 	// maxSheetRows bounds the rows of one Registrations sheet, header
 	// included; 0 means Excel's limit. Tests lower it to check the split.
@@ -85,7 +88,7 @@ func WriteWorkbookWith(w io.Writer, r attribution.Report, o WorkbookOptions) err
 	if err := checkReport(r); err != nil {
 		return fmt.Errorf("write workbook: %w", err)
 	}
-	f := excelize.NewFile()
+	f := excelize.NewFile(excelize.Options{TmpDir: o.TmpDir})
 	defer f.Close()
 	b := &workbook{f: f, r: r, o: o, styles: map[string]int{}}
 	b.build()

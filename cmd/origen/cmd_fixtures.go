@@ -71,10 +71,10 @@ func (e env) cmdFixtures(ctx context.Context, args []string) error {
 		return fmt.Errorf("load fixtures into %s: %w", redactDSN(o.DSN), err)
 	}
 	log.Info("fixtures loaded", "schema", o.Schema, "duration", time.Since(started).Round(time.Millisecond))
-	err = writeAtomically(ctx, []output{{o.ConfigOut, func(w io.Writer) error {
+	err = writeFileAtomically(ctx, o.ConfigOut, func(w io.Writer) error {
 		_, err := io.WriteString(w, fixtures.ConfigTOML("postgres", o.DSN, o.Schema))
 		return err
-	}}})
+	})
 	if err != nil {
 		return err
 	}

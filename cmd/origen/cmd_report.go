@@ -281,7 +281,11 @@ func writeReport(ctx context.Context, rep attribution.Report, dir, base string, 
 	for _, f := range formats {
 		write := writers[f]
 		if f == "xlsx" {
-			write = func(w io.Writer, r attribution.Report) error { return reports.WriteWorkbookWith(w, r, wo) }
+			write = func(w io.Writer, r attribution.Report) error {
+				o := wo
+				o.TmpDir = scratchDir(w) // excelize's temporary files go where the sweep finds them
+				return reports.WriteWorkbookWith(w, r, o)
+			}
 		}
 		path := filepath.Join(dir, base+"."+f)
 		outputs = append(outputs, output{path, func(w io.Writer) error { return write(w, rep) }})

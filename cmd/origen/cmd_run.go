@@ -78,7 +78,11 @@ func (e env) cmdRun(ctx context.Context, args []string) error {
 			if ctx.Err() != nil || len(jobs) == 1 {
 				return err
 			}
-			jlog.Error("job failed", "error", err)
+			if pe := (*panicError)(nil); errors.As(err, &pe) {
+				jlog.Error("job failed", "error", err, "stack", string(pe.stack))
+			} else {
+				jlog.Error("job failed", "error", err)
+			}
 			failed = append(failed, j.Name)
 		}
 	}
@@ -128,6 +132,18 @@ func (e env) dryRun(cfg *config, j job, asOf time.Time) error {
 // error after failure notices were sent (unless the run was interrupted:
 // then nothing is sent).
 func (e env) runJob(ctx context.Context, cfg *config, j job, asOf time.Time, log *slog.Logger) (err error) {
+	// Failures once the job holds its lock send a notice; so does a panic
+	// anywhere (a bug), recovered here so that the notice goes out, the
+	// lock is released (its defer runs first) and the other jobs still run.
+	notify := false
+	defer func() {
+		if v := recover(); v != nil {
+			err, notify = recovered(v), true
+		}
+		if notify && err != nil && ctx.Err() == nil {
+			e.notifyFailure(cfg, j, err, log)
+		}
+	}()
 	started := time.Now()
 	period, _, err := resolvePeriod(periodFlags{Name: j.Period, Mature: j.Mature}, cfg, func() time.Time { return asOf })
 	if err != nil {
@@ -139,11 +155,8 @@ func (e env) runJob(ctx context.Context, cfg *config, j job, asOf time.Time, log
 	}
 	defer lock.release()
 	log.Info("job started", "period", period.String(), "as_of", asOf.Format(time.RFC3339), "lock", lock.path)
-	defer func() {
-		if err != nil && ctx.Err() == nil {
-			e.notifyFailure(cfg, j, err, log)
-		}
-	}()
+	notify = true
+	fault(ctx, "job started")
 	if j.Targets != nil {
 		jc := *cfg
 		jc.Targets = *j.Targets

@@ -49,12 +49,21 @@ func lockJob(dir, name string, now time.Time, log *slog.Logger) (*jobLock, error
 		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
+	// log already names the job (cmdRun's log.With("job", ...)).
 	if prev := readHolder(f); prev != "" {
-		log.Warn("taking over a stale lock: its holder ended without releasing it", "job", name, "lock", path, "previous", prev)
+		log.Warn("taking over a stale lock: its holder ended without releasing it", "lock", path, "previous", prev)
 	}
 	if err := f.Truncate(0); err == nil {
 		fmt.Fprintf(f, "pid=%d started=%s\n", os.Getpid(), now.UTC().Format(time.RFC3339))
 		f.Sync()
+	}
+	// No run of this job is alive now, so whatever runs in dir that no
+	// live process holds left (a killed run's files) can go before this
+	// one starts; writeAtomically sweeps again before it writes.
+	if n, err := sweepOutputs(dir); err != nil {
+		log.Warn("could not sweep what killed runs left", "dir", dir, "error", err)
+	} else if n > 0 {
+		log.Info("removed what killed runs left", "dir", dir, "entries", n)
 	}
 	return &jobLock{f: f, path: path}, nil
 }

@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -41,6 +43,11 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "origen: %v\n", err)
+	// A panic's stack comes after the one line, for the bug report.
+	var pe *panicError
+	if errors.As(err, &pe) {
+		fmt.Fprintf(stderr, "stack trace of the panic:\n%s", pe.stack)
+	}
 	switch attribution.KindOf(err) {
 	case attribution.KindConfig:
 		return exitUsage
@@ -65,4 +72,39 @@ type env struct {
 	// production means the system's roots and http.DefaultClient.
 	tlsConfig  *tls.Config
 	httpClient *http.Client
+	// fault, when set, is called at the named steps of a command (the
+	// steps of writeAtomically, README "Atomic outputs"); tests use it to
+	// inject a panic or to kill the process at a step. nil in production.
+	fault func(step string)
+}
+
+// panicError is a panic in a command, recovered so that the process
+// still exits with code 1 and one clear first line (and origen run still
+// sends its failure notice). It is always a bug in Origen; exitCode
+// prints the stack after the line.
+type panicError struct {
+	msg   string // the panic value, on one line
+	stack []byte
+}
+
+// recovered turns the value of recover() into a panicError with the
+// stack of the panicking goroutine (recovered runs in the deferred call,
+// so debug.Stack still shows where the panic happened).
+func recovered(v any) *panicError {
+	return &panicError{msg: strings.Join(strings.Fields(fmt.Sprint(v)), " "), stack: debug.Stack()}
+}
+
+func (p *panicError) Error() string {
+	return "internal error (a bug in Origen; please report it with the stack trace from stderr): " + p.msg
+}
+
+// faultKey carries env.fault in the context, down to writeAtomically,
+// whose callers do not take an env.
+type faultKey struct{}
+
+// fault calls the context's fault hook, if any, at a named step.
+func fault(ctx context.Context, step string) {
+	if f, ok := ctx.Value(faultKey{}).(func(string)); ok {
+		f(step)
+	}
 }

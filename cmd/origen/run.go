@@ -36,12 +36,29 @@ failure, 2 usage or configuration error, 3 data problem.
 
 // run is the whole program behind main, callable from tests.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr,
-		now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }, retryBase: time.Second}
-	return e.dispatch(ctx, args)
+	return newEnv(getenv, stdin, stdout, stderr).dispatch(ctx, args)
 }
 
-func (e env) dispatch(ctx context.Context, args []string) error {
+// newEnv is the production env on the given streams.
+func newEnv(getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) env {
+	return env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr,
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }, retryBase: time.Second}
+}
+
+// dispatch runs the command args name. A panic in it becomes a
+// *panicError (exit code 1, one line, then the stack): never a Go stack
+// trace as the first thing a person or a scheduler's log shows. Panics in
+// goroutines a command starts are not recovered here; Origen's commands
+// start none.
+func (e env) dispatch(ctx context.Context, args []string) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = recovered(v)
+		}
+	}()
+	if e.fault != nil {
+		ctx = context.WithValue(ctx, faultKey{}, e.fault)
+	}
 	// Global flags come before the command: --log-format text|json (also
 	// ORIGEN_LOG_FORMAT; the flag wins).
 	e.logFormat = e.getenv("ORIGEN_LOG_FORMAT")
@@ -63,6 +80,7 @@ func (e env) dispatch(ctx context.Context, args []string) error {
 		fmt.Fprint(e.stderr, usage)
 		return usageErr("no command given")
 	}
+	fault(ctx, "command "+args[0])
 	switch args[0] {
 	case "demo":
 		return e.cmdDemo(ctx, args[1:])

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// fuzzDSN builds a DSN of one of the forms libpq and the sqlite driver
+// read, with password in it, the way a person would write it.
+func fuzzDSN(form uint8, user, password, host, db string) string {
+	switch form % 5 {
+	case 0: // URL user info
+		return "postgres://" + url.UserPassword(user, password).String() + "@" + url.PathEscape(host) + "/" + url.PathEscape(db) + "?sslmode=require"
+	case 1: // URL query parameter
+		return "postgresql://" + url.User(user).String() + "@" + url.PathEscape(host) + "/" + url.PathEscape(db) +
+			"?" + url.Values{"password": {password}, "sslmode": {"disable"}}.Encode()
+	case 2: // key=value, quoted the way libpq reads it
+		return "host=" + kvQuote(host) + " user=" + kvQuote(user) + " password=" + kvQuote(password) + " dbname=" + kvQuote(db)
+	case 3: // key = value, spaces around the '=' (libpq allows them)
+		return "dbname = " + kvQuote(db) + " password = " + kvQuote(password) + " host = " + kvQuote(host)
+	default: // URL with both
+		return "postgres://" + url.UserPassword(user, password).String() + "@" + url.PathEscape(host) + "/" + url.PathEscape(db) +
+			"?" + url.Values{"password": {password}}.Encode()
+	}
+}
+
+// kvQuote quotes a libpq key=value value: in single quotes, with \ and '
+// escaped, when it is empty or has white space, quotes or backslashes.
+func kvQuote(v string) string {
+	if v != "" && !strings.ContainsAny(v, " \t\n\r\v\f'\\") {
+		return v
+	}
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'"
+}
+
+// The password planted in a DSN never appears in the redacted DSN, in any
+// of the forms it took in the DSN; more strongly, the redacted DSN is the
+// same whatever the password is.
+func FuzzRedactDSN(f *testing.F) {
+	for form := range uint8(5) {
+		f.Add(form, "origen", "Pw-db-31337", "db.internal", "shop")
+		f.Add(form, "origen", "pass word with spaces", "db.internal", "shop")
+		f.Add(form, "u", `quote'and\backslash`, "127.0.0.1:5432", "db")
+		f.Add(form, "u", "p@ss:w/rd?#&=%", "[::1]:5432", "d b")
+		f.Add(form, "", "secretsecret", "", "")
+	}
+	const other = "Zq9-other-password"
+	f.Fuzz(func(t *testing.T, form uint8, user, password, host, db string) {
+		if len(password) < 6 || strings.Contains(password, other) || strings.Contains(other, password) {
+			return // too short to tell from the rest of the DSN
+		}
+		dsn := fuzzDSN(form, user, password, host, db)
+		without := fuzzDSN(form, user, "", host, db)
+		got := redactDSN(dsn)
+		for _, form := range []string{password, url.QueryEscape(password), url.PathEscape(password),
+			strings.TrimPrefix(url.UserPassword("", password).String(), ":"), kvQuote(password)} {
+			if strings.Contains(without, form) {
+				continue // the user, host or database name holds it too
+			}
+			if strings.Contains(got, form) {
+				t.Fatalf("redactDSN(%q) = %q shows the password %q", dsn, got, password)
+			}
+		}
+		if again := redactDSN(fuzzDSN(form, user, other, host, db)); got != again {
+			t.Errorf("the redacted DSN depends on the password:\n%q → %q\n%q → %q", dsn, got, fuzzDSN(form, user, other, host, db), again)
+		}
+	})
+}
