@@ -113,16 +113,21 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	log.Info("data read", "statements", len(snap.Statements()), "registration_rows", quality.RegistrationRows,
 		"purchase_rows", quality.PurchaseRows, "duration", time.Since(t0).Round(time.Millisecond))
 
-	compute := func(p Period, cohort []CohortRow) Report {
+	compute := func(p Period, cohort []CohortRow) (Report, error) {
 		q := quality
 		var spend []SpendRow
 		spend, q.SpendRowsInPeriod = SpendOver(spendDays, p)
-		rep := Compute(Inputs{Period: p, AsOf: req.AsOf, Timezone: req.Timezone, Currency: req.Currency,
+		// Sums of money that overflow are a data error, never a wrapped
+		// number (ComputeChecked).
+		rep, err := ComputeChecked(Inputs{Period: p, AsOf: req.AsOf, Timezone: req.Timezone, Currency: req.Currency,
 			WindowDays: w, Cohort: cohort, Spend: spend, Quality: q})
 		rep.Version, rep.GeneratedAt = req.Version, req.GeneratedAt
-		return rep
+		return rep, err
 	}
-	rep := compute(req.Period, facts.Cohort)
+	rep, err := compute(req.Period, facts.Cohort)
+	if err != nil {
+		return Report{}, err
+	}
 	rep.Notes = append(rep.Notes, warnings...)
 	rep.Notes = append(rep.Notes, cohortNotes(rep)...)
 
@@ -162,7 +167,10 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 
 	// The comparison period, from the same pass and the same snapshot.
 	rep.Targets = req.Targets
-	previous := compute(prev, facts.Previous)
+	previous, err := compute(prev, facts.Previous)
+	if err != nil {
+		return Report{}, fmt.Errorf("previous period %s: %w", prev, err)
+	}
 	rep.Previous = &previous
 	rep.Notes = append(rep.Notes, comparisonNotes(rep)...)
 	for _, n := range rep.Notes {

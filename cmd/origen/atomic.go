@@ -16,7 +16,7 @@ import (
 )
 
 // How outputs reach an output directory DIR (README, "Atomic outputs";
-// docs/SECURITY-outputs.md):
+// docs/SECURITY.md, "Atomic outputs"):
 //
 //	DIR/NAME                      symlink → .origen-runs/SET.current/NAME, made once
 //	DIR/.origen-runs/             Origen's own area; its flock orders creating and sweeping
