@@ -27,7 +27,7 @@ Usage:
   origen run --config FILE [--job NAME] [--dry-run] [--as-of RFC3339]
                                            run the config's [[job]] tables (for schedulers)
   origen check --config FILE               validate the config and the database mapping
-  origen fixtures load --dsn DSN --schema NAME --registrations N --seed S --config-out FILE
+  origen fixtures load --dsn DSN --schema NAME --registrations N [--months 12] [--indexes] --seed S --config-out FILE
   origen version
 
 Run 'origen COMMAND -h' for a command's flags. Exit codes: 0 ok, 1 runtime
