@@ -64,7 +64,7 @@ func (e env) cmdProspects(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	paths, err := e.runProspects(ctx, cfg, asOf, o, e.logger())
+	paths, err := e.runProspects(ctx, cfg, asOf, o, e.loggerFor(cfg))
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ func (e env) cmdReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	paths, err := e.runReport(ctx, cfg, period, asOf, o.Out, e.logger(), grain)
+	paths, err := e.runReport(ctx, cfg, period, asOf, o.Out, e.loggerFor(cfg), grain)
 	if err != nil {
 		return err
 	}

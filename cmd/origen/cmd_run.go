@@ -64,7 +64,7 @@ func (e env) cmdRun(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := e.logger()
+	log := e.loggerFor(cfg)
 	var failed []string
 	for _, j := range jobs {
 		jlog := log.With("job", j.Name)
