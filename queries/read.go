@@ -171,6 +171,9 @@ func (r Reader) run(ctx context.Context, db DBTX, p plan, timeout time.Duration,
 			if _, ok := err.(*attribution.Error); ok {
 				return err
 			}
+			if overflowed(err) {
+				return overflowError(name, err)
+			}
 			return fmt.Errorf("read %s result: %w", name, err)
 		}
 	}
@@ -188,6 +191,9 @@ func (r Reader) explain(ctx context.Context, name string, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("query %s cancelled: %w", name, ctx.Err())
 	}
+	if overflowed(err) {
+		return overflowError(name, err)
+	}
 	msg := err.Error()
 	for _, hint := range []string{"does not exist", "no such table", "no such column", "syntax error", "permission denied", "operator does not exist", "cannot cast", "invalid input syntax", "function"} {
 		if strings.Contains(msg, hint) {
@@ -196,6 +202,21 @@ func (r Reader) explain(ctx context.Context, name string, err error) error {
 		}
 	}
 	return fmt.Errorf("query %s: %w", name, err)
+}
+
+// overflowed reports whether err says that a number left the range of a
+// 64-bit integer: a sum in the database (PostgreSQL "bigint out of range",
+// SQLite "integer overflow") or a value too large to scan.
+func overflowed(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "out of range") || strings.Contains(msg, "integer overflow")
+}
+
+// overflowError is the data error of an overflowing amount or sum: money
+// is exact in 1/10000 units of an int64, never a wrapped number.
+func overflowError(name string, err error) error {
+	return attribution.Errorf(attribution.KindData,
+		"query %s: an amount or a sum of amounts is beyond what Origen holds exactly (±922,337,203,685,477.5807 in the report currency): check the source for amounts in the wrong unit or a corrupt row: %w", name, err)
 }
 
 // ReadQuality counts the sources' rows once, source-wide, and refuses data

@@ -1,6 +1,7 @@
 package queries_test
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/origen-analytics/origen/attribution"
 	"github.com/origen-analytics/origen/fixtures/pgtest"
 	"github.com/origen-analytics/origen/queries"
 )
@@ -34,7 +36,7 @@ func smallDBs(t *testing.T, regs [][4]any, spend [][3]any, spendType string) []e
 		db                *sqlx.DB
 		d                 queries.Dialect
 		ts, money, spendT string
-	}{{sq, queries.SQLite, "TEXT", "NUMERIC", "TEXT"}, {pg, queries.Postgres, "timestamptz", "numeric(12,2)", spendType}} {
+	}{{sq, queries.SQLite, "TEXT", "NUMERIC", "TEXT"}, {pg, queries.Postgres, "timestamptz", "numeric(20,2)", spendType}} {
 		mustExec(t, c.db, fmt.Sprintf(`CREATE TABLE r (user_id bigint, registered_at %s, channel text, campaign text)`, c.ts))
 		mustExec(t, c.db, fmt.Sprintf(`CREATE TABLE p (user_id bigint, purchased_at %s, amount %s)`, c.ts, c.money))
 		mustExec(t, c.db, fmt.Sprintf(`CREATE TABLE s (date %s, channel text, amount %s)`, c.spendT, c.money))
@@ -121,6 +123,24 @@ func TestSpendDateWithOffsetLandsOnTheLocalDay(t *testing.T) {
 				if got := rep.Total.Spend.Format(2); got != c.want {
 					t.Errorf("spend of %s in Berlin = %s, want %s", c.from, got, c.want)
 				}
+			}
+		})
+	}
+}
+
+// Spend whose sum leaves the range Origen holds exactly (two rows of
+// 900,000,000,000,000 each: 1.8e19 in 1/10000 units) is a data error on
+// both drivers, never a wrapped negative number (before: −44,674,407,370,955.16).
+func TestOverflowingSpendIsADataError(t *testing.T) {
+	regs := [][4]any{{1, "2026-03-01T10:00:00Z", "Search", nil}}
+	spend := [][3]any{{"2026-03-01", "Search", "900000000000000"}, {"2026-03-01", "Search", "900000000000000"}}
+	for _, e := range smallDBs(t, regs, spend, "date") {
+		t.Run(string(e.dialect), func(t *testing.T) {
+			_, err := attribution.BuildReport(context.Background(), e.snapshot(t, "UTC"), attribution.ReportRequest{
+				Period: mustPeriod(t, "2026-03-01", "2026-03-02"), AsOf: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC),
+				Location: time.UTC, WindowDays: 30})
+			if err == nil || attribution.KindOf(err) != attribution.KindData || !strings.Contains(err.Error(), "beyond what Origen holds") {
+				t.Errorf("err = %v (kind %v), want a data error about the amounts", err, attribution.KindOf(err))
 			}
 		})
 	}
