@@ -62,6 +62,22 @@ func FuzzRedactDSN(f *testing.F) {
 				t.Fatalf("redactDSN(%q) = %q shows the password %q", dsn, got, password)
 			}
 		}
+		// A password with punctuation is also hidden in the pieces a
+		// misreading parser would split it into (dsnSecrets.pieces), which
+		// may mask a host or name that equals a piece: more is hidden, never
+		// less, so the output may depend on such a password.
+		if strings.IndexFunc(password, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == '~')
+		}) >= 0 {
+			return
+		}
+		// Likewise a user, host or database name that holds the password is
+		// hidden with it.
+		for _, field := range []string{user, host, db} {
+			if field != "" && (strings.Contains(field, password) || strings.Contains(password, field)) {
+				return
+			}
+		}
 		if again := redactDSN(fuzzDSN(form, user, other, host, db)); got != again {
 			t.Errorf("the redacted DSN depends on the password:\n%q → %q\n%q → %q", dsn, got, fuzzDSN(form, user, other, host, db), again)
 		}
