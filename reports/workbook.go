@@ -141,6 +141,14 @@ func (b *workbook) build() {
 		}
 	}
 	b.check(b.f.DeleteSheet("Sheet1"))
+	// The active sheet is marked in every sheet's view: now, while they
+	// are empty. Later, excelize would read every streamed sheet back into
+	// memory to mark it, and write it out again.
+	if b.err == nil {
+		idx, err := b.f.GetSheetIndex(sheetChannels)
+		b.check(err)
+		b.f.SetActiveSheet(idx)
+	}
 	b.check(b.f.SetDefinedName(&excelize.DefinedName{
 		Name: wilsonName, RefersTo: strconv.FormatFloat(attribution.WilsonZ, 'f', -1, 64),
 		Comment: "z of the 95% Wilson score interval (METRICS.md, Ratios)",
@@ -159,11 +167,6 @@ func (b *workbook) build() {
 	b.quality()
 	b.about()
 	b.properties()
-	if b.err == nil {
-		idx, err := b.f.GetSheetIndex(sheetChannels)
-		b.check(err)
-		b.f.SetActiveSheet(idx)
-	}
 }
 
 func (b *workbook) check(err error) {

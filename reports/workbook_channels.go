@@ -61,16 +61,14 @@ func (b *workbook) channels() {
 	// Headers wrap onto up to three lines rather than widen the columns.
 	b.check(sw.SetRow("A1", header, excelize.RowOpts{Height: 48}))
 	last := len(rows) + 1 // the last channel row
-	var notes []excelize.Comment
+	var notes cellMessages
 	for j, x := range all {
 		row := j + 2
 		cells := make([]any, len(cols))
 		for i, c := range cols {
 			cells[i] = b.tableCell(c, x, row, j == len(all)-1, last)
 			if v := c.value(x); !v.OK && c.NA != "" {
-				notes = append(notes, excelize.Comment{
-					Cell: b.letters[c.Key] + fmt.Sprint(row), Author: commentAuthor, Text: c.naNote(), Width: 180, Height: 40,
-				})
+				notes.add(b.letters[c.Key], row, c.Header, c.naNote())
 			}
 		}
 		b.check(sw.SetRow(b.cellName(1, row), cells))
@@ -87,9 +85,7 @@ func (b *workbook) channels() {
 			ShowRowStripes: new(true),
 		}))
 	}
-	for _, n := range notes {
-		b.check(b.f.AddComment(sheet, n))
-	}
+	b.addMessages(sheet, &notes)
 	b.conditionalFormats(sheet, cols, len(all)+1)
 	wide, titleCols := 1, ""
 	if r.Previous != nil {

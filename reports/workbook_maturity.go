@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,7 +82,7 @@ func cohortIntro(r attribution.Report) sheetIntro {
 			"Conversion rate, revenue per registration and costs are formulas over the row; the Totals add up the channels.",
 			grainWord(r.CohortGrain), orDash(r.Timezone), periodText(r.Period)),
 		Line2: fmt.Sprintf("Converted by day N is empty until every registration of the cohort is N days old at the as-of time (%s) — never a too-low number; "+
-			"a note on each empty cell says when it will be. Cohorts with immature registrations are still converting.", humanTime(r.AsOf, r.Timezone)),
+			"selecting an empty cell says when it will be filled, and so does the table below the totals. Cohorts with immature registrations are still converting.", humanTime(r.AsOf, r.Timezone)),
 		Unit: "Cohort",
 	}
 }
@@ -138,12 +139,13 @@ func (b *workbook) cohortSheet(sheet, table string, rows, totals []attribution.C
 	}
 	// Widths: the header on two lines, or the widest value.
 	widths := []int{headerWidth("Channel"), max(headerWidth(in.Unit), 8), 10, 10}
-	for _, m := range append(append([]attribution.CohortMetrics(nil), rows...), totals...) {
+	all := append(slices.Clip(rows), totals...)
+	for _, m := range all {
 		widths[0] = max(widths[0], displayWidth(m.Channel))
 	}
 	for _, c := range cols {
 		w := headerWidth(c.Header)
-		for _, m := range append(append([]attribution.CohortMetrics(nil), rows...), totals...) {
+		for _, m := range all {
 			w = max(w, displayWidth(workbookDisplay(c.asColumn(), c.get(m), cur)))
 		}
 		widths = append(widths, w)
@@ -172,7 +174,7 @@ func (b *workbook) cohortSheet(sheet, table string, rows, totals []attribution.C
 	headerOpts := excelize.RowOpts{Height: 32}
 	b.check(sw.SetRow(b.cellName(1, maturityHeaderRow), header, headerOpts))
 
-	var notes []excelize.Comment
+	var notes cellMessages
 	first, last := maturityHeaderRow+1, maturityHeaderRow+len(rows)
 	write := func(row int, m attribution.CohortMetrics, total bool) {
 		textStyle, dateStyle := 0, b.dateStyle()
@@ -199,8 +201,7 @@ func (b *workbook) cohortSheet(sheet, table string, rows, totals []attribution.C
 				}
 			}
 			if !v.OK {
-				notes = append(notes, excelize.Comment{Cell: letters[c.Key] + strconv.Itoa(row), Author: commentAuthor,
-					Text: c.cohortNote(m, b.r), Width: 220, Height: 60})
+				notes.add(letters[c.Key], row, c.Header, c.cohortNote(m, b.r))
 			}
 			cells = append(cells, cell)
 		}
@@ -231,12 +232,95 @@ func (b *workbook) cohortSheet(sheet, table string, rows, totals []attribution.C
 			write(row, m, true)
 		}
 	}
-	for _, n := range notes {
-		b.check(b.f.AddComment(sheet, n))
-	}
+	b.fillTimes(sw, sheet, fillTimesRow(rows, totals), cohortsOf(rows, totals), cols, letters, in)
+	b.addMessages(sheet, &notes)
 	b.pageSetup(sheet, "landscape", 1)
 	b.printTitles(sheet, "$A:$B", fmt.Sprintf("$%d:$%d", maturityHeaderRow, maturityHeaderRow))
 	b.check(sw.Flush())
+}
+
+// fillTimesRow is the first row of the block below a cohort sheet's
+// tables: a blank row after the channel rows and, when there are any, the
+// Totals (a blank row, the section, the header and a row per cohort).
+func fillTimesRow(rows, totals []attribution.CohortMetrics) int {
+	row := maturityHeaderRow + len(rows) + 2
+	if len(totals) > 0 {
+		row += 3 + len(totals)
+	}
+	return row
+}
+
+// cohortsOf lists each cohort of a sheet once, in time order: the Totals,
+// which have one row per cohort of the period, or else the cohorts of the
+// channel rows.
+func cohortsOf(rows, totals []attribution.CohortMetrics) []attribution.CohortMetrics {
+	if len(totals) > 0 {
+		return totals
+	}
+	seen := map[attribution.Date]bool{}
+	var out []attribution.CohortMetrics
+	for _, m := range rows {
+		if !seen[m.Dates.From] {
+			seen[m.Dates.From] = true
+			out = append(out, m)
+		}
+	}
+	slices.SortFunc(out, func(a, b attribution.CohortMetrics) int { return int(a.Dates.From.Unix() - b.Dates.From.Unix()) })
+	return out
+}
+
+// fillTimes writes, from row on, when each cohort's converted-by-day-N
+// cells are filled: the moment every registration of the cohort is N days
+// old (maturesAt), in the report's time zone, under the day-N columns. It
+// depends on the cohort only, so one row per cohort says it for every
+// channel's row, however many channels there are. Sheets without day-N
+// columns (Trend) have no such block.
+func (b *workbook) fillTimes(sw *excelize.StreamWriter, sheet string, row int, cohorts []attribution.CohortMetrics, cols []cohortColumn, letters map[string]string, in sheetIntro) {
+	if b.err != nil || len(cohorts) == 0 || !slices.ContainsFunc(cols, func(c cohortColumn) bool { return c.Day > 0 }) {
+		return
+	}
+	loc := reportLocation(b.r)
+	b.check(sw.SetRow(b.cellName(1, row), []any{excelize.Cell{StyleID: b.sectionStyle(),
+		Value: fmt.Sprintf("When converted by day N is filled (%s): once every registration of the cohort is N days old; until then the cells above are empty", orDash(b.r.Timezone))}}))
+	row++
+	header := []any{nil,
+		excelize.Cell{StyleID: b.headerStyle(kindText), Value: in.Unit},
+		excelize.Cell{StyleID: b.headerStyle(kindText), Value: "First day"},
+		excelize.Cell{StyleID: b.headerStyle(kindText), Value: "Last day"},
+	}
+	col := func(key string) int {
+		n, err := excelize.ColumnNameToNumber(letters[key])
+		b.check(err)
+		return n
+	}
+	for _, c := range cols {
+		if c.Day == 0 {
+			continue
+		}
+		for len(header) < col(c.Key)-1 {
+			header = append(header, nil)
+		}
+		header = append(header, excelize.Cell{StyleID: b.headerStyle(kindRate), Value: c.Header})
+	}
+	b.check(sw.SetRow(b.cellName(1, row), header, excelize.RowOpts{Height: 32}))
+	when := b.style("fill-time", &excelize.Style{CustomNumFmt: new("yyyy-mm-dd hh:mm")})
+	for _, m := range cohorts {
+		row++
+		cells := []any{nil, m.Cohort,
+			excelize.Cell{StyleID: b.dateStyle(), Value: dateSerial(m.Dates.From)},
+			excelize.Cell{StyleID: b.dateStyle(), Value: dateSerial(lastDay(m.Dates))},
+		}
+		for _, c := range cols {
+			if c.Day == 0 {
+				continue
+			}
+			for len(cells) < col(c.Key)-1 {
+				cells = append(cells, nil)
+			}
+			cells = append(cells, excelize.Cell{StyleID: when, Value: excelSerial(maturesAt(m, c.Day, loc), loc)})
+		}
+		b.check(sw.SetRow(b.cellName(1, row), cells))
+	}
 }
 
 // withFormula returns c with formula f, for formulaAt.

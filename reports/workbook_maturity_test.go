@@ -113,8 +113,8 @@ func TestWorkbookCohortsSheet(t *testing.T) {
 			t.Errorf("panes = %+v, want frozen at C5", p)
 		}
 	})
-	t.Run("day-N conversion is empty with a note until mature", func(t *testing.T) {
-		notes := comments(t, f, sheetCohorts)
+	t.Run("day-N conversion is empty with a message until mature", func(t *testing.T) {
+		notes := inputMessages(t, f, sheetCohorts)
 		var empty, shown int
 		for i, m := range r.Cohorts {
 			row := maturityHeaderRow + 1 + i
@@ -129,7 +129,7 @@ func TestWorkbookCohortsSheet(t *testing.T) {
 						t.Errorf("%s (%s %s day %d) = %q, want empty", c, m.Channel, m.Cohort, n, got)
 					}
 					if !strings.HasPrefix(notes[c], "n/a: ") {
-						t.Errorf("%s has note %q", c, notes[c])
+						t.Errorf("%s has message %q", c, notes[c])
 					}
 				default:
 					shown++
