@@ -198,6 +198,8 @@ func projectionBasisText(basis string) string {
 		return "the channel's own curve"
 	case attribution.ProjectionAllChannels:
 		return "the curve of all channels (too little history of its own)"
+	case projectionSummed:
+		return "its channels' projections, added up; the 95% interval is computed for each channel (in the workbook) and for the Total, not for a group"
 	}
 	return ""
 }

@@ -48,6 +48,11 @@ type WorkbookOptions struct {
 	// are streamed to disk as they come, so they are never all in memory;
 	// they must add up to the report's counts and revenue per channel.
 	Detail func(yield func(attribution.DetailRow) error) error
+	// MaxChannels is how many channels, those with the most registrations,
+	// the charts draw ([report] max_channels): the Charts sheet's
+	// categories and the Curves chart's lines (at most maxChartCurves of
+	// them). 0 means DefaultMaxChannels. The tables keep every channel.
+	MaxChannels int
 
 	// maxSheetRows bounds the rows of one Registrations sheet, header
 	// included; 0 means Excel's limit. Tests lower it to check the split.

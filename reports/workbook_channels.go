@@ -216,7 +216,16 @@ func (b *workbook) charts() {
 	if b.err != nil {
 		return
 	}
-	n := len(b.r.Channels) // the charts show the period's channels
+	// The charts show the period's channels, at most the MaxChannels with
+	// the most registrations: thousands of bars are no chart.
+	top := topChannels(b.r, limitChannels(b.o.MaxChannels))
+	var shown []int // rows of b.rows
+	for j := range b.r.Channels {
+		if top == nil || top[b.rows[j].M.Channel] {
+			shown = append(shown, j)
+		}
+	}
+	n := len(shown)
 	b.fitToPage(sheet)
 	sw, err := b.f.NewStreamWriter(sheet)
 	if err != nil {
@@ -239,15 +248,20 @@ func (b *workbook) charts() {
 	b.check(sw.SetColWidth(chartCol, chartCol, 24))
 	b.check(sw.SetColWidth(chartCol+1, chartCol+len(data)-1, 14))
 	b.check(sw.SetRow("A1", []any{excelize.Cell{StyleID: b.titleStyle(), Value: "Charts"}}))
-	b.check(sw.SetRow("A2", []any{"The charts read the Channels table, its names and customers directly and its ratios through the chart data on the right: change a channel's counts or money there and they follow. " +
-		"#N/A marks a value that is undefined (n/a), so that the chart leaves it out instead of drawing a zero."}))
+	intro := "The charts read the Channels table through the chart data on the right: change a channel's counts or money there and they follow. " +
+		"#N/A marks a value that is undefined (n/a), so that the chart leaves it out instead of drawing a zero."
+	if top != nil {
+		intro = fmt.Sprintf("The charts show the %s channels with the most registrations of the period's %s; the Channels sheet lists every channel. ",
+			formatCount(int64(n)), formatCount(int64(len(b.r.Channels)))) + intro
+	}
+	b.check(sw.SetRow("A2", []any{intro}))
 	b.check(sw.SetRow(b.cellName(chartCol, 3), []any{excelize.Cell{StyleID: b.sectionStyle(), Value: "Chart data"}}))
 	header := make([]any, len(data))
 	for i, s := range data {
 		header[i] = excelize.Cell{StyleID: b.headerStyle(s.kind), Value: s.header}
 	}
 	b.check(sw.SetRow(b.cellName(chartCol, 4), header))
-	for j := 0; j < n; j++ {
+	for k, j := range shown {
 		x, src := b.rows[j], j+2
 		cells := make([]any, len(data))
 		for i, s := range data {
@@ -262,17 +276,12 @@ func (b *workbook) charts() {
 			}
 			cells[i] = cell
 		}
-		b.check(sw.SetRow(b.cellName(chartCol, j+5), cells))
+		b.check(sw.SetRow(b.cellName(chartCol, k+5), cells))
 	}
 	col := func(i int) string { name, _ := excelize.ColumnNumberToName(chartCol + i); return name }
 	rng := func(i int) string { return fmt.Sprintf("%s!$%s$5:$%s$%d", sheet, col(i), col(i), n+4) }
 	name := func(i int) string { return fmt.Sprintf("%s!$%s$4", sheet, col(i)) }
-	// Names and customers are never undefined: those series read the
-	// Channels table itself.
-	table := func(key string) string {
-		return fmt.Sprintf("%s!$%s$2:$%s$%d", sheetChannels, b.letters[key], b.letters[key], n+1)
-	}
-	channels := table("channel")
+	channels := rng(0)
 	title := func(s string) excelize.ChartTitle {
 		return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Bold: true, Size: 12, Family: b.font}}}}
 	}
@@ -292,8 +301,8 @@ func (b *workbook) charts() {
 		Title:      title("Customers and cost per customer"),
 		Dimension:  size,
 		Legend:     excelize.ChartLegend{Position: "bottom"},
-		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$%s$1", sheetChannels, b.letters["customers"]), Categories: channels,
-			Values: table("customers"), Fill: solid("4E79A7")}},
+		Series: []excelize.ChartSeries{{Name: name(1), Categories: channels,
+			Values: rng(1), Fill: solid("4E79A7")}},
 		XAxis: excelize.ChartAxis{Font: axisFont},
 		YAxis: excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "#,##0"},
 			Font: axisFont, Title: axisTitle("Customers")},

@@ -307,10 +307,10 @@ func TestWorkbookCharts(t *testing.T) {
 		part string
 		want []string
 	}{
-		{"xl/charts/chart1.xml", []string{"<barChart>", "<lineChart>", `<varyColors val="0">`, fmt.Sprintf("Channels!$C$2:$C$%d", n-3),
-			fmt.Sprintf("Charts!$O$5:$O$%d", n), fmt.Sprintf("Channels!$A$2:$A$%d", n-3), "Customers and cost per customer"}},
+		{"xl/charts/chart1.xml", []string{"<barChart>", "<lineChart>", `<varyColors val="0">`, fmt.Sprintf("Charts!$N$5:$N$%d", n),
+			fmt.Sprintf("Charts!$O$5:$O$%d", n), fmt.Sprintf("Charts!$M$5:$M$%d", n), "Customers and cost per customer"}},
 		{"xl/charts/chart2.xml", []string{"<barChart>", "<hiLowLines>", fmt.Sprintf("Charts!$P$5:$P$%d", n), fmt.Sprintf("Charts!$R$5:$R$%d", n),
-			fmt.Sprintf("Channels!$A$2:$A$%d", n-3), "Conversion rate with 95% interval"}},
+			fmt.Sprintf("Charts!$M$5:$M$%d", n), "Conversion rate with 95% interval"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.part, func(t *testing.T) {
@@ -338,6 +338,31 @@ func TestWorkbookCharts(t *testing.T) {
 		row := 5 + slices.IndexFunc(r.Channels, func(m attribution.ChannelMetrics) bool { return m.Channel == chScript })
 		if got := rawValue(t, f, sheetCharts, fmt.Sprintf("O%d", row)); got != "#N/A" {
 			t.Errorf("CAC of %s = %q, want #N/A", chScript, got)
+		}
+	})
+	t.Run("at most MaxChannels, the most registrations", func(t *testing.T) {
+		f, data := openWorkbookWith(t, r, WorkbookOptions{MaxChannels: 3})
+		// sampleReport's three largest channels by registrations, in
+		// table order (most customers first).
+		want := []string{chSearch, chSocial, chFormula}
+		for i, name := range want {
+			if got := rawValue(t, f, sheetCharts, fmt.Sprintf("M%d", 5+i)); got != name {
+				t.Errorf("M%d = %q, want %q", 5+i, got, name)
+			}
+		}
+		if got := rawValue(t, f, sheetCharts, "M8"); got != "" {
+			t.Errorf("M8 = %q, want the chart data to end after 3 channels", got)
+		}
+		for _, part := range []string{"xl/charts/chart1.xml", "xl/charts/chart2.xml"} {
+			if xml := zipFile(t, data, part); !strings.Contains(xml, "Charts!$M$5:$M$7") || strings.Contains(xml, "Channels!") {
+				t.Errorf("%s does not read the 3 rows of chart data", part)
+			}
+		}
+		if got := rawValue(t, f, sheetCharts, "A2"); !strings.HasPrefix(got, fmt.Sprintf("The charts show the 3 channels with the most registrations of the period's %d;", len(r.Channels))) {
+			t.Errorf("A2 = %q, want it to say which channels the charts show", got)
+		}
+		if rows, _ := f.GetRows(sheetChannels); len(rows) != len(r.Channels)+2 {
+			t.Errorf("Channels has %d rows, want every channel and the Total", len(rows))
 		}
 	})
 	t.Run("no channels, no charts", func(t *testing.T) {

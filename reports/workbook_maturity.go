@@ -433,23 +433,51 @@ func (b *workbook) curvesSheet() {
 // dozen lines nobody can tell them apart (the table has them all).
 const maxChartCurves = 12
 
-// curvesChart draws F(d) of each curve (the first maxChartCurves) as a
-// native line chart over the Curves table, in the channels' colours.
+// curvesChart draws F(d) of the curves of the channels with the most
+// registrations in the period (at most maxChartCurves, and at most
+// MaxChannels) and of the Total as a native line chart over the Curves
+// table, in the channels' colours.
 func (b *workbook) curvesChart(curves []attribution.Curve) {
 	if b.err != nil || len(curves) == 0 {
 		return
 	}
-	names := make([]string, len(curves))
+	regs := map[string]int64{}
+	for _, m := range b.r.Channels {
+		regs[m.Channel] = m.Registrations
+	}
+	var ranked []int
 	for i, c := range curves {
-		names[i] = curveLabel(c)
+		if curveLabel(c) != totalLabel {
+			ranked = append(ranked, i)
+		}
+	}
+	slices.SortStableFunc(ranked, func(i, j int) int {
+		a, b := regs[curves[i].Channel], regs[curves[j].Channel]
+		switch {
+		case a > b:
+			return -1
+		case a < b:
+			return 1
+		}
+		return 0
+	})
+	drawn := map[int]bool{}
+	for _, i := range ranked[:min(len(ranked), maxChartCurves, limitChannels(b.o.MaxChannels))] {
+		drawn[i] = true
+	}
+	var names []string
+	for i, c := range curves {
+		if drawn[i] || curveLabel(c) == totalLabel {
+			names = append(names, curveLabel(c))
+		}
 	}
 	colors := channelColors(names)
 	var series []excelize.ChartSeries
 	row := maturityHeaderRow + 1
 	for i, c := range curves {
 		n := min(c.WindowDays+1, len(c.F))
-		if i < maxChartCurves || c.Channel == totalLabel {
-			color := strings.TrimPrefix(colors[names[i]], "#")
+		if drawn[i] || c.Channel == totalLabel {
+			color := strings.TrimPrefix(colors[curveLabel(c)], "#")
 			width := 2.0
 			if c.Channel == totalLabel {
 				color, width = "1F2937", 2.5

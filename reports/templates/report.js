@@ -168,7 +168,8 @@
     opt.tooltip.renderMode = "html";
     opt.tooltip.confine = true;
     opt.tooltip.formatter = function (params) {
-      var t = data.tips[channelIndex(params)];
+      var i = channelIndex(params);
+      var t = data.tips[spec.rows && i >= 0 ? spec.rows[i] : i];
       if (!t) {
         return "";
       }
