@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -336,6 +337,13 @@ func curvesSection(r attribution.Report, curves []attribution.Curve, colors map[
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: 0, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),
 	)...)
 	line.SetXAxis(xs)
+	// Beyond a dozen curves the bands only blur into each other (and cost
+	// the browser three series a curve): the tooltip and the table below
+	// still give every band.
+	bands := len(curves) <= maxChartCurves+1
+	if !bands {
+		view.Chart.Caption = strings.Replace(view.Chart.Caption, " Shaded: the 95% band of each channel;", " The 95% bands are in the tooltip and the table (too many curves to shade);", 1)
+	}
 	var legend []string
 	for i, c := range curves {
 		name, color := curveLabel(c), curveColor(c, colors)
@@ -361,7 +369,7 @@ func curvesSection(r attribution.Report, curves []attribution.Curve, colors map[
 			charts.WithLineChartOpts(opts.LineChart{Symbol: "none", ShowSymbol: opts.Bool(false)}),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: color}),
 			charts.WithLineStyleOpts(style))
-		if total {
+		if total || !bands {
 			continue // the pooled band is narrow and would hide the channels'
 		}
 		// The band: its low end, invisible, with the band's width stacked
@@ -419,7 +427,7 @@ func pct(f float64) float64 {
 // with registrations and of the other channels (other, one row per cohort,
 // when the page folds channels), and lists them all in a table.
 func cohortsSection(r attribution.Report, rows, other []attribution.CohortMetrics, colors map[string]string) (*cohortsView, []maturityChart, error) {
-	cur := r.Currency
+	cur, loc := r.Currency, reportLocation(r)
 	view := &cohortsView{Grain: grainWord(r.CohortGrain), Low: template.CSS(heatLow), High: template.CSS(heatHigh)}
 	view.Caption = fmt.Sprintf("Per channel, each %s of registration: the share that bought within 7, 14, 30 and 60 days of registering. "+
 		"Grey cells are not mature yet (not every registration of the cohort is that old at as-of) — shown as n/a, never as a too-low number. "+
@@ -494,7 +502,7 @@ func cohortsSection(r attribution.Report, rows, other []attribution.CohortMetric
 					// and tooltip say n/a.
 					na = append(na, opts.HeatMapData{Value: []any{x, y, 0}})
 					tip.Labels[key] = "n/a"
-					tip.Cells[key] = []string{title, fmt.Sprintf("Bought within %d days: %s", col.Day, col.cohortNote(c, r))}
+					tip.Cells[key] = []string{title, fmt.Sprintf("Bought within %d days: %s", col.Day, col.cohortNote(c, loc))}
 				}
 			}
 		}
@@ -557,7 +565,7 @@ func cohortsSection(r attribution.Report, rows, other []attribution.CohortMetric
 			v := col.get(c)
 			cell := tableCell{Text: col.display(c, cur), NA: !v.OK, Sort: sortKey(col.asColumn(), v)}
 			if !v.OK {
-				cell.Why, cell.Class = col.cohortNote(c, r), "na"
+				cell.Why, cell.Class = col.cohortNote(c, loc), "na"
 			}
 			out.Cells = append(out.Cells, cell)
 		}
@@ -689,6 +697,9 @@ func trendSection(r attribution.Report, rows, other []attribution.CohortMetrics,
 
 	// Conversion rate and cost per customer: a line per channel and the
 	// Total, dashed.
+	// A dot on every week of every line is noise beyond a dozen lines (and
+	// a drawing each): then the tooltip shows the values.
+	few := len(order) <= maxChartCurves
 	lines := func(pc pageChart, yName, yFormat string, get func(c attribution.CohortMetrics) (float64, string, bool)) error {
 		line := base(pc, yName, yFormat)
 		tip := chartTipSpec{Mode: "axis", Titles: titles, Series: map[string]tipSeries{}}
@@ -714,7 +725,7 @@ func trendSection(r attribution.Report, rows, other []attribution.CohortMetrics,
 				style.Type, style.Width = "dashed", 2.5
 			}
 			line.AddSeries(name, data, charts.WithSeriesId(id),
-				charts.WithLineChartOpts(opts.LineChart{Symbol: "circle", SymbolSize: 5, ConnectNulls: opts.Bool(false)}),
+				charts.WithLineChartOpts(opts.LineChart{Symbol: "circle", SymbolSize: 5, ShowSymbol: opts.Bool(few), ConnectNulls: opts.Bool(false)}),
 				charts.WithItemStyleOpts(opts.ItemStyle{Color: color}), charts.WithLineStyleOpts(style))
 		}
 		for i, ch := range order {

@@ -62,11 +62,16 @@ func (b *workbook) channels() {
 	b.check(sw.SetRow("A1", header, excelize.RowOpts{Height: 48}))
 	last := len(rows) + 1 // the last channel row
 	var notes cellMessages
+	// One row's cells, reused: the stream writer copies them out.
+	buf := make([]excelize.Cell, len(cols))
+	cells := make([]any, len(cols))
+	for i := range buf {
+		cells[i] = &buf[i]
+	}
 	for j, x := range all {
 		row := j + 2
-		cells := make([]any, len(cols))
 		for i, c := range cols {
-			cells[i] = b.tableCell(c, x, row, j == len(all)-1, last)
+			buf[i] = b.tableCell(c, x, row, j == len(all)-1, last)
 			if v := c.value(x); !v.OK && c.NA != "" {
 				notes.add(b.letters[c.Key], row, c.Header, c.naNote())
 			}

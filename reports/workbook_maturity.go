@@ -120,7 +120,7 @@ func (b *workbook) cohortSheet(sheet, table string, rows, totals []attribution.C
 	if b.err != nil {
 		return
 	}
-	cur := b.r.Currency
+	cur, loc := b.r.Currency, reportLocation(b.r)
 	const fixed = 4 // channel, cohort, first day, last day
 	letters := map[string]string{"channel": "A", "cohort": "B", "first_day": "C", "last_day": "D"}
 	for i, c := range cols {
@@ -176,34 +176,54 @@ func (b *workbook) cohortSheet(sheet, table string, rows, totals []attribution.C
 
 	var notes cellMessages
 	first, last := maturityHeaderRow+1, maturityHeaderRow+len(rows)
+	// What every row of a column shares, worked out once: the sheet has a
+	// row per channel and cohort.
+	type colSpec struct {
+		col          column
+		style, total int
+	}
+	specs := make([]colSpec, len(cols))
+	for i, c := range cols {
+		col := c.asColumn()
+		col.Formula = c.Formula
+		specs[i] = colSpec{col, b.valueStyle(col, false), b.valueStyle(col, true)}
+	}
+	textStyles, dateStyles := [2]int{0, b.totalTextStyle()}, [2]int{b.dateStyle(), b.totalDateStyle()}
+	// One row's cells, reused: the stream writer copies them out.
+	buf := make([]excelize.Cell, fixed+len(cols))
+	cells := make([]any, len(buf))
+	for i := range buf {
+		cells[i] = &buf[i]
+	}
 	write := func(row int, m attribution.CohortMetrics, total bool) {
-		textStyle, dateStyle := 0, b.dateStyle()
+		t := 0
 		if total {
-			textStyle, dateStyle = b.totalTextStyle(), b.totalDateStyle()
+			t = 1
 		}
-		cells := []any{
-			excelize.Cell{StyleID: textStyle, Value: m.Channel},
-			excelize.Cell{StyleID: textStyle, Value: m.Cohort},
-			excelize.Cell{StyleID: dateStyle, Value: dateSerial(m.Dates.From)},
-			excelize.Cell{StyleID: dateStyle, Value: dateSerial(lastDay(m.Dates))},
-		}
-		for _, c := range cols {
-			col := c.asColumn()
+		buf[0] = excelize.Cell{StyleID: textStyles[t], Value: m.Channel}
+		buf[1] = excelize.Cell{StyleID: textStyles[t], Value: m.Cohort}
+		buf[2] = excelize.Cell{StyleID: dateStyles[t], Value: dateSerial(m.Dates.From)}
+		buf[3] = excelize.Cell{StyleID: dateStyles[t], Value: dateSerial(lastDay(m.Dates))}
+		for i, c := range cols {
+			sp := specs[i]
 			v := c.get(m)
-			cell := excelize.Cell{StyleID: b.valueStyle(col, total), Value: cellValue(col, v)}
+			cell := excelize.Cell{StyleID: sp.style, Value: cellValue(sp.col, v)}
+			if total {
+				cell.StyleID = sp.total
+			}
 			switch {
 			case total && c.Sum && len(rows) > 0:
 				cell.Formula = fmt.Sprintf("SUMIF($C$%[1]d:$C$%[2]d,$C%[3]d,%[4]s$%[1]d:%[4]s$%[2]d)", first, last, row, letters[c.Key])
 			case c.Formula != "":
-				cell.Formula = col.withFormula(c.Formula).formulaAt(letters, row)
+				cell.Formula = sp.col.formulaAt(letters, row)
 				if cell.Value == nil {
 					cell.Value = "" // the cached result of the IF guard
 				}
 			}
 			if !v.OK {
-				notes.add(letters[c.Key], row, c.Header, c.cohortNote(m, b.r))
+				notes.add(letters[c.Key], row, c.Header, c.cohortNote(m, loc))
 			}
-			cells = append(cells, cell)
+			buf[fixed+i] = cell
 		}
 		b.check(sw.SetRow(b.cellName(1, row), cells))
 	}
@@ -407,12 +427,24 @@ func (b *workbook) curvesSheet() {
 	}
 	b.check(sw.SetRow(b.cellName(1, maturityHeaderRow), header, excelize.RowOpts{Height: 32}))
 	row := maturityHeaderRow
+	// One row's cells, reused: the stream writer copies them out, and the
+	// sheet has a row per curve and day.
+	buf := make([]excelize.Cell, 1+len(curveColumns))
+	cells := make([]any, len(buf))
+	for i := range buf {
+		cells[i] = &buf[i]
+	}
+	styles := make([]int, len(curveColumns))
+	for i, col := range curveColumns {
+		styles[i] = b.valueStyle(column{Kind: col.Kind}, false)
+	}
 	for _, c := range curves {
+		label := curveLabel(c)
 		for d := 0; d <= c.WindowDays && d < len(c.F); d++ {
 			row++
-			cells := []any{excelize.Cell{Value: curveLabel(c)}}
-			for _, col := range curveColumns {
-				cells = append(cells, excelize.Cell{StyleID: b.valueStyle(column{Kind: col.Kind}, false), Value: col.get(c, d)})
+			buf[0] = excelize.Cell{Value: label}
+			for i, col := range curveColumns {
+				buf[i+1] = excelize.Cell{StyleID: styles[i], Value: col.get(c, d)}
 			}
 			b.check(sw.SetRow(b.cellName(1, row), cells))
 		}

@@ -106,14 +106,14 @@ func (b *workbook) addMessages(sheet string, m *cellMessages) {
 // clipUTF16 shortens s to at most n UTF-16 code units, ending with "…"
 // when it had to cut.
 func clipUTF16(s string, n int) string {
-	if len(utf16.Encode([]rune(s))) <= n {
-		return s
-	}
-	units := 0
+	units, cut := 0, -1
 	for i, r := range s {
 		units += utf16.RuneLen(r)
-		if units > n-1 {
-			return s[:i] + "…"
+		if units > n-1 && cut < 0 {
+			cut = i // "…" takes the last unit
+		}
+		if units > n {
+			return s[:cut] + "…"
 		}
 	}
 	return s
