@@ -236,7 +236,7 @@ func newPage(r attribution.Report, o HTMLOptions) (*page, error) {
 		colors[fold.Other.M.Channel] = otherColor
 		other := htmlRow(cols, *fold.Other, cur, otherColor)
 		p.Other = &other
-		p.Folded = foldedText(len(r.Channels), len(fold.Rows), fold.Other.M.Channel)
+		p.Folded = foldedText(len(fold.Rows)+fold.Folded, len(fold.Rows), fold.Other.M.Channel)
 	}
 	p.Total = htmlRow(cols, total, cur, "")
 	for _, f := range qualityFindings(r) {
@@ -268,12 +268,13 @@ func newPage(r attribution.Report, o HTMLOptions) (*page, error) {
 }
 
 // foldedText tells the reader of a page that folds channels how many it
-// shows by name and where the others are.
+// shows by name and where the others are; channels counts the rows of the
+// channel table (with those of the previous period only).
 func foldedText(channels, shown int, other string) string {
-	return fmt.Sprintf("This period has %s channels. The %s with the most registrations are shown by name in the table and in every chart; "+
-		"the row %s adds up the other %s (its counts and money are sums and its ratios are computed from those sums, like the Total's). "+
+	return fmt.Sprintf("%s channels: the table and every chart show the %s with the most registrations by name, "+
+		"and add up the other %s in the row “%s” (its counts and money are sums, its ratios are computed from those sums, like the Total's). "+
 		"The workbook and the JSON list every channel.",
-		formatCount(int64(channels)), formatCount(int64(shown)), other, formatCount(int64(channels-shown)))
+		formatCount(int64(channels)), formatCount(int64(shown)), formatCount(int64(channels-shown)), other)
 }
 
 func rowNames(rows []rowData) []string {
@@ -482,6 +483,9 @@ func definitions(r attribution.Report) []definition {
 type chartData struct {
 	Charts []chartSpec `json:"charts"`
 	Tips   []chartTip  `json:"tips"`
+	// Other is the name of the row of folded channels, which the page
+	// script never shortens; empty without one.
+	Other string `json:"other,omitempty"`
 }
 
 type chartSpec struct {
@@ -592,7 +596,11 @@ func chartOptions(r attribution.Report, fold channelFold, colors map[string]stri
 		pages = append(pages, change)
 		specs = append(specs, chartSpec{ID: change.ID, Option: c3, Rows: allIndex})
 	}
-	b, err := json.Marshal(chartData{Charts: specs, Tips: tips})
+	cd := chartData{Charts: specs, Tips: tips}
+	if fold.Other != nil {
+		cd.Other = fold.Other.M.Channel
+	}
+	b, err := json.Marshal(cd)
 	if err != nil {
 		return nil, "", fmt.Errorf("encode chart data: %w", err)
 	}
@@ -645,7 +653,7 @@ func customersOption(r attribution.Report, rows []rowData, colors map[string]str
 	bar.SetGlobalOptions(append(baseChartOpts(pc),
 		charts.WithColorsOpts(opts.Colors{channelPalette[0], colorCost}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "8", Top: "56", Bottom: "8", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 35, Width: 100, Overflow: "truncate"}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 35}}), // report.js shortens long names
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Customers", MinInterval: 1}),
 	)...)
 	bar.ExtendYAxis(opts.YAxis{Type: "value", Name: costAxis, Position: "right", SplitLine: &opts.SplitLine{Show: opts.Bool(false)}})
@@ -690,7 +698,7 @@ func conversionOption(r attribution.Report, rows []rowData, colors map[string]st
 		charts.WithColorsOpts(opts.Colors{"#9aa3af", colorInterval}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "40", Bottom: "8", ContainLabel: opts.Bool(true)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Min: 0, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Width: 140, Overflow: "truncate"}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true)}), // report.js shortens long names
 	)...)
 	bar.XYReversal()
 	bar.SetXAxis(names).AddSeries("Conversion rate", rates, charts.WithSeriesId("rate"), charts.WithBarChartOpts(opts.BarChart{BarWidth: "55%"}))
@@ -732,7 +740,7 @@ func changeOption(rows []rowData, colors map[string]string, pc pageChart) (map[s
 	bar.SetGlobalOptions(append(baseChartOpts(pc),
 		charts.WithColorsOpts(opts.Colors{"#4b5563", "#c7cbd1"}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "8", Top: "56", Bottom: "8", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 35, Width: 100, Overflow: "truncate"}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 35}}), // report.js shortens long names
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Customers", MinInterval: 1}),
 	)...)
 	bar.SetXAxis(names).

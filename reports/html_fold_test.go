@@ -129,7 +129,8 @@ func TestHTMLFoldsChannels(t *testing.T) {
 	})
 	t.Run("the page says what it folded and where the rest is", func(t *testing.T) {
 		text := textOf(byID(t, doc, "folded"))
-		for _, want := range []string{formatCount(int64(len(r.Channels))) + " channels", "The 3 with the most registrations", label, "workbook and the JSON list every channel"} {
+		for _, want := range []string{formatCount(int64(len(rows))) + " channels:", "show the 3 with the most registrations by name",
+			"add up the other " + formatCount(int64(len(folded))) + " in the row “" + label + "”", "workbook and the JSON list every channel"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%q does not say %q", text, want)
 			}
@@ -174,8 +175,13 @@ func TestHTMLFoldsChannels(t *testing.T) {
 		if foot := tableRowsOf(t, doc, "tfoot"); len(foot) != 1 || len(tableRowsOf(t, doc, "tbody")) != len(rows) {
 			t.Errorf("tfoot = %q, want only the Total and every channel in the body", foot)
 		}
-		if strings.Contains(textOf(doc), "other channels") {
-			t.Errorf("the page mentions other channels without folding any")
+		for d := range doc.Descendants() {
+			if id, _ := attr(d, "id"); id == "folded" {
+				t.Errorf("the page says it folded channels without folding any")
+			}
+		}
+		if text := textOf(byID(t, doc, "channel-table")); strings.Contains(text, "other channels") {
+			t.Errorf("the table has a row of other channels without folding any")
 		}
 	})
 	t.Run("the JSON keeps every channel", func(t *testing.T) {

@@ -148,6 +148,9 @@ func (b *workbook) cohortSheet(sheet, table string, rows, totals []attribution.C
 		for _, m := range all {
 			w = max(w, displayWidth(workbookDisplay(c.asColumn(), c.get(m), cur)))
 		}
+		if c.Day > 0 && len(all) > 0 {
+			w = max(w, len("2006-01-02 15:04")) // the fill times below (fillTimes)
+		}
 		widths = append(widths, w)
 	}
 	for i, w := range widths {
