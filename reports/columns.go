@@ -692,13 +692,27 @@ var placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)
 // error every workbook test catches.
 func (c column) formulaAt(letters map[string]string, row int) string {
 	r := strconv.Itoa(row)
-	return placeholder.ReplaceAllStringFunc(c.Formula, func(m string) string {
-		l, ok := letters[m[1:len(m)-1]]
-		if !ok {
-			panic(fmt.Sprintf("reports: column %s: formula refers to %s, which the table does not have", c.Key, m))
+	var b strings.Builder
+	rest := c.Formula
+	for {
+		loc := placeholder.FindStringIndex(rest)
+		if loc == nil {
+			b.WriteString(rest)
+			return b.String()
 		}
-		return l + r
-	})
+		if b.Len() == 0 {
+			b.Grow(len(c.Formula) + 16)
+		}
+		key := rest[loc[0]+1 : loc[1]-1]
+		l, ok := letters[key]
+		if !ok {
+			panic(fmt.Sprintf("reports: column %s: formula refers to {%s}, which the table does not have", c.Key, key))
+		}
+		b.WriteString(rest[:loc[0]])
+		b.WriteString(l)
+		b.WriteString(r)
+		rest = rest[loc[1]:]
+	}
 }
 
 // sortedKeys returns m's keys in order, for output that must not depend on

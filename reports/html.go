@@ -70,10 +70,25 @@ const fontStack = `system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue
 // escaped as HTML in the page and as JSON (with <, > and & as \u00XX) in the
 // chart data, and chart tooltips escape them again before showing them.
 func WriteHTML(w io.Writer, r attribution.Report) error {
+	return WriteHTMLWith(w, r, HTMLOptions{})
+}
+
+// HTMLOptions tune the page beyond what the Report holds.
+type HTMLOptions struct {
+	// MaxChannels is how many channels, those with the most registrations,
+	// the page shows by name in its table and in every chart ([report]
+	// max_channels); the others are added up in one "(N other channels)"
+	// row, series or curve. 0 means DefaultMaxChannels. The workbook's
+	// tables and the JSON keep every channel.
+	MaxChannels int
+}
+
+// WriteHTMLWith writes r as WriteHTML does, with o.
+func WriteHTMLWith(w io.Writer, r attribution.Report, o HTMLOptions) error {
 	if err := checkReport(r); err != nil {
 		return fmt.Errorf("write HTML report: %w", err)
 	}
-	p, err := newPage(r)
+	p, err := newPage(r, o)
 	if err != nil {
 		return fmt.Errorf("write HTML report: %w", err)
 	}
@@ -101,7 +116,11 @@ type page struct {
 	PreviousPeriod string
 	Headers        []string // the metric columns' headers
 	Rows           []tableRow
-	Total          tableRow
+	// Other adds up the channels not shown by name (foldChannels), nil
+	// when every channel is shown; Folded says so in words.
+	Other  *tableRow
+	Folded string
+	Total  tableRow
 	// ChannelHeader and Columns describe the table: the first column
 	// holds the channel names as row headers, Headers the metrics.
 	ChannelHeader string
@@ -178,7 +197,7 @@ type pageChart struct {
 	Height             int // pixels: every chart has a fixed height
 }
 
-func newPage(r attribution.Report) (*page, error) {
+func newPage(r attribution.Report, o HTMLOptions) (*page, error) {
 	cur := r.Currency
 	p := &page{
 		Title:          reportTitle(r),
@@ -201,16 +220,23 @@ func newPage(r attribution.Report) (*page, error) {
 	if r.Previous != nil {
 		p.PreviousPeriod = periodText(r.Previous.Period)
 	}
-	rows, total := tableRows(r)
+	_, total := tableRows(r)
 	p.KPIs = kpis(r, total)
 	cols := htmlColumns(r)
 	p.Columns = len(cols)
 	for _, c := range cols[1:] {
 		p.Headers = append(p.Headers, c.Header)
 	}
-	colors := channelColors(rowNames(rows))
-	for _, x := range rows {
+	fold := foldChannels(r, limitChannels(o.MaxChannels))
+	colors := channelColors(rowNames(fold.Rows))
+	for _, x := range fold.Rows {
 		p.Rows = append(p.Rows, htmlRow(cols, x, cur, colors[x.M.Channel]))
+	}
+	if fold.Other != nil {
+		colors[fold.Other.M.Channel] = otherColor
+		other := htmlRow(cols, *fold.Other, cur, otherColor)
+		p.Other = &other
+		p.Folded = foldedText(len(fold.Rows)+fold.Folded, len(fold.Rows), fold.Other.M.Channel)
 	}
 	p.Total = htmlRow(cols, total, cur, "")
 	for _, f := range qualityFindings(r) {
@@ -226,19 +252,29 @@ func newPage(r attribution.Report) (*page, error) {
 	p.Definitions = definitions(r)
 
 	if len(r.Channels) > 0 {
-		charts, data, err := chartOptions(r, rows, colors)
+		charts, data, err := chartOptions(r, fold, colors)
 		if err != nil {
 			return nil, err
 		}
 		p.Charts = charts
 		p.ChartData = data
 	}
-	m, err := newMaturitySection(r, colors)
+	m, err := newMaturitySection(r, colors, fold)
 	if err != nil {
 		return nil, err
 	}
 	p.Maturity = m
 	return p, nil
+}
+
+// foldedText tells the reader of a page that folds channels how many it
+// shows by name and where the others are; channels counts the rows of the
+// channel table (with those of the previous period only).
+func foldedText(channels, shown int, other string) string {
+	return fmt.Sprintf("%s channels: the table and every chart show the %s with the most registrations by name, "+
+		"and add up the other %s in the row “%s” (its counts and money are sums, its ratios are computed from those sums, like the Total's). "+
+		"The workbook and the JSON list every channel.",
+		formatCount(int64(channels)), formatCount(int64(shown)), formatCount(int64(channels-shown)), other)
 }
 
 func rowNames(rows []rowData) []string {
@@ -361,6 +397,9 @@ func htmlRow(cols []column, x rowData, cur attribution.Currency, color string) t
 		}
 		if c.Group == groupProjection && v.OK {
 			cell.Why = "95% interval; projected from " + projectionBasisText(x.M.ProjectionCurve)
+			if x.M.ProjectionCurve == projectionSummed {
+				cell.Why = "Projected from " + projectionBasisText(x.M.ProjectionCurve)
+			}
 		}
 		switch {
 		case c.Kind == kindStatus:
@@ -444,11 +483,16 @@ func definitions(r attribution.Report) []definition {
 type chartData struct {
 	Charts []chartSpec `json:"charts"`
 	Tips   []chartTip  `json:"tips"`
+	// Other is the name of the row of folded channels, which the page
+	// script never shortens; empty without one.
+	Other string `json:"other,omitempty"`
 }
 
 type chartSpec struct {
 	ID     string         `json:"id"`
 	Option map[string]any `json:"option"`
+	// Rows[i] is the index in Tips of the chart's i-th category.
+	Rows []int `json:"rows"`
 }
 
 type chartTip struct {
@@ -474,16 +518,32 @@ type chartTip struct {
 //
 // Every bar of a channel has the channel's colour (channelColors), the
 // same in every chart and every report. The first two charts show the
-// period's channels (the first len(r.Channels) rows); the comparison chart
-// shows every row, including channels of the previous period only.
-func chartOptions(r attribution.Report, rows []rowData, colors map[string]string) ([]pageChart, template.JS, error) {
+// period's channels that the page shows by name, the comparison chart
+// every row shown, including channels of the previous period only; all
+// three end with the row of the other channels when fold has one.
+func chartOptions(r attribution.Report, fold channelFold, colors map[string]string) ([]pageChart, template.JS, error) {
 	cur := r.Currency
-	names := make([]string, len(r.Channels))
+	rows := slices.Clone(fold.Rows)
+	if fold.Other != nil {
+		rows = append(rows, *fold.Other)
+	}
+	period := map[string]bool{}
+	for _, m := range r.Channels {
+		period[m.Channel] = true
+	}
+	// The rows of the first two charts, and their index in tips.
+	var now []rowData
+	var nowIndex, allIndex []int
+	for i, x := range rows {
+		allIndex = append(allIndex, i)
+		if period[x.M.Channel] || (fold.Other != nil && i == len(rows)-1) {
+			now = append(now, x)
+			nowIndex = append(nowIndex, i)
+		}
+	}
+	names := rowNames(now)
 	tips := make([]chartTip, len(rows))
 	for i, x := range rows {
-		if i < len(names) {
-			names[i] = x.M.Channel
-		}
 		show := func(key string) string { c := columnByKey(key); return c.display(c.get(x.M), cur) }
 		tips[i] = chartTip{
 			Name: x.M.Channel, Registrations: show("registrations"), Customers: show("customers"),
@@ -503,7 +563,7 @@ func chartOptions(r attribution.Report, rows []rowData, colors map[string]string
 		Caption: "Bars on the left axis: customers, in each channel's colour. Line on the right axis: cost per customer (CAC) in " + currencyLabel(cur) + "; missing where a channel has no customers.",
 		Height:  380,
 	}
-	c1, err := customersOption(r, names, colors, customers)
+	c1, err := customersOption(r, now, colors, customers)
 	if err != nil {
 		return nil, "", err
 	}
@@ -516,12 +576,12 @@ func chartOptions(r attribution.Report, rows []rowData, colors map[string]string
 	if th := r.Targets.Default.ConversionRateMin; th != nil {
 		conversion.Caption += " Dashed line: the default target, " + formatPercent(*th) + "."
 	}
-	c2, err := conversionOption(r, names, colors, conversion)
+	c2, err := conversionOption(r, now, colors, conversion)
 	if err != nil {
 		return nil, "", err
 	}
 	pages := []pageChart{customers, conversion}
-	specs := []chartSpec{{ID: customers.ID, Option: c1}, {ID: conversion.ID, Option: c2}}
+	specs := []chartSpec{{ID: customers.ID, Option: c1, Rows: nowIndex}, {ID: conversion.ID, Option: c2, Rows: nowIndex}}
 	if r.Previous != nil {
 		change := pageChart{
 			ID:      "chart-change",
@@ -534,9 +594,13 @@ func chartOptions(r attribution.Report, rows []rowData, colors map[string]string
 			return nil, "", err
 		}
 		pages = append(pages, change)
-		specs = append(specs, chartSpec{ID: change.ID, Option: c3})
+		specs = append(specs, chartSpec{ID: change.ID, Option: c3, Rows: allIndex})
 	}
-	b, err := json.Marshal(chartData{Charts: specs, Tips: tips})
+	cd := chartData{Charts: specs, Tips: tips}
+	if fold.Other != nil {
+		cd.Other = fold.Other.M.Channel
+	}
+	b, err := json.Marshal(cd)
 	if err != nil {
 		return nil, "", fmt.Errorf("encode chart data: %w", err)
 	}
@@ -568,15 +632,17 @@ func baseChartOpts(c pageChart) []charts.GlobalOpts {
 	}
 }
 
-func customersOption(r attribution.Report, names []string, colors map[string]string, pc pageChart) (map[string]any, error) {
+func customersOption(r attribution.Report, rows []rowData, colors map[string]string, pc pageChart) (map[string]any, error) {
 	costName, costAxis := "Cost per customer", "CAC"
 	if r.Currency.Code != "" {
 		costName += " (" + r.Currency.Code + ")"
 		costAxis += " (" + r.Currency.Code + ")"
 	}
-	custData := make([]opts.BarData, len(r.Channels))
-	costData := make([]opts.LineData, len(r.Channels))
-	for i, m := range r.Channels {
+	names := rowNames(rows)
+	custData := make([]opts.BarData, len(rows))
+	costData := make([]opts.LineData, len(rows))
+	for i, x := range rows {
+		m := x.M
 		custData[i] = channelBar(m.Customers, colors[m.Channel], 1)
 		costData[i] = opts.LineData{Value: "-"} // ECharts' "no value"
 		if q := m.CostPerCustomer; q.Valid() {
@@ -587,7 +653,7 @@ func customersOption(r attribution.Report, names []string, colors map[string]str
 	bar.SetGlobalOptions(append(baseChartOpts(pc),
 		charts.WithColorsOpts(opts.Colors{channelPalette[0], colorCost}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "8", Top: "56", Bottom: "8", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 35, Width: 100, Overflow: "truncate"}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 35}}), // report.js shortens long names
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Customers", MinInterval: 1}),
 	)...)
 	bar.ExtendYAxis(opts.YAxis{Type: "value", Name: costAxis, Position: "right", SplitLine: &opts.SplitLine{Show: opts.Bool(false)}})
@@ -611,10 +677,12 @@ func customersOption(r attribution.Report, names []string, colors map[string]str
 	return opt, nil
 }
 
-func conversionOption(r attribution.Report, names []string, colors map[string]string, pc pageChart) (map[string]any, error) {
-	rates := make([]opts.BarData, len(r.Channels))
+func conversionOption(r attribution.Report, rows []rowData, colors map[string]string, pc pageChart) (map[string]any, error) {
+	names := rowNames(rows)
+	rates := make([]opts.BarData, len(rows))
 	intervals := []opts.CustomData{} // [] rather than null when no channel has registrations
-	for i, m := range r.Channels {
+	for i, x := range rows {
+		m := x.M
 		rates[i] = channelBar("-", colors[m.Channel], 1)
 		if v := ratioValue(m.ConversionRate); v.OK {
 			rates[i].Value = v.Float * 100
@@ -630,7 +698,7 @@ func conversionOption(r attribution.Report, names []string, colors map[string]st
 		charts.WithColorsOpts(opts.Colors{"#9aa3af", colorInterval}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "24", Top: "40", Bottom: "8", ContainLabel: opts.Bool(true)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Min: 0, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true), AxisLabel: &opts.AxisLabel{Width: 140, Overflow: "truncate"}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Inverse: opts.Bool(true)}), // report.js shortens long names
 	)...)
 	bar.XYReversal()
 	bar.SetXAxis(names).AddSeries("Conversion rate", rates, charts.WithSeriesId("rate"), charts.WithBarChartOpts(opts.BarChart{BarWidth: "55%"}))
@@ -672,7 +740,7 @@ func changeOption(rows []rowData, colors map[string]string, pc pageChart) (map[s
 	bar.SetGlobalOptions(append(baseChartOpts(pc),
 		charts.WithColorsOpts(opts.Colors{"#4b5563", "#c7cbd1"}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "8", Top: "56", Bottom: "8", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 35, Width: 100, Overflow: "truncate"}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 35}}), // report.js shortens long names
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Customers", MinInterval: 1}),
 	)...)
 	bar.SetXAxis(names).

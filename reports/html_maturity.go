@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -156,44 +157,65 @@ type tipSeries struct {
 }
 
 // newMaturitySection builds the sections of r; colors are the channel
-// table's colours, extended to channels that only have a curve.
-func newMaturitySection(r attribution.Report, colors map[string]string) (*maturitySection, error) {
+// table's colours, extended to channels that only have a curve. Like the
+// table, the sections show the channels fold shows by name and add up the
+// others in one curve, one cohort row per cohort and one trend series.
+func newMaturitySection(r attribution.Report, colors map[string]string, fold channelFold) (*maturitySection, error) {
 	if !hasMaturity(r) {
 		return nil, nil
 	}
 	m := &maturitySection{Script: template.JS(maturityJS)}
-	var names []string
-	for _, c := range reportCurves(r) {
+	curves, otherCurve := foldCurves(reportCurves(r), fold)
+	cohorts, otherCohorts := foldCohorts(r.Cohorts, r.CohortTotals, fold)
+	trend, otherTrend := foldCohorts(r.Trend, r.TrendTotals, fold)
+	var names, others []string
+	for _, c := range curves {
 		names = append(names, curveLabel(c))
 	}
-	for _, c := range r.Trend {
+	for _, c := range trend {
 		names = append(names, c.Channel)
 	}
 	for _, p := range r.Prospects {
 		names = append(names, p.Channel)
 	}
-	colors = extendColors(colors, names)
+	if otherCurve != "" {
+		others = append(others, otherCurve)
+	}
+	for _, c := range [][]attribution.CohortMetrics{otherCohorts, otherTrend} {
+		if len(c) > 0 {
+			others = append(others, c[0].Channel)
+		}
+	}
+	colors = extendColors(colors, slices.DeleteFunc(names, func(n string) bool { return slices.Contains(others, n) }))
+	for _, n := range others {
+		colors[n] = otherColor
+	}
 	var specs []maturityChart
 	if len(r.Curves) > 0 || r.CurvesTotal.WindowDays > 0 {
-		view, spec, err := curvesSection(r, colors)
+		view, spec, err := curvesSection(r, curves, colors)
 		if err != nil {
 			return nil, err
 		}
+		view.Caption += foldedCaption(fold)
 		m.Curves = view
 		specs = append(specs, spec)
 	}
 	if len(r.Cohorts) > 0 || len(r.CohortTotals) > 0 {
-		view, s, err := cohortsSection(r, colors)
+		view, s, err := cohortsSection(r, cohorts, otherCohorts, colors)
 		if err != nil {
 			return nil, err
 		}
+		view.Caption += foldedCaption(fold)
 		m.Cohorts = view
 		specs = append(specs, s...)
 	}
 	if len(r.Trend) > 0 || len(r.TrendTotals) > 0 {
-		view, s, err := trendSection(r, colors)
+		view, s, err := trendSection(r, trend, otherTrend, colors)
 		if err != nil {
 			return nil, err
+		}
+		if len(view.Charts) > 0 {
+			view.Charts[0].Caption += foldedCaption(fold)
 		}
 		m.Trend = view
 		specs = append(specs, s...)
@@ -269,8 +291,17 @@ func tableDays(w int) []int {
 	return append(days, w)
 }
 
-func curvesSection(r attribution.Report, colors map[string]string) (*curvesView, maturityChart, error) {
-	curves := reportCurves(r)
+// foldedCaption is the sentence a section adds when the page folds
+// channels; "" when it shows them all.
+func foldedCaption(fold channelFold) string {
+	if fold.Other == nil {
+		return ""
+	}
+	return fmt.Sprintf(" Only the %s channels with the most registrations are shown by name; the others are added up as one, in grey (the workbook has each of them).",
+		formatCount(int64(len(fold.Rows))))
+}
+
+func curvesSection(r attribution.Report, curves []attribution.Curve, colors map[string]string) (*curvesView, maturityChart, error) {
 	w := r.WindowDays
 	for _, c := range curves {
 		w = max(w, c.WindowDays)
@@ -306,6 +337,13 @@ func curvesSection(r attribution.Report, colors map[string]string) (*curvesView,
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: 0, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),
 	)...)
 	line.SetXAxis(xs)
+	// Beyond a dozen curves the bands only blur into each other (and cost
+	// the browser three series a curve): the tooltip and the table below
+	// still give every band.
+	bands := len(curves) <= maxChartCurves+1
+	if !bands {
+		view.Chart.Caption = strings.Replace(view.Chart.Caption, " Shaded: the 95% band of each channel;", " The 95% bands are in the tooltip and the table (too many curves to shade);", 1)
+	}
 	var legend []string
 	for i, c := range curves {
 		name, color := curveLabel(c), curveColor(c, colors)
@@ -331,7 +369,7 @@ func curvesSection(r attribution.Report, colors map[string]string) (*curvesView,
 			charts.WithLineChartOpts(opts.LineChart{Symbol: "none", ShowSymbol: opts.Bool(false)}),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: color}),
 			charts.WithLineStyleOpts(style))
-		if total {
+		if total || !bands {
 			continue // the pooled band is narrow and would hide the channels'
 		}
 		// The band: its low end, invisible, with the band's width stacked
@@ -385,15 +423,18 @@ func pct(f float64) float64 {
 	return math.Round(f*1e6) / 1e4
 }
 
-func cohortsSection(r attribution.Report, colors map[string]string) (*cohortsView, []maturityChart, error) {
-	cur := r.Currency
+// cohortsSection draws a heat map of the Total, of each channel of rows
+// with registrations and of the other channels (other, one row per cohort,
+// when the page folds channels), and lists them all in a table.
+func cohortsSection(r attribution.Report, rows, other []attribution.CohortMetrics, colors map[string]string) (*cohortsView, []maturityChart, error) {
+	cur, loc := r.Currency, reportLocation(r)
 	view := &cohortsView{Grain: grainWord(r.CohortGrain), Low: template.CSS(heatLow), High: template.CSS(heatHigh)}
 	view.Caption = fmt.Sprintf("Per channel, each %s of registration: the share that bought within 7, 14, 30 and 60 days of registering. "+
 		"Grey cells are not mature yet (not every registration of the cohort is that old at as-of) — shown as n/a, never as a too-low number. "+
 		"One colour scale for every channel.", view.Grain)
 	// One scale for every map, so channels compare.
 	scale := 0.0
-	for _, c := range append(slices.Clone(r.Cohorts), r.CohortTotals...) {
+	for _, c := range slices.Concat(rows, other, r.CohortTotals) {
 		for _, v := range c.ConversionByDay() {
 			if x := ratioValue(v); x.OK {
 				scale = math.Max(scale, x.Float)
@@ -417,7 +458,7 @@ func cohortsSection(r attribution.Report, colors map[string]string) (*cohortsVie
 	}
 	var order []string
 	byChannel := map[string][]attribution.CohortMetrics{}
-	for _, c := range r.Cohorts {
+	for _, c := range slices.Concat(rows, other) {
 		if _, ok := byChannel[c.Channel]; !ok {
 			order = append(order, c.Channel)
 		}
@@ -461,7 +502,7 @@ func cohortsSection(r attribution.Report, colors map[string]string) (*cohortsVie
 					// and tooltip say n/a.
 					na = append(na, opts.HeatMapData{Value: []any{x, y, 0}})
 					tip.Labels[key] = "n/a"
-					tip.Cells[key] = []string{title, fmt.Sprintf("Bought within %d days: %s", col.Day, col.cohortNote(c, r))}
+					tip.Cells[key] = []string{title, fmt.Sprintf("Bought within %d days: %s", col.Day, col.cohortNote(c, loc))}
 				}
 			}
 		}
@@ -524,13 +565,13 @@ func cohortsSection(r attribution.Report, colors map[string]string) (*cohortsVie
 			v := col.get(c)
 			cell := tableCell{Text: col.display(c, cur), NA: !v.OK, Sort: sortKey(col.asColumn(), v)}
 			if !v.OK {
-				cell.Why, cell.Class = col.cohortNote(c, r), "na"
+				cell.Why, cell.Class = col.cohortNote(c, loc), "na"
 			}
 			out.Cells = append(out.Cells, cell)
 		}
 		return out
 	}
-	for _, c := range r.Cohorts {
+	for _, c := range slices.Concat(rows, other) {
 		view.Rows = append(view.Rows, row(c, false))
 	}
 	for _, c := range r.CohortTotals {
@@ -550,7 +591,11 @@ func nonNilHeat(d []opts.HeatMapData) []opts.HeatMapData {
 // and lines of the conversion rate and the cost per customer per channel
 // with the Total dashed; weeks with immature registrations are shaded as
 // still maturing.
-func trendSection(r attribution.Report, colors map[string]string) (*trendView, []maturityChart, error) {
+//
+// rows are the weekly rows of the channels shown by name and other, when
+// the page folds channels, the weekly sums of the others: a series of its
+// own, so the stacked registrations still add up to each week's total.
+func trendSection(r attribution.Report, rows, other []attribution.CohortMetrics, colors map[string]string) (*trendView, []maturityChart, error) {
 	cur := r.Currency
 	var weeks []attribution.CohortMetrics // the Totals, one per week
 	weeks = append(weeks, r.TrendTotals...)
@@ -563,7 +608,7 @@ func trendSection(r attribution.Report, colors map[string]string) (*trendView, [
 	var order []string
 	series := map[string][]attribution.CohortMetrics{}
 	regs := map[string]int64{}
-	for _, c := range r.Trend {
+	for _, c := range slices.Concat(rows, other) {
 		if _, ok := index[c.Cohort]; !ok {
 			continue
 		}
@@ -652,6 +697,9 @@ func trendSection(r attribution.Report, colors map[string]string) (*trendView, [
 
 	// Conversion rate and cost per customer: a line per channel and the
 	// Total, dashed.
+	// A dot on every week of every line is noise beyond a dozen lines (and
+	// a drawing each): then the tooltip shows the values.
+	few := len(order) <= maxChartCurves
 	lines := func(pc pageChart, yName, yFormat string, get func(c attribution.CohortMetrics) (float64, string, bool)) error {
 		line := base(pc, yName, yFormat)
 		tip := chartTipSpec{Mode: "axis", Titles: titles, Series: map[string]tipSeries{}}
@@ -677,7 +725,7 @@ func trendSection(r attribution.Report, colors map[string]string) (*trendView, [
 				style.Type, style.Width = "dashed", 2.5
 			}
 			line.AddSeries(name, data, charts.WithSeriesId(id),
-				charts.WithLineChartOpts(opts.LineChart{Symbol: "circle", SymbolSize: 5, ConnectNulls: opts.Bool(false)}),
+				charts.WithLineChartOpts(opts.LineChart{Symbol: "circle", SymbolSize: 5, ShowSymbol: opts.Bool(few), ConnectNulls: opts.Bool(false)}),
 				charts.WithItemStyleOpts(opts.ItemStyle{Color: color}), charts.WithLineStyleOpts(style))
 		}
 		for i, ch := range order {

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -21,11 +20,11 @@ type jsonReport struct {
 	ConversionWindowDays int    `json:"conversion_window_days"`
 	// There is deliberately no generation time: the same data, period and
 	// as_of give byte-identical JSON, so scheduled jobs can diff reruns.
-	OrigenVersion string        `json:"origen_version"`
-	Channels      []jsonChannel `json:"channels"`
-	Total         jsonChannel   `json:"total"`
-	DataQuality   jsonQuality   `json:"data_quality"`
-	Notes         []string      `json:"notes"`
+	OrigenVersion string                `json:"origen_version"`
+	Channels      jsonList[jsonChannel] `json:"channels"`
+	Total         jsonChannel           `json:"total"`
+	DataQuality   jsonQuality           `json:"data_quality"`
+	Notes         []string              `json:"notes"`
 	// PreviousPeriod is the report of the period of the same length just
 	// before, from the same snapshot and as-of; null when not computed.
 	PreviousPeriod *jsonPrevPeriod `json:"previous_period"`
@@ -38,9 +37,9 @@ type jsonReport struct {
 
 // jsonPrevPeriod is the previous period's own table.
 type jsonPrevPeriod struct {
-	Period   jsonPeriod    `json:"period"`
-	Channels []jsonChannel `json:"channels"`
-	Total    jsonChannel   `json:"total"`
+	Period   jsonPeriod            `json:"period"`
+	Channels jsonList[jsonChannel] `json:"channels"`
+	Total    jsonChannel           `json:"total"`
 }
 
 // jsonTargets are the thresholds: the default ones (also the Total row's)
@@ -164,6 +163,14 @@ func WriteJSON(w io.Writer, r attribution.Report) error {
 	if err := checkReport(r); err != nil {
 		return fmt.Errorf("write JSON report: %w", err)
 	}
+	if err := encodeIndented(w, jsonDocument(r)); err != nil {
+		return fmt.Errorf("write JSON report: %w", err)
+	}
+	return nil
+}
+
+// jsonDocument is the JSON document of r.
+func jsonDocument(r attribution.Report) jsonReport {
 	doc := jsonReport{
 		Period:               jsonPeriod{From: r.Period.From.String(), To: r.Period.To.String()},
 		AsOf:                 r.AsOf.UTC().Format(time.RFC3339Nano),
@@ -171,31 +178,26 @@ func WriteJSON(w io.Writer, r attribution.Report) error {
 		Currency:             r.Currency.Code,
 		ConversionWindowDays: r.WindowDays,
 		OrigenVersion:        r.Version,
-		Channels:             make([]jsonChannel, 0, len(r.Channels)),
 		Total:                jsonRow(r.Total, r.Currency),
 		DataQuality:          jsonQualityOf(r),
 		Notes:                nonNil(r.Notes),
 		jsonMaturity:         jsonMaturityOf(r),
 	}
 	doc.Total.Channel = totalLabel
-	for _, m := range r.Channels {
-		doc.Channels = append(doc.Channels, jsonRow(m, r.Currency))
-	}
 	rows, total := tableRows(r)
-	for i := range doc.Channels {
-		addComparison(&doc.Channels[i], rows[i], r)
-	}
+	doc.Channels = jsonListOf(len(r.Channels), func(i int) jsonChannel {
+		row := jsonRow(r.Channels[i], r.Currency)
+		addComparison(&row, rows[i], r)
+		return row
+	})
 	addComparison(&doc.Total, total, r)
 	if p := r.Previous; p != nil {
 		prev := &jsonPrevPeriod{
 			Period:   jsonPeriod{From: p.Period.From.String(), To: p.Period.To.String()},
-			Channels: make([]jsonChannel, 0, len(p.Channels)),
+			Channels: jsonListOf(len(p.Channels), func(i int) jsonChannel { return jsonRow(p.Channels[i], p.Currency) }),
 			Total:    jsonRow(p.Total, p.Currency),
 		}
 		prev.Total.Channel = totalLabel
-		for _, m := range p.Channels {
-			prev.Channels = append(prev.Channels, jsonRow(m, p.Currency))
-		}
 		doc.PreviousPeriod = prev
 	}
 	if !r.Targets.IsZero() {
@@ -205,12 +207,7 @@ func WriteJSON(w io.Writer, r attribution.Report) error {
 		}
 		doc.Targets = t
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("write JSON report: %w", err)
-	}
-	return nil
+	return doc
 }
 
 func jsonRow(m attribution.ChannelMetrics, cur attribution.Currency) jsonChannel {

@@ -59,15 +59,15 @@ func jsonEstimate(m attribution.MoneyEstimate, cur attribution.Currency) *string
 type jsonMaturity struct {
 	// CurvePeriod is the local dates of the registrations the curves are
 	// estimated from (To exclusive, like period).
-	CurvePeriod *jsonPeriod `json:"curve_period"`
-	Curves      []jsonCurve `json:"curves"`
+	CurvePeriod *jsonPeriod         `json:"curve_period"`
+	Curves      jsonList[jsonCurve] `json:"curves"`
 	// CurvesTotal is the curve of all channels pooled.
-	CurvesTotal  *jsonCurve   `json:"curves_total"`
-	CohortGrain  *string      `json:"cohort_grain"`
-	Cohorts      []jsonCohort `json:"cohorts"`
-	CohortTotals []jsonCohort `json:"cohort_totals"`
-	Trend        []jsonTrend  `json:"trend"`
-	TrendTotals  []jsonTrend  `json:"trend_totals"`
+	CurvesTotal  *jsonCurve           `json:"curves_total"`
+	CohortGrain  *string              `json:"cohort_grain"`
+	Cohorts      jsonList[jsonCohort] `json:"cohorts"`
+	CohortTotals jsonList[jsonCohort] `json:"cohort_totals"`
+	Trend        jsonList[jsonTrend]  `json:"trend"`
+	TrendTotals  jsonList[jsonTrend]  `json:"trend_totals"`
 	// Prospects and Backtest are null when not computed.
 	Prospects *jsonProspects `json:"prospects"`
 	Backtest  *jsonBacktest  `json:"backtest"`
@@ -203,12 +203,19 @@ type jsonDecile struct {
 // jsonMaturityOf builds the maturity part of r's JSON document.
 func jsonMaturityOf(r attribution.Report) jsonMaturity {
 	cur := r.Currency
-	j := jsonMaturity{Curves: []jsonCurve{}, Cohorts: []jsonCohort{}, CohortTotals: []jsonCohort{}, Trend: []jsonTrend{}, TrendTotals: []jsonTrend{}}
+	cohorts := func(cs []attribution.CohortMetrics) jsonList[jsonCohort] {
+		return jsonListOf(len(cs), func(i int) jsonCohort { return jsonCohortOf(cs[i], cur) })
+	}
+	trend := func(cs []attribution.CohortMetrics) jsonList[jsonTrend] {
+		return jsonListOf(len(cs), func(i int) jsonTrend { return jsonTrendOf(cs[i], cur) })
+	}
+	j := jsonMaturity{
+		Curves:  jsonListOf(len(r.Curves), func(i int) jsonCurve { return jsonCurveOf(r.Curves[i]) }),
+		Cohorts: cohorts(r.Cohorts), CohortTotals: cohorts(r.CohortTotals),
+		Trend: trend(r.Trend), TrendTotals: trend(r.TrendTotals),
+	}
 	if r.CurvePeriod != (attribution.Period{}) {
 		j.CurvePeriod = &jsonPeriod{From: r.CurvePeriod.From.String(), To: r.CurvePeriod.To.String()}
-	}
-	for _, c := range r.Curves {
-		j.Curves = append(j.Curves, jsonCurveOf(c))
 	}
 	if r.CurvesTotal.WindowDays > 0 {
 		total := jsonCurveOf(r.CurvesTotal)
@@ -218,18 +225,6 @@ func jsonMaturityOf(r attribution.Report) jsonMaturity {
 	if r.CohortGrain != "" {
 		g := string(r.CohortGrain)
 		j.CohortGrain = &g
-	}
-	for _, c := range r.Cohorts {
-		j.Cohorts = append(j.Cohorts, jsonCohortOf(c, cur))
-	}
-	for _, c := range r.CohortTotals {
-		j.CohortTotals = append(j.CohortTotals, jsonCohortOf(c, cur))
-	}
-	for _, c := range r.Trend {
-		j.Trend = append(j.Trend, jsonTrendOf(c, cur))
-	}
-	for _, c := range r.TrendTotals {
-		j.TrendTotals = append(j.TrendTotals, jsonTrendOf(c, cur))
 	}
 	if r.ProspectsHorizonDays > 0 {
 		loc := reportLocation(r)

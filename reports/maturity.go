@@ -137,14 +137,14 @@ func maturesAt(c attribution.CohortMetrics, n int, loc *time.Location) time.Time
 // cohortNote is the note on an undefined cohort cell, e.g. "n/a: not every
 // registration of the cohort is 30 days old at the as-of time; it will be on
 // 2026-11-30 00:00 +01:00".
-func (c cohortColumn) cohortNote(m attribution.CohortMetrics, r attribution.Report) string {
+// loc is the report's time zone (reportLocation).
+func (c cohortColumn) cohortNote(m attribution.CohortMetrics, loc *time.Location) string {
 	if c.Day == 0 || m.Registrations == 0 {
 		if c.Day > 0 {
 			return "n/a: no registrations"
 		}
 		return c.asColumn().naNote()
 	}
-	loc := reportLocation(r)
 	return fmt.Sprintf("n/a: not every registration of the cohort is %d days old at the as-of time; all are from %s",
 		c.Day, maturesAt(m, c.Day, loc).In(loc).Format("2006-01-02 15:04 -07:00"))
 }
@@ -198,6 +198,8 @@ func projectionBasisText(basis string) string {
 		return "the channel's own curve"
 	case attribution.ProjectionAllChannels:
 		return "the curve of all channels (too little history of its own)"
+	case projectionSummed:
+		return "its channels' projections, added up; the 95% interval is computed for each channel (in the workbook) and for the Total, not for a group"
 	}
 	return ""
 }

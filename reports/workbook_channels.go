@@ -61,16 +61,19 @@ func (b *workbook) channels() {
 	// Headers wrap onto up to three lines rather than widen the columns.
 	b.check(sw.SetRow("A1", header, excelize.RowOpts{Height: 48}))
 	last := len(rows) + 1 // the last channel row
-	var notes []excelize.Comment
+	var notes cellMessages
+	// One row's cells, reused: the stream writer copies them out.
+	buf := make([]excelize.Cell, len(cols))
+	cells := make([]any, len(cols))
+	for i := range buf {
+		cells[i] = &buf[i]
+	}
 	for j, x := range all {
 		row := j + 2
-		cells := make([]any, len(cols))
 		for i, c := range cols {
-			cells[i] = b.tableCell(c, x, row, j == len(all)-1, last)
+			buf[i] = b.tableCell(c, x, row, j == len(all)-1, last)
 			if v := c.value(x); !v.OK && c.NA != "" {
-				notes = append(notes, excelize.Comment{
-					Cell: b.letters[c.Key] + fmt.Sprint(row), Author: commentAuthor, Text: c.naNote(), Width: 180, Height: 40,
-				})
+				notes.add(b.letters[c.Key], row, c.Header, c.naNote())
 			}
 		}
 		b.check(sw.SetRow(b.cellName(1, row), cells))
@@ -87,9 +90,7 @@ func (b *workbook) channels() {
 			ShowRowStripes: new(true),
 		}))
 	}
-	for _, n := range notes {
-		b.check(b.f.AddComment(sheet, n))
-	}
+	b.addMessages(sheet, &notes)
 	b.conditionalFormats(sheet, cols, len(all)+1)
 	wide, titleCols := 1, ""
 	if r.Previous != nil {
@@ -205,22 +206,50 @@ func (b *workbook) conditionalFormats(sheet string, cols []column, lastRow int) 
 }
 
 // chartCol is the first column of the Charts sheet's data block, right of
-// the charts.
+// the charts (further right when many channels widen them).
 const chartCol = 13 // M
+
+// Chart labels longer than maxChartLabel characters keep their first
+// chartLabelHead and last chartLabelTail: dirty labels often differ only
+// at the end ("utm_sou…rtner-0002"), and a spreadsheet wraps a long label
+// letter by letter until the plot is a sliver.
+const (
+	maxChartLabel  = 16
+	chartLabelHead = 7
+	chartLabelTail = 8
+)
+
+// chartLabel is the label formula's result for name, counting characters
+// as LEN, LEFT and RIGHT do for names without characters beyond the BMP.
+func chartLabel(name string) string {
+	r := []rune(name)
+	if len(r) <= maxChartLabel {
+		return name
+	}
+	return string(r[:chartLabelHead]) + "…" + string(r[len(r)-chartLabelTail:])
+}
 
 // charts writes the Charts sheet: two native Excel charts (customers with
 // cost per customer on a secondary axis; conversion rate with its 95%
-// interval) over the Channels table, so editing a channel's counts or
-// money redraws them. Names and customers come from the table's ranges;
-// the ratios, which can be undefined, from a data block of formulas over
-// the table that turns "" into #N/A: Excel leaves #N/A out of a chart but
-// draws an empty string as 0.
+// interval) over a data block of formulas over the Channels table, so
+// editing a channel's counts or money redraws them. The block turns ""
+// into #N/A (Excel leaves #N/A out of a chart but draws an empty string as
+// 0) and gives each channel a short label for the category axis.
 func (b *workbook) charts() {
 	const sheet = sheetCharts
 	if b.err != nil {
 		return
 	}
-	n := len(b.r.Channels) // the charts show the period's channels
+	// The charts show the period's channels, at most the MaxChannels with
+	// the most registrations: thousands of bars are no chart.
+	top := topChannels(b.r, limitChannels(b.o.MaxChannels))
+	var shown []int // rows of b.rows
+	for j := range b.r.Channels {
+		if top == nil || top[b.rows[j].M.Channel] {
+			shown = append(shown, j)
+		}
+	}
+	n := len(shown)
 	b.fitToPage(sheet)
 	sw, err := b.f.NewStreamWriter(sheet)
 	if err != nil {
@@ -240,20 +269,37 @@ func (b *workbook) charts() {
 		{"CR low", "conversion_rate_low", kindRate, true},
 		{"CR high", "conversion_rate_high", kindRate, true},
 	}
-	b.check(sw.SetColWidth(chartCol, chartCol, 24))
-	b.check(sw.SetColWidth(chartCol+1, chartCol+len(data)-1, 14))
+	// Beyond a dozen channels the charts grow wider and taller, their
+	// labels upright, and the data block moves right of them (a default
+	// column is 64 pixels wide).
+	size := excelize.ChartDimension{Width: 720, Height: 380}
+	many := n > maxChartCurves
+	if many {
+		size = excelize.ChartDimension{Width: uint(max(720, 18*n+240)), Height: 520}
+	}
+	col0 := chartCol + (int(size.Width)-720+63)/64
+	labelCol := col0 + len(data) // the labels follow the block
+	b.check(sw.SetColWidth(col0, col0, 24))
+	b.check(sw.SetColWidth(col0+1, col0+len(data)-1, 14))
+	b.check(sw.SetColWidth(labelCol, labelCol, float64(maxChartLabel+4)))
 	b.check(sw.SetRow("A1", []any{excelize.Cell{StyleID: b.titleStyle(), Value: "Charts"}}))
-	b.check(sw.SetRow("A2", []any{"The charts read the Channels table, its names and customers directly and its ratios through the chart data on the right: change a channel's counts or money there and they follow. " +
-		"#N/A marks a value that is undefined (n/a), so that the chart leaves it out instead of drawing a zero."}))
-	b.check(sw.SetRow(b.cellName(chartCol, 3), []any{excelize.Cell{StyleID: b.sectionStyle(), Value: "Chart data"}}))
-	header := make([]any, len(data))
+	intro := "The charts read the Channels table through the chart data on the right: change a channel's counts or money there and they follow. " +
+		"#N/A marks a value that is undefined (n/a), so that the chart leaves it out instead of drawing a zero."
+	if top != nil {
+		intro = fmt.Sprintf("The charts show the %s channels with the most registrations of the period's %s; the Channels sheet lists every channel. ",
+			formatCount(int64(n)), formatCount(int64(len(b.r.Channels)))) + intro
+	}
+	b.check(sw.SetRow("A2", []any{intro}))
+	b.check(sw.SetRow(b.cellName(col0, 3), []any{excelize.Cell{StyleID: b.sectionStyle(), Value: "Chart data"}}))
+	header := make([]any, len(data)+1)
 	for i, s := range data {
 		header[i] = excelize.Cell{StyleID: b.headerStyle(s.kind), Value: s.header}
 	}
-	b.check(sw.SetRow(b.cellName(chartCol, 4), header))
-	for j := 0; j < n; j++ {
+	header[len(data)] = excelize.Cell{StyleID: b.headerStyle(kindText), Value: "Label"}
+	b.check(sw.SetRow(b.cellName(col0, 4), header))
+	for k, j := range shown {
 		x, src := b.rows[j], j+2
-		cells := make([]any, len(data))
+		cells := make([]any, len(data)+1)
 		for i, s := range data {
 			c := columnByKey(s.key)
 			ref := fmt.Sprintf("%s!%s%d", sheetChannels, b.letters[s.key], src)
@@ -266,17 +312,17 @@ func (b *workbook) charts() {
 			}
 			cells[i] = cell
 		}
-		b.check(sw.SetRow(b.cellName(chartCol, j+5), cells))
+		name := b.cellName(col0, k+5)
+		cells[len(data)] = excelize.Cell{
+			Formula: fmt.Sprintf(`IF(LEN(%[1]s)>%[2]d,LEFT(%[1]s,%[3]d)&"…"&RIGHT(%[1]s,%[4]d),%[1]s)`, name, maxChartLabel, chartLabelHead, chartLabelTail),
+			Value:   chartLabel(x.M.Channel),
+		}
+		b.check(sw.SetRow(b.cellName(col0, k+5), cells))
 	}
-	col := func(i int) string { name, _ := excelize.ColumnNumberToName(chartCol + i); return name }
+	col := func(i int) string { name, _ := excelize.ColumnNumberToName(col0 + i); return name }
 	rng := func(i int) string { return fmt.Sprintf("%s!$%s$5:$%s$%d", sheet, col(i), col(i), n+4) }
 	name := func(i int) string { return fmt.Sprintf("%s!$%s$4", sheet, col(i)) }
-	// Names and customers are never undefined: those series read the
-	// Channels table itself.
-	table := func(key string) string {
-		return fmt.Sprintf("%s!$%s$2:$%s$%d", sheetChannels, b.letters[key], b.letters[key], n+1)
-	}
-	channels := table("channel")
+	channels := rng(len(data))
 	title := func(s string) excelize.ChartTitle {
 		return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Bold: true, Size: 12, Family: b.font}}}}
 	}
@@ -286,8 +332,11 @@ func (b *workbook) charts() {
 	solid := func(color string) excelize.Fill {
 		return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
 	}
-	size := excelize.ChartDimension{Width: 720, Height: 380}
 	axisFont := excelize.Font{Size: 9, Color: "404040", Family: b.font}
+	categoryAxis := excelize.ChartAxis{Font: axisFont}
+	if many {
+		categoryAxis.Alignment.TextRotation = -90
+	}
 	vary := false // one colour per series, as in the legend
 	cur := currencyLabel(b.r.Currency)
 	b.check(b.f.AddChart(sheet, "A4", &excelize.Chart{
@@ -296,9 +345,9 @@ func (b *workbook) charts() {
 		Title:      title("Customers and cost per customer"),
 		Dimension:  size,
 		Legend:     excelize.ChartLegend{Position: "bottom"},
-		Series: []excelize.ChartSeries{{Name: fmt.Sprintf("%s!$%s$1", sheetChannels, b.letters["customers"]), Categories: channels,
-			Values: table("customers"), Fill: solid("4E79A7")}},
-		XAxis: excelize.ChartAxis{Font: axisFont},
+		Series: []excelize.ChartSeries{{Name: name(1), Categories: channels,
+			Values: rng(1), Fill: solid("4E79A7")}},
+		XAxis: categoryAxis,
 		YAxis: excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "#,##0"},
 			Font: axisFont, Title: axisTitle("Customers")},
 		ShowBlanksAs: "gap",
@@ -322,13 +371,14 @@ func (b *workbook) charts() {
 	zero := 0.0
 	rateAxis := excelize.ChartAxis{MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"},
 		Minimum: &zero, Font: axisFont, Title: axisTitle("Customers ÷ registrations")}
-	b.check(b.f.AddChart(sheet, "A25", &excelize.Chart{
+	// Below the first chart, which excelize anchors over rows of 18 pixels.
+	b.check(b.f.AddChart(sheet, fmt.Sprintf("A%d", 4+(int(size.Height)+17)/18+1), &excelize.Chart{
 		Type:         excelize.Col,
 		Title:        title("Conversion rate with 95% interval"),
 		Dimension:    size,
 		Legend:       excelize.ChartLegend{Position: "bottom"},
 		Series:       []excelize.ChartSeries{{Name: name(3), Categories: channels, Values: rng(3), Fill: solid("59A14F")}},
-		XAxis:        excelize.ChartAxis{Font: axisFont},
+		XAxis:        categoryAxis,
 		YAxis:        rateAxis,
 		ShowBlanksAs: "gap",
 	}, &excelize.Chart{
@@ -336,7 +386,7 @@ func (b *workbook) charts() {
 		// error bar that Excel and LibreOffice both draw.
 		Type:   excelize.Line,
 		Series: []excelize.ChartSeries{whisker(4), whisker(5)},
-		XAxis:  excelize.ChartAxis{HighLowLines: true, Font: axisFont},
+		XAxis:  excelize.ChartAxis{HighLowLines: true, Font: axisFont, Alignment: categoryAxis.Alignment},
 		YAxis:  rateAxis,
 	}))
 	b.pageSetup(sheet, "landscape", 1)

@@ -307,10 +307,10 @@ func TestWorkbookCharts(t *testing.T) {
 		part string
 		want []string
 	}{
-		{"xl/charts/chart1.xml", []string{"<barChart>", "<lineChart>", `<varyColors val="0">`, fmt.Sprintf("Channels!$C$2:$C$%d", n-3),
-			fmt.Sprintf("Charts!$O$5:$O$%d", n), fmt.Sprintf("Channels!$A$2:$A$%d", n-3), "Customers and cost per customer"}},
+		{"xl/charts/chart1.xml", []string{"<barChart>", "<lineChart>", `<varyColors val="0">`, fmt.Sprintf("Charts!$N$5:$N$%d", n),
+			fmt.Sprintf("Charts!$O$5:$O$%d", n), fmt.Sprintf("Charts!$S$5:$S$%d", n), "Customers and cost per customer"}},
 		{"xl/charts/chart2.xml", []string{"<barChart>", "<hiLowLines>", fmt.Sprintf("Charts!$P$5:$P$%d", n), fmt.Sprintf("Charts!$R$5:$R$%d", n),
-			fmt.Sprintf("Channels!$A$2:$A$%d", n-3), "Conversion rate with 95% interval"}},
+			fmt.Sprintf("Charts!$S$5:$S$%d", n), "Conversion rate with 95% interval"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.part, func(t *testing.T) {
@@ -338,6 +338,62 @@ func TestWorkbookCharts(t *testing.T) {
 		row := 5 + slices.IndexFunc(r.Channels, func(m attribution.ChannelMetrics) bool { return m.Channel == chScript })
 		if got := rawValue(t, f, sheetCharts, fmt.Sprintf("O%d", row)); got != "#N/A" {
 			t.Errorf("CAC of %s = %q, want #N/A", chScript, got)
+		}
+	})
+	t.Run("at most MaxChannels, the most registrations", func(t *testing.T) {
+		f, data := openWorkbookWith(t, r, WorkbookOptions{MaxChannels: 3})
+		// sampleReport's three largest channels by registrations, in
+		// table order (most customers first).
+		want := []string{chSearch, chSocial, chFormula}
+		for i, name := range want {
+			if got := rawValue(t, f, sheetCharts, fmt.Sprintf("M%d", 5+i)); got != name {
+				t.Errorf("M%d = %q, want %q", 5+i, got, name)
+			}
+		}
+		if got := rawValue(t, f, sheetCharts, "M8"); got != "" {
+			t.Errorf("M8 = %q, want the chart data to end after 3 channels", got)
+		}
+		for _, part := range []string{"xl/charts/chart1.xml", "xl/charts/chart2.xml"} {
+			if xml := zipFile(t, data, part); !strings.Contains(xml, "Charts!$S$5:$S$7") || strings.Contains(xml, "Channels!") {
+				t.Errorf("%s does not read the 3 rows of chart data", part)
+			}
+		}
+		if got := rawValue(t, f, sheetCharts, "A2"); !strings.HasPrefix(got, fmt.Sprintf("The charts show the 3 channels with the most registrations of the period's %d;", len(r.Channels))) {
+			t.Errorf("A2 = %q, want it to say which channels the charts show", got)
+		}
+		if rows, _ := f.GetRows(sheetChannels); len(rows) != len(r.Channels)+2 {
+			t.Errorf("Channels has %d rows, want every channel and the Total", len(rows))
+		}
+	})
+	t.Run("long names get short labels", func(t *testing.T) {
+		f, _ := openWorkbookWith(t, r, WorkbookOptions{})
+		for i, m := range r.Channels {
+			c := fmt.Sprintf("S%d", 5+i)
+			want := m.Channel
+			if n := []rune(m.Channel); len(n) > 16 {
+				want = string(n[:7]) + "…" + string(n[len(n)-8:])
+			}
+			formula, _ := f.GetCellFormula(sheetCharts, c)
+			if got := rawValue(t, f, sheetCharts, c); got != want || !strings.HasPrefix(formula, fmt.Sprintf("IF(LEN(M%d)>16,", 5+i)) {
+				t.Errorf("%s = %q (=%s), want %q", c, got, formula, want)
+			}
+		}
+	})
+	t.Run("many channels: wider charts, upright labels, the data right of them", func(t *testing.T) {
+		r := scaleReport(t, scaleOptions{Channels: 200, Registrations: 3000, Days: 31, Grain: attribution.CohortMonth, Seed: 9})
+		f, data := openWorkbookWith(t, r, WorkbookOptions{MaxChannels: 40})
+		// 40 channels: 18 × 40 + 240 = 960 pixels, 4 more columns.
+		if got := rawValue(t, f, sheetCharts, "Q3"); got != "Chart data" {
+			t.Errorf("Q3 = %q, want the chart data block right of the wider charts", got)
+		}
+		xml := zipFile(t, data, "xl/charts/chart1.xml")
+		for _, want := range []string{"Charts!$W$5:$W$44", `rot="-5400000"`} {
+			if !strings.Contains(xml, want) {
+				t.Errorf("chart1.xml lacks %q", want)
+			}
+		}
+		if rows, _ := f.GetRows(sheetChannels); len(rows) != len(r.Channels)+2 {
+			t.Errorf("Channels has %d rows, want every channel and the Total", len(rows))
 		}
 	})
 	t.Run("no channels, no charts", func(t *testing.T) {

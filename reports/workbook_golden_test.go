@@ -12,7 +12,8 @@ import (
 // layout describes a workbook as a person auditing it would: per sheet,
 // its tables, frozen panes and print setup, then every cell that holds
 // something, with its value as stored (formulas' cached results), its
-// formula and its number format, and the notes. Golden files keep this
+// formula and its number format, the notes and the input messages (data
+// validation prompts) that say why an empty cell is empty. Golden files keep this
 // text, not the .xlsx bytes, which change with every excelize release.
 func layout(t *testing.T, f *excelize.File) string {
 	t.Helper()
@@ -55,6 +56,7 @@ func layout(t *testing.T, f *excelize.File) string {
 		for _, c := range list {
 			notes[c.Cell] = c.Text
 		}
+		messages := inputMessages(t, f, sheet)
 		rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
 		if err != nil {
 			t.Fatal(err)
@@ -71,8 +73,8 @@ func layout(t *testing.T, f *excelize.File) string {
 					value = rows[i][j]
 				}
 				formula, _ := f.GetCellFormula(sheet, cell)
-				note := notes[cell]
-				if value == "" && formula == "" && note == "" {
+				note, message := notes[cell], messages[cell]
+				if value == "" && formula == "" && note == "" && message == "" {
 					continue
 				}
 				line := cell + " " + fmt.Sprintf("%q", value)
@@ -86,6 +88,9 @@ func layout(t *testing.T, f *excelize.File) string {
 				}
 				if note != "" {
 					line += " note " + fmt.Sprintf("%q", note)
+				}
+				if message != "" {
+					line += " input " + fmt.Sprintf("%q", message)
 				}
 				b.WriteString(line + "\n")
 			}

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,7 +82,7 @@ func cohortIntro(r attribution.Report) sheetIntro {
 			"Conversion rate, revenue per registration and costs are formulas over the row; the Totals add up the channels.",
 			grainWord(r.CohortGrain), orDash(r.Timezone), periodText(r.Period)),
 		Line2: fmt.Sprintf("Converted by day N is empty until every registration of the cohort is N days old at the as-of time (%s) — never a too-low number; "+
-			"a note on each empty cell says when it will be. Cohorts with immature registrations are still converting.", humanTime(r.AsOf, r.Timezone)),
+			"selecting an empty cell says when it will be filled, and so does the table below the totals. Cohorts with immature registrations are still converting.", humanTime(r.AsOf, r.Timezone)),
 		Unit: "Cohort",
 	}
 }
@@ -119,7 +120,7 @@ func (b *workbook) cohortSheet(sheet, table string, rows, totals []attribution.C
 	if b.err != nil {
 		return
 	}
-	cur := b.r.Currency
+	cur, loc := b.r.Currency, reportLocation(b.r)
 	const fixed = 4 // channel, cohort, first day, last day
 	letters := map[string]string{"channel": "A", "cohort": "B", "first_day": "C", "last_day": "D"}
 	for i, c := range cols {
@@ -138,13 +139,17 @@ func (b *workbook) cohortSheet(sheet, table string, rows, totals []attribution.C
 	}
 	// Widths: the header on two lines, or the widest value.
 	widths := []int{headerWidth("Channel"), max(headerWidth(in.Unit), 8), 10, 10}
-	for _, m := range append(append([]attribution.CohortMetrics(nil), rows...), totals...) {
+	all := append(slices.Clip(rows), totals...)
+	for _, m := range all {
 		widths[0] = max(widths[0], displayWidth(m.Channel))
 	}
 	for _, c := range cols {
 		w := headerWidth(c.Header)
-		for _, m := range append(append([]attribution.CohortMetrics(nil), rows...), totals...) {
+		for _, m := range all {
 			w = max(w, displayWidth(workbookDisplay(c.asColumn(), c.get(m), cur)))
+		}
+		if c.Day > 0 && len(all) > 0 {
+			w = max(w, len("2006-01-02 15:04")) // the fill times below (fillTimes)
 		}
 		widths = append(widths, w)
 	}
@@ -172,37 +177,56 @@ func (b *workbook) cohortSheet(sheet, table string, rows, totals []attribution.C
 	headerOpts := excelize.RowOpts{Height: 32}
 	b.check(sw.SetRow(b.cellName(1, maturityHeaderRow), header, headerOpts))
 
-	var notes []excelize.Comment
+	var notes cellMessages
 	first, last := maturityHeaderRow+1, maturityHeaderRow+len(rows)
+	// What every row of a column shares, worked out once: the sheet has a
+	// row per channel and cohort.
+	type colSpec struct {
+		col          column
+		style, total int
+	}
+	specs := make([]colSpec, len(cols))
+	for i, c := range cols {
+		col := c.asColumn()
+		col.Formula = c.Formula
+		specs[i] = colSpec{col, b.valueStyle(col, false), b.valueStyle(col, true)}
+	}
+	textStyles, dateStyles := [2]int{0, b.totalTextStyle()}, [2]int{b.dateStyle(), b.totalDateStyle()}
+	// One row's cells, reused: the stream writer copies them out.
+	buf := make([]excelize.Cell, fixed+len(cols))
+	cells := make([]any, len(buf))
+	for i := range buf {
+		cells[i] = &buf[i]
+	}
 	write := func(row int, m attribution.CohortMetrics, total bool) {
-		textStyle, dateStyle := 0, b.dateStyle()
+		t := 0
 		if total {
-			textStyle, dateStyle = b.totalTextStyle(), b.totalDateStyle()
+			t = 1
 		}
-		cells := []any{
-			excelize.Cell{StyleID: textStyle, Value: m.Channel},
-			excelize.Cell{StyleID: textStyle, Value: m.Cohort},
-			excelize.Cell{StyleID: dateStyle, Value: dateSerial(m.Dates.From)},
-			excelize.Cell{StyleID: dateStyle, Value: dateSerial(lastDay(m.Dates))},
-		}
-		for _, c := range cols {
-			col := c.asColumn()
+		buf[0] = excelize.Cell{StyleID: textStyles[t], Value: m.Channel}
+		buf[1] = excelize.Cell{StyleID: textStyles[t], Value: m.Cohort}
+		buf[2] = excelize.Cell{StyleID: dateStyles[t], Value: dateSerial(m.Dates.From)}
+		buf[3] = excelize.Cell{StyleID: dateStyles[t], Value: dateSerial(lastDay(m.Dates))}
+		for i, c := range cols {
+			sp := specs[i]
 			v := c.get(m)
-			cell := excelize.Cell{StyleID: b.valueStyle(col, total), Value: cellValue(col, v)}
+			cell := excelize.Cell{StyleID: sp.style, Value: cellValue(sp.col, v)}
+			if total {
+				cell.StyleID = sp.total
+			}
 			switch {
 			case total && c.Sum && len(rows) > 0:
 				cell.Formula = fmt.Sprintf("SUMIF($C$%[1]d:$C$%[2]d,$C%[3]d,%[4]s$%[1]d:%[4]s$%[2]d)", first, last, row, letters[c.Key])
 			case c.Formula != "":
-				cell.Formula = col.withFormula(c.Formula).formulaAt(letters, row)
+				cell.Formula = sp.col.formulaAt(letters, row)
 				if cell.Value == nil {
 					cell.Value = "" // the cached result of the IF guard
 				}
 			}
 			if !v.OK {
-				notes = append(notes, excelize.Comment{Cell: letters[c.Key] + strconv.Itoa(row), Author: commentAuthor,
-					Text: c.cohortNote(m, b.r), Width: 220, Height: 60})
+				notes.add(letters[c.Key], row, c.Header, c.cohortNote(m, loc))
 			}
-			cells = append(cells, cell)
+			buf[fixed+i] = cell
 		}
 		b.check(sw.SetRow(b.cellName(1, row), cells))
 	}
@@ -231,12 +255,95 @@ func (b *workbook) cohortSheet(sheet, table string, rows, totals []attribution.C
 			write(row, m, true)
 		}
 	}
-	for _, n := range notes {
-		b.check(b.f.AddComment(sheet, n))
-	}
+	b.fillTimes(sw, sheet, fillTimesRow(rows, totals), cohortsOf(rows, totals), cols, letters, in)
+	b.addMessages(sheet, &notes)
 	b.pageSetup(sheet, "landscape", 1)
 	b.printTitles(sheet, "$A:$B", fmt.Sprintf("$%d:$%d", maturityHeaderRow, maturityHeaderRow))
 	b.check(sw.Flush())
+}
+
+// fillTimesRow is the first row of the block below a cohort sheet's
+// tables: a blank row after the channel rows and, when there are any, the
+// Totals (a blank row, the section, the header and a row per cohort).
+func fillTimesRow(rows, totals []attribution.CohortMetrics) int {
+	row := maturityHeaderRow + len(rows) + 2
+	if len(totals) > 0 {
+		row += 3 + len(totals)
+	}
+	return row
+}
+
+// cohortsOf lists each cohort of a sheet once, in time order: the Totals,
+// which have one row per cohort of the period, or else the cohorts of the
+// channel rows.
+func cohortsOf(rows, totals []attribution.CohortMetrics) []attribution.CohortMetrics {
+	if len(totals) > 0 {
+		return totals
+	}
+	seen := map[attribution.Date]bool{}
+	var out []attribution.CohortMetrics
+	for _, m := range rows {
+		if !seen[m.Dates.From] {
+			seen[m.Dates.From] = true
+			out = append(out, m)
+		}
+	}
+	slices.SortFunc(out, func(a, b attribution.CohortMetrics) int { return int(a.Dates.From.Unix() - b.Dates.From.Unix()) })
+	return out
+}
+
+// fillTimes writes, from row on, when each cohort's converted-by-day-N
+// cells are filled: the moment every registration of the cohort is N days
+// old (maturesAt), in the report's time zone, under the day-N columns. It
+// depends on the cohort only, so one row per cohort says it for every
+// channel's row, however many channels there are. Sheets without day-N
+// columns (Trend) have no such block.
+func (b *workbook) fillTimes(sw *excelize.StreamWriter, sheet string, row int, cohorts []attribution.CohortMetrics, cols []cohortColumn, letters map[string]string, in sheetIntro) {
+	if b.err != nil || len(cohorts) == 0 || !slices.ContainsFunc(cols, func(c cohortColumn) bool { return c.Day > 0 }) {
+		return
+	}
+	loc := reportLocation(b.r)
+	b.check(sw.SetRow(b.cellName(1, row), []any{excelize.Cell{StyleID: b.sectionStyle(),
+		Value: fmt.Sprintf("When converted by day N is filled (%s): once every registration of the cohort is N days old; until then the cells above are empty", orDash(b.r.Timezone))}}))
+	row++
+	header := []any{nil,
+		excelize.Cell{StyleID: b.headerStyle(kindText), Value: in.Unit},
+		excelize.Cell{StyleID: b.headerStyle(kindText), Value: "First day"},
+		excelize.Cell{StyleID: b.headerStyle(kindText), Value: "Last day"},
+	}
+	col := func(key string) int {
+		n, err := excelize.ColumnNameToNumber(letters[key])
+		b.check(err)
+		return n
+	}
+	for _, c := range cols {
+		if c.Day == 0 {
+			continue
+		}
+		for len(header) < col(c.Key)-1 {
+			header = append(header, nil)
+		}
+		header = append(header, excelize.Cell{StyleID: b.headerStyle(kindRate), Value: c.Header})
+	}
+	b.check(sw.SetRow(b.cellName(1, row), header, excelize.RowOpts{Height: 32}))
+	when := b.style("fill-time", &excelize.Style{CustomNumFmt: new("yyyy-mm-dd hh:mm")})
+	for _, m := range cohorts {
+		row++
+		cells := []any{nil, m.Cohort,
+			excelize.Cell{StyleID: b.dateStyle(), Value: dateSerial(m.Dates.From)},
+			excelize.Cell{StyleID: b.dateStyle(), Value: dateSerial(lastDay(m.Dates))},
+		}
+		for _, c := range cols {
+			if c.Day == 0 {
+				continue
+			}
+			for len(cells) < col(c.Key)-1 {
+				cells = append(cells, nil)
+			}
+			cells = append(cells, excelize.Cell{StyleID: when, Value: excelSerial(maturesAt(m, c.Day, loc), loc)})
+		}
+		b.check(sw.SetRow(b.cellName(1, row), cells))
+	}
 }
 
 // withFormula returns c with formula f, for formulaAt.
@@ -323,12 +430,24 @@ func (b *workbook) curvesSheet() {
 	}
 	b.check(sw.SetRow(b.cellName(1, maturityHeaderRow), header, excelize.RowOpts{Height: 32}))
 	row := maturityHeaderRow
+	// One row's cells, reused: the stream writer copies them out, and the
+	// sheet has a row per curve and day.
+	buf := make([]excelize.Cell, 1+len(curveColumns))
+	cells := make([]any, len(buf))
+	for i := range buf {
+		cells[i] = &buf[i]
+	}
+	styles := make([]int, len(curveColumns))
+	for i, col := range curveColumns {
+		styles[i] = b.valueStyle(column{Kind: col.Kind}, false)
+	}
 	for _, c := range curves {
+		label := curveLabel(c)
 		for d := 0; d <= c.WindowDays && d < len(c.F); d++ {
 			row++
-			cells := []any{excelize.Cell{Value: curveLabel(c)}}
-			for _, col := range curveColumns {
-				cells = append(cells, excelize.Cell{StyleID: b.valueStyle(column{Kind: col.Kind}, false), Value: col.get(c, d)})
+			buf[0] = excelize.Cell{Value: label}
+			for i, col := range curveColumns {
+				buf[i+1] = excelize.Cell{StyleID: styles[i], Value: col.get(c, d)}
 			}
 			b.check(sw.SetRow(b.cellName(1, row), cells))
 		}
@@ -349,23 +468,51 @@ func (b *workbook) curvesSheet() {
 // dozen lines nobody can tell them apart (the table has them all).
 const maxChartCurves = 12
 
-// curvesChart draws F(d) of each curve (the first maxChartCurves) as a
-// native line chart over the Curves table, in the channels' colours.
+// curvesChart draws F(d) of the curves of the channels with the most
+// registrations in the period (at most maxChartCurves, and at most
+// MaxChannels) and of the Total as a native line chart over the Curves
+// table, in the channels' colours.
 func (b *workbook) curvesChart(curves []attribution.Curve) {
 	if b.err != nil || len(curves) == 0 {
 		return
 	}
-	names := make([]string, len(curves))
+	regs := map[string]int64{}
+	for _, m := range b.r.Channels {
+		regs[m.Channel] = m.Registrations
+	}
+	var ranked []int
 	for i, c := range curves {
-		names[i] = curveLabel(c)
+		if curveLabel(c) != totalLabel {
+			ranked = append(ranked, i)
+		}
+	}
+	slices.SortStableFunc(ranked, func(i, j int) int {
+		a, b := regs[curves[i].Channel], regs[curves[j].Channel]
+		switch {
+		case a > b:
+			return -1
+		case a < b:
+			return 1
+		}
+		return 0
+	})
+	drawn := map[int]bool{}
+	for _, i := range ranked[:min(len(ranked), maxChartCurves, limitChannels(b.o.MaxChannels))] {
+		drawn[i] = true
+	}
+	var names []string
+	for i, c := range curves {
+		if drawn[i] || curveLabel(c) == totalLabel {
+			names = append(names, curveLabel(c))
+		}
 	}
 	colors := channelColors(names)
 	var series []excelize.ChartSeries
 	row := maturityHeaderRow + 1
 	for i, c := range curves {
 		n := min(c.WindowDays+1, len(c.F))
-		if i < maxChartCurves || c.Channel == totalLabel {
-			color := strings.TrimPrefix(colors[names[i]], "#")
+		if drawn[i] || c.Channel == totalLabel {
+			color := strings.TrimPrefix(colors[curveLabel(c)], "#")
 			width := 2.0
 			if c.Channel == totalLabel {
 				color, width = "1F2937", 2.5

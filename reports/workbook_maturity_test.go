@@ -113,8 +113,8 @@ func TestWorkbookCohortsSheet(t *testing.T) {
 			t.Errorf("panes = %+v, want frozen at C5", p)
 		}
 	})
-	t.Run("day-N conversion is empty with a note until mature", func(t *testing.T) {
-		notes := comments(t, f, sheetCohorts)
+	t.Run("day-N conversion is empty with a message until mature", func(t *testing.T) {
+		notes := inputMessages(t, f, sheetCohorts)
 		var empty, shown int
 		for i, m := range r.Cohorts {
 			row := maturityHeaderRow + 1 + i
@@ -129,7 +129,7 @@ func TestWorkbookCohortsSheet(t *testing.T) {
 						t.Errorf("%s (%s %s day %d) = %q, want empty", c, m.Channel, m.Cohort, n, got)
 					}
 					if !strings.HasPrefix(notes[c], "n/a: ") {
-						t.Errorf("%s has note %q", c, notes[c])
+						t.Errorf("%s has message %q", c, notes[c])
 					}
 				default:
 					shown++
@@ -145,6 +145,41 @@ func TestWorkbookCohortsSheet(t *testing.T) {
 		}
 		if got := numFmtOf(cellStyle(t, f, sheetCohorts, cell("Cost per customer", 5))); got != `#,##0.00 "EUR"` {
 			t.Errorf("cost format %q", got)
+		}
+	})
+	t.Run("a row per cohort says when each day-N column fills", func(t *testing.T) {
+		loc := reportLocation(r)
+		messages := inputMessages(t, f, sheetCohorts)
+		top := maturityHeaderRow + len(r.Cohorts) + 3 + len(r.CohortTotals) + 2 // the channel rows, the totals, a blank row
+		if !strings.HasPrefix(rawValue(t, f, sheetCohorts, cellName(t, 1, top)), "When converted by day N is filled") {
+			t.Fatalf("A%d = %q, want the fill times' title", top, rawValue(t, f, sheetCohorts, cellName(t, 1, top)))
+		}
+		for i, m := range r.CohortTotals {
+			row := top + 2 + i
+			if got := rawValue(t, f, sheetCohorts, cellName(t, 2, row)); got != m.Cohort {
+				t.Errorf("B%d = %q, want cohort %s", row, got, m.Cohort)
+			}
+			for d, n := range attribution.CohortDays() {
+				c := cell(fmt.Sprintf("Converted by day %d", n), row)
+				wantNumber(t, f, sheetCohorts, c, excelSerial(maturesAt(m, n, loc), loc))
+				if got := numFmtOf(cellStyle(t, f, sheetCohorts, c)); got != "yyyy-mm-dd hh:mm" {
+					t.Errorf("%s format %q", c, got)
+				}
+				// The message of an empty cell of the cohort names the same time.
+				for j, ch := range r.Cohorts {
+					if ch.Cohort == m.Cohort && ch.Registrations > 0 && !ch.ConversionByDay()[d].Valid {
+						msg := messages[cell(fmt.Sprintf("Converted by day %d", n), maturityHeaderRow+1+j)]
+						if want := maturesAt(m, n, loc).In(loc).Format("2006-01-02 15:04"); !strings.Contains(msg, want) {
+							t.Errorf("message %q does not name %s", msg, want)
+						}
+					}
+				}
+			}
+		}
+		// Wide enough for a date and time, or the cells show ###.
+		name, _ := excelize.ColumnNumberToName(col("Converted by day 7"))
+		if w, _ := f.GetColWidth(sheetCohorts, name); w < 18 {
+			t.Errorf("day-7 column is %v wide, too narrow for its fill times", w)
 		}
 	})
 	t.Run("formulas compute Origen's values", func(t *testing.T) {

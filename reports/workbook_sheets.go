@@ -103,7 +103,7 @@ func (b *workbook) about() {
 	pair("Money", roundingRule(r.Currency)+" Cells hold the exact amount; their number format does the rounding.")
 	pair("Formulas", formulaRule)
 	pair("Total row", totalRowRule)
-	pair("n/a", naRule+" In this workbook such a cell is empty and carries a note saying why.")
+	pair("n/a", naRule+" In this workbook such a cell is empty; selecting it shows why (its input message; on the Summary, a note).")
 	pair(wilsonName, fmt.Sprintf("%v, the z of the 95%% Wilson score interval: a defined name that the CR low and CR high formulas use.", attribution.WilsonZ))
 	if !r.Targets.IsZero() {
 		pair("Targets", targetRule)

@@ -95,6 +95,47 @@ func comments(t *testing.T, f *excelize.File, sheet string) map[string]string {
 	return m
 }
 
+// inputMessages returns the input message (data validation prompt) of
+// every cell of sheet that has one, by cell, expanding the ranges of each
+// validation.
+func inputMessages(t testing.TB, f *excelize.File, sheet string) map[string]string {
+	t.Helper()
+	dvs, err := f.GetDataValidations(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, dv := range dvs {
+		if !dv.ShowInputMessage || dv.Prompt == nil {
+			continue
+		}
+		for _, ref := range strings.Fields(dv.Sqref) {
+			from, to, _ := strings.Cut(ref, ":")
+			if to == "" {
+				to = from
+			}
+			c1, r1, err := excelize.CellNameToCoordinates(from)
+			if err != nil {
+				t.Fatalf("sqref %q: %v", dv.Sqref, err)
+			}
+			c2, r2, err := excelize.CellNameToCoordinates(to)
+			if err != nil {
+				t.Fatalf("sqref %q: %v", dv.Sqref, err)
+			}
+			for c := c1; c <= c2; c++ {
+				for r := r1; r <= r2; r++ {
+					cell, _ := excelize.CoordinatesToCellName(c, r)
+					if _, dup := m[cell]; dup {
+						t.Errorf("%s!%s has two input messages", sheet, cell)
+					}
+					m[cell] = *dv.Prompt
+				}
+			}
+		}
+	}
+	return m
+}
+
 // cellStyle returns the style of a cell.
 func cellStyle(t *testing.T, f *excelize.File, sheet, cell string) *excelize.Style {
 	t.Helper()
@@ -265,12 +306,12 @@ func TestWorkbookNamesAreText(t *testing.T) {
 func TestWorkbookChannelCells(t *testing.T) {
 	r := sampleReport(t)
 	f := openWorkbook(t, r)
-	notes := comments(t, f, sheetChannels)
-	const na = -1 // want an empty cell with a note
+	notes := inputMessages(t, f, sheetChannels)
+	const na = -1 // want an empty cell with a message saying why
 	tests := []struct {
 		name, channel, header string
 		want                  float64 // or na
-		note                  string  // the note of an n/a cell
+		note                  string  // the input message of an n/a cell
 	}{
 		{"spend without registrations: rate n/a", chKanji, "Conversion rate", na, "n/a: no registrations"},
 		{"spend without registrations: low n/a", chKanji, "CR low", na, "n/a: no registrations"},
@@ -312,13 +353,13 @@ func TestWorkbookChannelCells(t *testing.T) {
 					t.Errorf("%s = %q, want an empty cell", cell, got)
 				}
 				if got := notes[cell]; got != tt.note {
-					t.Errorf("note on %s = %q, want %q", cell, got, tt.note)
+					t.Errorf("message on %s = %q, want %q", cell, got, tt.note)
 				}
 				return
 			}
 			wantNumber(t, f, sheetChannels, cell, tt.want)
 			if got, ok := notes[cell]; ok {
-				t.Errorf("defined cell %s has note %q", cell, got)
+				t.Errorf("defined cell %s has message %q", cell, got)
 			}
 		})
 	}
@@ -533,11 +574,11 @@ func TestWorkbookEmptyReport(t *testing.T) {
 	if len(rows) != 2 || rows[1][0] != "Total" {
 		t.Fatalf("rows = %q, want the header and the Total row", rows)
 	}
-	notes := comments(t, f, sheetChannels)
+	notes := inputMessages(t, f, sheetChannels)
 	for _, header := range []string{"Conversion rate", "Cost per customer", "ROAS"} {
 		cell := cellName(t, headerCol(t, header), 2)
 		if !strings.HasPrefix(notes[cell], "n/a: ") {
-			t.Errorf("Total %s note = %q, want an n/a note", header, notes[cell])
+			t.Errorf("Total %s message = %q, want an n/a message", header, notes[cell])
 		}
 	}
 	wantNumber(t, f, sheetChannels, cellName(t, headerCol(t, "Spend"), 2), 0)

@@ -243,8 +243,9 @@ func loadSpendFile(cfg *config) (*attribution.SpendTable, error) {
 // and, with detail, the per-registration rows streamed from the snapshot.
 func workbookOptions(ctx context.Context, cfg *config, snap *queries.Snapshot, rep attribution.Report) (reports.WorkbookOptions, error) {
 	o := reports.WorkbookOptions{
-		Config:   cfg.Text,
-		Database: string(cfg.Dialect) + " " + redactDSN(cfg.DSN),
+		MaxChannels: cfg.MaxChannels,
+		Config:      cfg.Text,
+		Database:    string(cfg.Dialect) + " " + redactDSN(cfg.DSN),
 	}
 	for _, st := range snap.Statements() {
 		o.Statements = append(o.Statements, reports.Statement{Name: st.Name, SQL: st.SQL, Args: st.Args})
@@ -280,6 +281,11 @@ func writeReport(ctx context.Context, rep attribution.Report, dir, base string, 
 	var paths []string
 	for _, f := range formats {
 		write := writers[f]
+		if f == "html" {
+			write = func(w io.Writer, r attribution.Report) error {
+				return reports.WriteHTMLWith(w, r, reports.HTMLOptions{MaxChannels: wo.MaxChannels})
+			}
+		}
 		if f == "xlsx" {
 			write = func(w io.Writer, r attribution.Report) error {
 				o := wo

@@ -13,6 +13,7 @@ import (
 
 	"github.com/origen-analytics/origen/attribution"
 	"github.com/origen-analytics/origen/queries"
+	"github.com/origen-analytics/origen/reports"
 )
 
 // config is a validated configuration file.
@@ -32,6 +33,10 @@ type config struct {
 	Jobs             []job               // [[job]] tables, for origen run
 	Targets          attribution.Targets // [targets]
 	Detail           bool                // [report] detail: the Registrations sheet
+	// MaxChannels is [report] max_channels: how many channels, those with
+	// the most registrations, the page and the workbook's charts show by
+	// name (reports.HTMLOptions, reports.WorkbookOptions).
+	MaxChannels int
 	// Text is the report's part of the configuration as Origen read it,
 	// secrets redacted, for the workbook's About sheet (auditText).
 	Text string
@@ -58,6 +63,7 @@ type rawConfig struct {
 		Timezone             string `toml:"timezone"`
 		ConversionWindowDays *int   `toml:"conversion_window_days"`
 		Detail               bool   `toml:"detail"`
+		MaxChannels          *int   `toml:"max_channels"`
 	} `toml:"report"`
 	Targets *rawTargets `toml:"targets"`
 	SMTP    *rawSMTP    `toml:"smtp"`
@@ -219,6 +225,13 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 		return nil, cfgErr("%v", err)
 	}
 	c.Detail = raw.Report.Detail
+	c.MaxChannels = reports.DefaultMaxChannels
+	if n := raw.Report.MaxChannels; n != nil {
+		if *n < 1 {
+			return nil, cfgErr("[report] max_channels = %d: use at least 1, the number of channels the page and the workbook's charts show by name (default %d)", *n, reports.DefaultMaxChannels)
+		}
+		c.MaxChannels = *n
+	}
 	c.Text = auditText(&raw)
 	return c, nil
 }

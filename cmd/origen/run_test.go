@@ -316,3 +316,38 @@ formats = ["xlsx"]
 		t.Errorf("job workbook: %d detail rows, statements %v", jr, jst)
 	}
 }
+
+// [report] max_channels reaches the page: beyond it the channels are one
+// "(N other channels)" row, while the workbook and the JSON keep them all.
+func TestMaxChannelsFoldsThePage(t *testing.T) {
+	db := demoDB(t)
+	cfg := jobConfig(t, db, "")
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(b), "[report]\n", "[report]\nmax_channels = 3\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, stderr, code := runWith(t, nil, "report", "--config", cfg, "--period", "2026-10", "--as-of", "2026-11-20T00:00:00Z", "--out", out); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, stderr)
+	}
+	page, err := os.ReadFile(filepath.Join(out, "origen_2026-10-01_2026-11-01.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile(filepath.Join(out, "origen_2026-10-01_2026-11-01.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var j struct {
+		Channels []struct{ Channel string } `json:"channels"`
+	}
+	if err := json.Unmarshal(doc, &j); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), "other channels") || len(j.Channels) <= 3 {
+		t.Errorf("page folds channels: %v; JSON has %d channels", strings.Contains(string(page), "other channels"), len(j.Channels))
+	}
+}

@@ -146,14 +146,32 @@
   }
 
   // Category labels of the vertical charts turn upright when each channel
-  // has less than 70 pixels, as on phones.
+  // has less than 70 pixels, as on phones; with less than a line's height
+  // they would overlap, and ECharts shows every few (the tooltips name
+  // each bar).
   function fitLabels(chart, node, spec) {
     var axis = spec.option.xAxis && spec.option.xAxis[0];
     if (!axis || axis.type !== "category") {
       return;
     }
-    var narrow = node.clientWidth / Math.max((axis.data || []).length, 1) < 70;
-    chart.setOption({ xAxis: [{ axisLabel: { rotate: narrow ? 90 : 35, width: narrow ? 80 : 100 } }] });
+    var each = node.clientWidth / Math.max((axis.data || []).length, 1);
+    spec.labelChars = each < 70 ? 12 : 16;
+    chart.setOption({ xAxis: [{ axisLabel: { rotate: each < 70 ? 90 : 35, interval: each < 15 ? "auto" : 0 } }] });
+  }
+
+  // A channel label too long for its axis keeps its start and its end
+  // ("utm_sourc…ner-0002"): dirty labels often differ only at the end. The
+  // tooltip has the whole name; the row of other channels keeps its own.
+  function shorten(spec, chars) {
+    return function (value) {
+      var max = spec.labelChars || chars;
+      var s = Array.from(String(value));
+      if (s.length <= max || value === data.other) {
+        return s.join("");
+      }
+      var head = Math.ceil((max - 1) / 2);
+      return s.slice(0, head).join("") + "…" + s.slice(s.length - (max - 1 - head)).join("");
+    };
   }
 
   var drawn = [];
@@ -164,11 +182,22 @@
       return;
     }
     var opt = spec.option;
+    [[opt.xAxis, 16], [opt.yAxis, 18]].forEach(function (a) {
+      var axis = a[0] && a[0][0];
+      if (axis && axis.type === "category") {
+        axis.axisLabel = axis.axisLabel || {};
+        axis.axisLabel.formatter = shorten(spec, a[1]);
+        // Named here too, so that the room kept for the labels is
+        // measured in the font they are drawn in.
+        axis.axisLabel.fontFamily = opt.textStyle && opt.textStyle.fontFamily;
+      }
+    });
     opt.tooltip = opt.tooltip || {};
     opt.tooltip.renderMode = "html";
     opt.tooltip.confine = true;
     opt.tooltip.formatter = function (params) {
-      var t = data.tips[channelIndex(params)];
+      var i = channelIndex(params);
+      var t = data.tips[spec.rows && i >= 0 ? spec.rows[i] : i];
       if (!t) {
         return "";
       }
