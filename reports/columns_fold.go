@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -40,6 +41,17 @@ func otherLabel(n int) string {
 	return "(" + formatCount(int64(n)) + " other channels)"
 }
 
+// mostRegistrations returns the indexes of the max of n rows with the most
+// registrations (registrations(i) of row i), ties in row order.
+func mostRegistrations(n, max int, registrations func(i int) int64) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(registrations(b), registrations(a)) })
+	return order[:min(max, n)]
+}
+
 // topChannels returns the names of the max channels with the most
 // registrations in the period, ties in Report order (most customers first,
 // then by name), or nil when r has no more than max channels.
@@ -47,22 +59,8 @@ func topChannels(r attribution.Report, max int) map[string]bool {
 	if len(r.Channels) <= max {
 		return nil
 	}
-	order := make([]int, len(r.Channels))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		ra, rb := r.Channels[a].Registrations, r.Channels[b].Registrations
-		switch {
-		case ra > rb:
-			return -1
-		case ra < rb:
-			return 1
-		}
-		return 0
-	})
 	top := make(map[string]bool, max)
-	for _, i := range order[:max] {
+	for _, i := range mostRegistrations(len(r.Channels), max, func(i int) int64 { return r.Channels[i].Registrations }) {
 		top[r.Channels[i].Channel] = true
 	}
 	return top
@@ -95,22 +93,8 @@ func foldChannels(r attribution.Report, max int) channelFold {
 	if len(rows) <= max {
 		return channelFold{Rows: rows}
 	}
-	order := make([]int, len(rows))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		ra, rb := rows[a].M.Registrations, rows[b].M.Registrations
-		switch {
-		case ra > rb:
-			return -1
-		case ra < rb:
-			return 1
-		}
-		return 0
-	})
 	keep := make([]bool, len(rows))
-	for _, i := range order[:max] {
+	for _, i := range mostRegistrations(len(rows), max, func(i int) int64 { return rows[i].M.Registrations }) {
 		keep[i] = true
 	}
 	f := channelFold{Shown: make(map[string]bool, max)}
@@ -150,6 +134,9 @@ const projectionSummed = "summed"
 // 95% interval needs the channels' curve parts, which only the Total
 // combines, so it is left undefined here.
 func sumChannels(name string, ms []attribution.ChannelMetrics, w int) attribution.ChannelMetrics {
+	for _, m := range ms {
+		w = max(w, len(m.DaysToConvert))
+	}
 	s := attribution.ChannelMetrics{Channel: name, DaysToConvert: make([]int64, w)}
 	projected, projectable := 0.0, true
 	for _, m := range ms {
@@ -159,9 +146,6 @@ func sumChannels(name string, ms []attribution.ChannelMetrics, w int) attributio
 		s.Spend += m.Spend
 		s.Revenue += m.Revenue
 		for d, n := range m.DaysToConvert {
-			if d >= len(s.DaysToConvert) {
-				s.DaysToConvert = append(s.DaysToConvert, make([]int64, d+1-len(s.DaysToConvert))...)
-			}
 			s.DaysToConvert[d] += n
 		}
 		if m.Registrations > 0 {

@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -251,9 +252,25 @@ func TestHTMLFoldsMaturitySections(t *testing.T) {
 			if o.Registrations+regs != tot.Registrations {
 				t.Errorf("%s: %d other + %d shown registrations != %d", tot.Cohort, o.Registrations, regs, tot.Registrations)
 			}
+			count := func(c attribution.CohortMetrics, d int) int64 {
+				return int64(math.Round(c.ConversionByDay()[d].Value * float64(c.Registrations)))
+			}
 			for d, v := range o.ConversionByDay() {
 				if v.Valid != (tot.ConversionByDay()[d].Valid && o.Registrations > 0) {
 					t.Errorf("%s day %d: other defined %v, total %v", tot.Cohort, d, v.Valid, tot.ConversionByDay()[d].Valid)
+				}
+				if !v.Valid {
+					continue
+				}
+				// Its converted count is the Total's less the shown channels'.
+				want := count(tot, d)
+				for _, c := range rows {
+					if c.Cohort == tot.Cohort && c.ConversionByDay()[d].Valid {
+						want -= count(c, d)
+					}
+				}
+				if got := count(o, d); got != want {
+					t.Errorf("%s day %d: other converted %d, want %d", tot.Cohort, d, got, want)
 				}
 			}
 		}
