@@ -149,6 +149,9 @@ func auditText(raw *rawConfig) string {
 	if raw.Report.Detail {
 		kv("detail", true)
 	}
+	if n := raw.Report.MaxChannels; n != nil {
+		kv("max_channels", *n)
+	}
 	if t := raw.Targets; t != nil {
 		thresholds := func(th rawThresholds) {
 			for _, f := range []struct {
