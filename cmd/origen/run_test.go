@@ -276,13 +276,7 @@ period = "2026-10"
 out = "`+out+`"
 formats = ["xlsx"]
 `)
-	b, err := os.ReadFile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(cfg, []byte(strings.Replace(string(b), "[report]\n", "[report]\ndetail = true\n", 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	addReportKey(t, cfg, "detail = true")
 	asOf := "2026-11-20T00:00:00Z"
 	if _, stderr, code := runWith(t, nil, "run", "--config", cfg, "--as-of", asOf); code != 0 {
 		t.Fatalf("run: exit %d: %s", code, stderr)
@@ -322,13 +316,7 @@ formats = ["xlsx"]
 func TestMaxChannelsFoldsThePage(t *testing.T) {
 	db := demoDB(t)
 	cfg := jobConfig(t, db, "")
-	b, err := os.ReadFile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(cfg, []byte(strings.Replace(string(b), "[report]\n", "[report]\nmax_channels = 3\n", 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	addReportKey(t, cfg, "max_channels = 3")
 	out := t.TempDir()
 	if _, stderr, code := runWith(t, nil, "report", "--config", cfg, "--period", "2026-10", "--as-of", "2026-11-20T00:00:00Z", "--out", out); code != 0 {
 		t.Fatalf("report: exit %d: %s", code, stderr)
@@ -349,5 +337,17 @@ func TestMaxChannelsFoldsThePage(t *testing.T) {
 	}
 	if !strings.Contains(string(page), "other channels") || len(j.Channels) <= 3 {
 		t.Errorf("page folds channels: %v; JSON has %d channels", strings.Contains(string(page), "other channels"), len(j.Channels))
+	}
+}
+
+// addReportKey adds a line to the [report] table of the config at path.
+func addReportKey(t *testing.T, path, line string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), "[report]\n", "[report]\n"+line+"\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
