@@ -79,6 +79,9 @@ func (e env) cmdProspects(ctx context.Context, args []string) error {
 // report's prospect list takes too), and writes both files atomically.
 func (e env) runProspects(ctx context.Context, cfg *config, asOf time.Time, o prospectsOptions, log *slog.Logger) ([]string, error) {
 	started := time.Now()
+	if err := checkOutDir(o.Out); err != nil {
+		return nil, err
+	}
 	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return nil, err

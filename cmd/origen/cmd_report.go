@@ -173,6 +173,9 @@ func (e env) produceReport(ctx context.Context, cfg *config, rr reportRun, log *
 	if len(rr.Formats) == 0 {
 		rr.Formats = []string{"xlsx", "html", "json"}
 	}
+	if err := checkOutDir(rr.OutDir); err != nil {
+		return attribution.Report{}, nil, err
+	}
 	spendFile, err := loadSpendFile(cfg)
 	if err != nil {
 		return attribution.Report{}, nil, err
@@ -301,4 +304,23 @@ func writeReport(ctx context.Context, rep attribution.Report, dir, base string, 
 		return nil, err
 	}
 	return paths, nil
+}
+
+// checkOutDir makes sure the output directory exists (or can be made) and
+// can be written, before any query runs: a report that takes minutes must
+// not fail at its last step for a typo in --out.
+func checkOutDir(dir string) error {
+	fail := func(err error) error {
+		return attribution.Errorf(attribution.KindConfig,
+			"output directory %s cannot be written (%v): choose another --out (or out = in the job), or fix its permissions", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fail(err)
+	}
+	f, err := os.CreateTemp(dir, ".origen-probe-*")
+	if err != nil {
+		return fail(err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }

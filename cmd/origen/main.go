@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
@@ -42,12 +43,24 @@ func exitCode(err error, stderr io.Writer) int {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "origen: %v\n", err)
+	var je *jsonLogError
+	if errors.As(err, &je) {
+		// With --log-format json the final error is a log line too, for the
+		// log shipper that reads every other line.
+		slog.New(slog.NewJSONHandler(stderr, nil)).Error(err.Error(), "exit_code", codeOf(err))
+	} else {
+		fmt.Fprintf(stderr, "origen: %v\n", err)
+	}
 	// A panic's stack comes after the one line, for the bug report.
 	var pe *panicError
 	if errors.As(err, &pe) {
 		fmt.Fprintf(stderr, "stack trace of the panic:\n%s", pe.stack)
 	}
+	return codeOf(err)
+}
+
+// codeOf maps an error to the exit code of its kind.
+func codeOf(err error) int {
 	switch attribution.KindOf(err) {
 	case attribution.KindConfig:
 		return exitUsage
@@ -56,6 +69,13 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	return exitRuntime
 }
+
+// jsonLogError marks the error of a run with --log-format json: exitCode
+// writes it as a JSON log line. It keeps the error's text and kind.
+type jsonLogError struct{ err error }
+
+func (e *jsonLogError) Error() string { return e.err.Error() }
+func (e *jsonLogError) Unwrap() error { return e.err }
 
 // env is what a command needs from the process, injectable for tests.
 type env struct {

@@ -55,6 +55,9 @@ func (e env) dispatch(ctx context.Context, args []string) (err error) {
 		if v := recover(); v != nil {
 			err = recovered(v)
 		}
+		if err != nil && e.logFormat == "json" {
+			err = &jsonLogError{err}
+		}
 	}()
 	if e.fault != nil {
 		ctx = context.WithValue(ctx, faultKey{}, e.fault)
@@ -98,10 +101,21 @@ func (e env) dispatch(ctx context.Context, args []string) (err error) {
 		fmt.Fprintf(e.stdout, "origen %s\n", version())
 		return nil
 	case "help", "-h", "--help":
+		if len(args) > 1 && args[1] != "-h" && args[1] != "--help" {
+			// origen help COMMAND is origen COMMAND -h.
+			sub := append([]string{}, args[1:]...)
+			if sub[0] == "fixtures" && len(sub) == 1 {
+				sub = append(sub, "load")
+			}
+			return e.dispatch(ctx, append(sub, "-h"))
+		}
 		fmt.Fprint(e.stdout, usage)
 		return nil
 	}
 	fmt.Fprint(e.stderr, usage)
+	if s := didYouMean(args[0]); s != "" {
+		return usageErr("unknown command %q: did you mean %q?", args[0], s)
+	}
 	return usageErr("unknown command %q", args[0])
 }
 
@@ -110,9 +124,16 @@ func usageErr(format string, args ...any) error {
 }
 
 // newFlags returns a flag set that reports errors instead of exiting.
+// Its help (-h, --help) goes to stdout: what the command does, examples,
+// and the flags written as --flag, as in the README.
 func (e env) newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("origen "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(e.stdout, commandHelp[name])
+		fmt.Fprintf(e.stdout, "\nFlags of origen %s:\n", name)
+		printFlags(e.stdout, fs)
+	}
 	return fs
 }
 
