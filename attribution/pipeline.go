@@ -29,6 +29,11 @@ type ReportRequest struct {
 	TopProspects int
 	// SpendFile, when set, is the spend instead of the database's.
 	SpendFile *SpendTable
+	// AllowEmpty writes a report with nothing to show: without it, an
+	// as-of before the period starts, or a registrations source with no
+	// rows, is a data error (a scheduled run never delivers an empty
+	// report silently).
+	AllowEmpty bool
 	// Version and GeneratedAt are stamped on the report.
 	Version     string
 	GeneratedAt time.Time
@@ -84,9 +89,16 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	req = req.withDefaults()
 	log, w := req.Log, req.WindowDays
 	t0 := time.Now()
+	if start, _ := req.Period.Bounds(req.Location); !req.AllowEmpty && req.AsOf.Before(start) {
+		return Report{}, Errorf(KindData, "as-of %s is before the period %s starts: no registration of it exists yet (give a later --as-of, or --allow-empty / allow_empty = true to write the empty report)",
+			req.AsOf.Format(time.RFC3339), req.Period)
+	}
 	quality, warnings, err := snap.ReadQuality(ctx, req.AsOf)
 	if err != nil {
 		return Report{}, err
+	}
+	if !req.AllowEmpty && quality.RegistrationRows == 0 {
+		return Report{}, Errorf(KindData, "the registrations source has no rows: check [registrations] (table or sql), or give --allow-empty / allow_empty = true to write the empty report")
 	}
 	prev := PreviousPeriod(req.Period)
 	cp := ReportCurvePeriod(req.Period, w)

@@ -27,6 +27,8 @@ type reportOptions struct {
 	Out    string
 	Cohort string
 	Detail bool
+	// AllowEmpty writes a report that has no registrations to show.
+	AllowEmpty bool
 }
 
 func (e env) cmdReport(ctx context.Context, args []string) error {
@@ -41,6 +43,7 @@ func (e env) cmdReport(ctx context.Context, args []string) error {
 	fs.StringVar(&o.Out, "out", ".", "output `DIR`")
 	fs.StringVar(&o.Cohort, "cohort", "month", "cohort grain of the Cohorts sheet: week (ISO) or month")
 	fs.BoolVar(&o.Detail, "detail", false, "add the Registrations sheet: one row per registration (overrides [report] detail)")
+	fs.BoolVar(&o.AllowEmpty, "allow-empty", false, "write the report even when as-of is before the period or the registrations source is empty (else exit 3)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -64,7 +67,9 @@ func (e env) cmdReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	paths, err := e.runReport(ctx, cfg, period, asOf, o.Out, e.loggerFor(cfg), grain)
+	rr := reportRun{Period: period, AsOf: asOf, Cohort: grain, AllowEmpty: o.AllowEmpty, OutDir: o.Out,
+		Base: fmt.Sprintf("origen_%s_%s", period.From, period.To)}
+	_, paths, err := e.produceReport(ctx, cfg, rr, e.loggerFor(cfg))
 	if err != nil {
 		return err
 	}
@@ -144,21 +149,21 @@ func parseAsOf(s string, now func() time.Time) (time.Time, error) {
 // reportRun is one report to produce: its period and data cutoff, what
 // rides along, and where its files go.
 type reportRun struct {
-	Period  attribution.Period
-	AsOf    time.Time
-	Cohort  attribution.CohortGrain
-	OutDir  string
-	Base    string   // file name without extension
-	Formats []string // default xlsx, html, json
+	Period attribution.Period
+	AsOf   time.Time
+	Cohort attribution.CohortGrain
+	// AllowEmpty writes a report with nothing to show instead of failing
+	// (attribution.ReportRequest.AllowEmpty).
+	AllowEmpty bool
+	OutDir     string
+	Base       string   // file name without extension
+	Formats    []string // default xlsx, html, json
 }
 
 // runReport produces the report of period and writes the workbook, the
 // page and the JSON atomically. It returns their paths.
-func (e env) runReport(ctx context.Context, cfg *config, period attribution.Period, asOf time.Time, outDir string, log *slog.Logger, grain ...attribution.CohortGrain) ([]string, error) {
+func (e env) runReport(ctx context.Context, cfg *config, period attribution.Period, asOf time.Time, outDir string, log *slog.Logger) ([]string, error) {
 	rr := reportRun{Period: period, AsOf: asOf, OutDir: outDir, Base: fmt.Sprintf("origen_%s_%s", period.From, period.To)}
-	if len(grain) > 0 {
-		rr.Cohort = grain[0]
-	}
 	_, paths, err := e.produceReport(ctx, cfg, rr, log)
 	return paths, err
 }
@@ -192,7 +197,7 @@ func (e env) produceReport(ctx context.Context, cfg *config, rr reportRun, log *
 	defer snap.Close()
 	rep, err := attribution.BuildReport(ctx, snap, attribution.ReportRequest{
 		Period: rr.Period, AsOf: rr.AsOf, Location: cfg.Location, Timezone: cfg.Timezone, Currency: cfg.Currency,
-		WindowDays: cfg.WindowDays, Targets: cfg.Targets, Cohort: rr.Cohort, SpendFile: spendFile,
+		WindowDays: cfg.WindowDays, Targets: cfg.Targets, Cohort: rr.Cohort, SpendFile: spendFile, AllowEmpty: rr.AllowEmpty,
 		Version: version(), GeneratedAt: e.now(), Log: log,
 	})
 	if err != nil {

@@ -168,7 +168,7 @@ func (e env) runJob(ctx context.Context, cfg *config, j job, asOf time.Time, log
 		rep   attribution.Report
 		paths []string
 	}
-	rr := reportRun{Period: period, AsOf: asOf, Cohort: attribution.CohortGrain(j.Cohort), OutDir: j.Out,
+	rr := reportRun{Period: period, AsOf: asOf, Cohort: attribution.CohortGrain(j.Cohort), AllowEmpty: j.AllowEmpty, OutDir: j.Out,
 		Base: j.fileBase(period.From.String(), period.To.String()), Formats: j.Formats}
 	out, err := withRetries(runCtx, j.Retries, e.retryBase, log, "report", func() (produced, error) {
 		rep, paths, err := e.produceReport(runCtx, cfg, rr, log)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -70,5 +71,40 @@ func TestUnwritableOutputDirIsRefusedFirst(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, "output directory "+out+" cannot be written") || strings.Contains(stderr, "data read") {
 			t.Errorf("%s: exit %d, %q", args[0], code, stderr)
 		}
+	}
+}
+
+// A report that could only be empty is a data error (exit 3) unless
+// --allow-empty: an as-of before the period starts, and a registrations
+// source without rows; a job fails the same way (and sends its notice)
+// rather than delivering an empty report.
+func TestEmptyReportIsADataError(t *testing.T) {
+	demo := runDemo(t)
+	cfg := filepath.Join(demo, "origen.toml")
+	out := t.TempDir()
+	early := []string{"report", "--config", cfg, "--period", "2026-10", "--as-of", "2026-09-15T00:00:00Z", "--out", out}
+	if _, stderr, code := runCLI(t, nil, early...); code != 3 || !strings.Contains(stderr, "is before the period") {
+		t.Errorf("as-of before the period: exit %d, %q", code, stderr)
+	}
+	if _, stderr, code := runCLI(t, nil, append(early, "--allow-empty")...); code != 0 {
+		t.Errorf("--allow-empty: exit %d, %q", code, stderr)
+	}
+	// A registrations source with no rows: a sql = source that returns none.
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := regexp.MustCompile(`(?s)\[registrations\]\n.*?\n\[`).ReplaceAllString(string(b),
+		"[registrations]\nsql = \"SELECT user_id, registered_at, channel FROM registrations WHERE 1 = 0\"\n\n[")
+	emptyCfg := filepath.Join(demo, "empty.toml")
+	if err := os.WriteFile(emptyCfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"report", "--config", emptyCfg, "--period", "2026-10", "--as-of", "2026-11-20T00:00:00Z", "--out", out}
+	if _, stderr, code := runCLI(t, nil, args...); code != 3 || !strings.Contains(stderr, "registrations source has no rows") {
+		t.Errorf("empty source: exit %d, %q", code, stderr)
+	}
+	if _, stderr, code := runCLI(t, nil, append(args, "--allow-empty")...); code != 0 {
+		t.Errorf("empty source with --allow-empty: exit %d, %q", code, stderr)
 	}
 }

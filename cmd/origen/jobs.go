@@ -27,6 +27,7 @@ type rawJob struct {
 	Name        string   `toml:"name"`
 	Period      string   `toml:"period"`
 	Mature      bool     `toml:"mature"`
+	AllowEmpty  bool     `toml:"allow_empty"`
 	Cohort      string   `toml:"cohort"`
 	Out         string   `toml:"out"`
 	FilePattern string   `toml:"file_pattern"`
@@ -63,6 +64,7 @@ type job struct {
 	Name        string
 	Period      string
 	Mature      bool
+	AllowEmpty  bool // write a report with no registrations instead of failing
 	Cohort      string
 	Out         string
 	FilePattern string
@@ -134,7 +136,7 @@ func (c *config) loadJobs(rs *rawSMTP, raw []rawJob, getenv func(string) string)
 			return fmt.Errorf("%s is defined twice", where)
 		}
 		seen[r.Name] = true
-		j := job{Name: r.Name, Period: r.Period, Mature: r.Mature, Cohort: r.Cohort, Out: r.Out,
+		j := job{Name: r.Name, Period: r.Period, Mature: r.Mature, AllowEmpty: r.AllowEmpty, Cohort: r.Cohort, Out: r.Out,
 			FilePattern: r.FilePattern, Formats: r.Formats, Timeout: r.Timeout.Duration, Retries: defaultJobRetries}
 		if j.Period == "" {
 			return fmt.Errorf("%s has no period: use one of %s", where, periodNames)
