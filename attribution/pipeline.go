@@ -119,6 +119,9 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	if err != nil {
 		return Report{}, err
 	}
+	// Spend dated after as-of's local date does not exist for the report,
+	// like registrations and purchases after it (METRICS.md, "Time").
+	spendDays, late := spendUpTo(spendDays, DateOf(req.AsOf.In(req.Location)))
 	if req.SpendFile != nil {
 		quality.SpendRows = req.SpendFile.Rows
 	}
@@ -141,6 +144,10 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 		return Report{}, err
 	}
 	rep.Notes = append(rep.Notes, warnings...)
+	if late.rows > 0 {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%d spend rows dated after as-of (%s), %s %s in all, were not counted",
+			late.rows, DateOf(req.AsOf.In(req.Location)), late.amount.Format(req.Currency.Digits), req.Currency.Code))
+	}
 	rep.Notes = append(rep.Notes, cohortNotes(rep)...)
 
 	// Registration quality over time (docs/METRICS-COHORTS.md).
@@ -203,6 +210,28 @@ func ReportFacts(period Period, asOf time.Time, loc *time.Location, w, horizonDa
 		OpenStart: openStart, OpenEnd: openEnd})
 	fr.Curves = append(fr.Curves, prospectSpecs(asOf, w, horizonDays, events)...)
 	return fr
+}
+
+// lateSpend is what spendUpTo left out.
+type lateSpend struct {
+	rows   int64
+	amount Money
+}
+
+// spendUpTo keeps the daily spend dated on or before last and sums what it
+// drops.
+func spendUpTo(days []DailySpendRow, last Date) ([]DailySpendRow, lateSpend) {
+	var late lateSpend
+	kept := days[:0:0]
+	for _, d := range days {
+		if last.Before(d.Date) {
+			late.rows += d.Rows
+			late.amount += d.Amount
+			continue
+		}
+		kept = append(kept, d)
+	}
+	return kept, late
 }
 
 // readSpend returns the daily spend of p from the spend file when there is

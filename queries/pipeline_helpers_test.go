@@ -36,7 +36,8 @@ func location(t *testing.T, tz string) *time.Location {
 func runReport(t *testing.T, e edgeDB, period attribution.Period, tz string, asOf time.Time) attribution.Report {
 	t.Helper()
 	rep, err := attribution.BuildReport(context.Background(), e.snapshot(t, tz), attribution.ReportRequest{
-		Period: period, AsOf: asOf, Location: location(t, tz), Timezone: tz, WindowDays: 30})
+		Period: period, AsOf: asOf, Location: location(t, tz), Timezone: tz, WindowDays: 30,
+		Currency: attribution.Currency{Code: "EUR", Digits: 2}})
 	if err != nil {
 		t.Fatalf("build report: %v", err)
 	}

@@ -145,3 +145,26 @@ func TestOverflowingSpendIsADataError(t *testing.T) {
 		})
 	}
 }
+
+// Spend dated after as-of's local date is not counted, with a note that
+// says how much was left out (a month-to-date report on the 15th does not
+// count the spend booked ahead for the 20th).
+func TestSpendAfterAsOfIsNotCounted(t *testing.T) {
+	regs := [][4]any{{1, "2026-03-01T10:00:00Z", "Search", nil}}
+	spend := [][3]any{{"2026-03-10", "Search", "10.00"}, {"2026-03-15", "Search", "1.00"}, {"2026-03-20", "Search", "100.00"}}
+	for _, e := range smallDBs(t, regs, spend, "date") {
+		t.Run(string(e.dialect), func(t *testing.T) {
+			rep := runReport(t, e, mustPeriod(t, "2026-03-01", "2026-04-01"), "UTC", time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC))
+			if got := rep.Total.Spend.Format(2); got != "11.00" {
+				t.Errorf("spend = %s, want 11.00 (the 20th is after as-of)", got)
+			}
+			found := false
+			for _, n := range rep.Notes {
+				found = found || strings.Contains(n, "1 spend rows dated after as-of (2026-03-15), 100.00")
+			}
+			if !found {
+				t.Errorf("no note on the spend left out: %q", rep.Notes)
+			}
+		})
+	}
+}
