@@ -149,6 +149,7 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 			late.rows, DateOf(req.AsOf.In(req.Location)), late.amount.Format(req.Currency.Digits), req.Currency.Code))
 	}
 	rep.Notes = append(rep.Notes, cohortNotes(rep)...)
+	rep.Notes = append(rep.Notes, labelVariantNotes(rep)...)
 
 	// Registration quality over time (docs/METRICS-COHORTS.md).
 	set, err := BuildCurves(facts.Curves[specReport], w)
