@@ -29,6 +29,11 @@ type ReportRequest struct {
 	TopProspects int
 	// SpendFile, when set, is the spend instead of the database's.
 	SpendFile *SpendTable
+	// Calendar is the kind of Period (a named month, quarter, week or
+	// month-to-date; else a span of days) and Comparison what it is
+	// compared with (default the previous one): ComparisonPeriod.
+	Calendar   Calendar
+	Comparison Comparison
 	// AllowEmpty writes a report with nothing to show: without it, an
 	// as-of before the period starts, or a registrations source with no
 	// rows, is a data error (a scheduled run never delivers an empty
@@ -50,6 +55,9 @@ const DefaultHorizonDays = 7
 func (r ReportRequest) withDefaults() ReportRequest {
 	if r.Cohort == "" {
 		r.Cohort = CohortMonth
+	}
+	if r.Comparison == "" {
+		r.Comparison = ComparePrevious
 	}
 	if r.HorizonDays <= 0 {
 		r.HorizonDays = DefaultHorizonDays
@@ -100,9 +108,10 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	if !req.AllowEmpty && quality.RegistrationRows == 0 {
 		return Report{}, Errorf(KindData, "the registrations source has no rows: check [registrations] (table or sql), or give --allow-empty / allow_empty = true to write the empty report")
 	}
-	prev := PreviousPeriod(req.Period)
+	prev, rule, compare := ComparisonPeriod(req.Period, req.Calendar, req.Comparison)
 	cp := ReportCurvePeriod(req.Period, w)
 	fr := ReportFacts(req.Period, req.AsOf, req.Location, w, req.HorizonDays, snap.HasEvents())
+	fr.Previous = prev
 	pin := prospectInputs{asOf: req.AsOf, windowDays: w, horizonDays: req.HorizonDays, top: req.TopProspects,
 		topN: int64(req.TopProspects), events: snap.HasEvents()}
 	var survival *prospectRanking
@@ -115,7 +124,11 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	if err != nil {
 		return Report{}, err
 	}
-	spendDays, err := readSpend(ctx, snap, req.SpendFile, Period{From: prev.From, To: req.Period.To})
+	spendRange := req.Period
+	if compare && prev.From.Before(spendRange.From) {
+		spendRange.From = prev.From
+	}
+	spendDays, err := readSpend(ctx, snap, req.SpendFile, spendRange)
 	if err != nil {
 		return Report{}, err
 	}
@@ -187,11 +200,13 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 
 	// The comparison period, from the same pass and the same snapshot.
 	rep.Targets = req.Targets
-	previous, err := compute(prev, facts.Previous)
-	if err != nil {
-		return Report{}, fmt.Errorf("previous period %s: %w", prev, err)
+	if compare {
+		previous, err := compute(prev, facts.Previous)
+		if err != nil {
+			return Report{}, fmt.Errorf("previous period %s: %w", prev, err)
+		}
+		rep.Previous, rep.ComparisonRule = &previous, rule
 	}
-	rep.Previous = &previous
 	rep.Notes = append(rep.Notes, comparisonNotes(rep)...)
 	for _, n := range rep.Notes {
 		log.Warn(n)
@@ -200,7 +215,8 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 }
 
 // ReportFacts is the one pass of a report on period at asOf: its cohort,
-// the previous period's, and the curves of the projection (the report
+// the previous period's (of the same length; BuildReport sets the one its
+// comparison names), and the curves of the projection (the report
 // curve period, its open registrations those of the period), of the
 // prospect scores and of their backtest.
 func ReportFacts(period Period, asOf time.Time, loc *time.Location, w, horizonDays int, events bool) FactsRequest {

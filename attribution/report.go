@@ -175,6 +175,9 @@ type Report struct {
 	// Period, read in the same snapshot with the same as-of; nil when it
 	// was not computed. Its own Previous is nil.
 	Previous *Report
+	// ComparisonRule says in words what Previous is ("the previous
+	// calendar month", ComparisonPeriod); empty without a comparison.
+	ComparisonRule string
 	// Targets are the thresholds channels are judged against (targets.go).
 	Targets Targets
 

@@ -37,9 +37,13 @@ type jsonReport struct {
 
 // jsonPrevPeriod is the previous period's own table.
 type jsonPrevPeriod struct {
-	Period   jsonPeriod            `json:"period"`
-	Channels jsonList[jsonChannel] `json:"channels"`
-	Total    jsonChannel           `json:"total"`
+	Period jsonPeriod `json:"period"`
+	// Comparison says which period it is ("the previous calendar
+	// month", "the same month a year earlier", "the previous period of the
+	// same length").
+	Comparison string                `json:"comparison"`
+	Channels   jsonList[jsonChannel] `json:"channels"`
+	Total      jsonChannel           `json:"total"`
 }
 
 // jsonTargets are the thresholds: the default ones (also the Total row's)
@@ -193,9 +197,10 @@ func jsonDocument(r attribution.Report) jsonReport {
 	addComparison(&doc.Total, total, r)
 	if p := r.Previous; p != nil {
 		prev := &jsonPrevPeriod{
-			Period:   jsonPeriod{From: p.Period.From.String(), To: p.Period.To.String()},
-			Channels: jsonListOf(len(p.Channels), func(i int) jsonChannel { return jsonRow(p.Channels[i], p.Currency) }),
-			Total:    jsonRow(p.Total, p.Currency),
+			Period:     jsonPeriod{From: p.Period.From.String(), To: p.Period.To.String()},
+			Comparison: r.ComparisonRule,
+			Channels:   jsonListOf(len(p.Channels), func(i int) jsonChannel { return jsonRow(p.Channels[i], p.Currency) }),
+			Total:      jsonRow(p.Total, p.Currency),
 		}
 		prev.Total.Channel = totalLabel
 		doc.PreviousPeriod = prev

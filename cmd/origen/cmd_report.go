@@ -29,6 +29,7 @@ type reportOptions struct {
 	Detail bool
 	// AllowEmpty writes a report that has no registrations to show.
 	AllowEmpty bool
+	Compare    string
 }
 
 func (e env) cmdReport(ctx context.Context, args []string) error {
@@ -43,6 +44,7 @@ func (e env) cmdReport(ctx context.Context, args []string) error {
 	fs.StringVar(&o.Out, "out", ".", "output `DIR`")
 	fs.StringVar(&o.Cohort, "cohort", "month", "cohort grain of the Cohorts sheet: week (ISO) or month")
 	fs.BoolVar(&o.Detail, "detail", false, "add the Registrations sheet: one row per registration (overrides [report] detail)")
+	fs.StringVar(&o.Compare, "compare", "previous", "compare with the `previous` period (a named month, quarter or week: the previous calendar one; --from/--to: the same number of days before), the same period a `year` earlier, or `none`")
 	fs.BoolVar(&o.AllowEmpty, "allow-empty", false, "write the report even when as-of is before the period or the registrations source is empty (else exit 3)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -67,7 +69,12 @@ func (e env) cmdReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	compare, err := attribution.ParseComparison(o.Compare)
+	if err != nil {
+		return usageErr("--%v", err)
+	}
 	rr := reportRun{Period: period, AsOf: asOf, Cohort: grain, AllowEmpty: o.AllowEmpty, OutDir: o.Out,
+		Calendar: attribution.CalendarOf(o.Period), Comparison: compare,
 		Base: fmt.Sprintf("origen_%s_%s", period.From, period.To)}
 	_, paths, err := e.produceReport(ctx, cfg, rr, e.loggerFor(cfg))
 	if err != nil {
@@ -155,6 +162,10 @@ type reportRun struct {
 	// AllowEmpty writes a report with nothing to show instead of failing
 	// (attribution.ReportRequest.AllowEmpty).
 	AllowEmpty bool
+	// Calendar and Comparison choose the comparison period
+	// (attribution.ComparisonPeriod).
+	Calendar   attribution.Calendar
+	Comparison attribution.Comparison
 	OutDir     string
 	Base       string   // file name without extension
 	Formats    []string // default xlsx, html, json
@@ -198,6 +209,7 @@ func (e env) produceReport(ctx context.Context, cfg *config, rr reportRun, log *
 	rep, err := attribution.BuildReport(ctx, snap, attribution.ReportRequest{
 		Period: rr.Period, AsOf: rr.AsOf, Location: cfg.Location, Timezone: cfg.Timezone, Currency: cfg.Currency,
 		WindowDays: cfg.WindowDays, Targets: cfg.Targets, Cohort: rr.Cohort, SpendFile: spendFile, AllowEmpty: rr.AllowEmpty,
+		Calendar: rr.Calendar, Comparison: rr.Comparison,
 		Version: version(), GeneratedAt: e.now(), Log: log,
 	})
 	if err != nil {

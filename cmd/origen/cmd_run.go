@@ -169,6 +169,7 @@ func (e env) runJob(ctx context.Context, cfg *config, j job, asOf time.Time, log
 		paths []string
 	}
 	rr := reportRun{Period: period, AsOf: asOf, Cohort: attribution.CohortGrain(j.Cohort), AllowEmpty: j.AllowEmpty, OutDir: j.Out,
+		Calendar: attribution.CalendarOf(j.Period), Comparison: j.Compare,
 		Base: j.fileBase(period.From.String(), period.To.String()), Formats: j.Formats}
 	out, err := withRetries(runCtx, j.Retries, e.retryBase, log, "report", func() (produced, error) {
 		rep, paths, err := e.produceReport(runCtx, cfg, rr, log)

@@ -108,3 +108,54 @@ func TestEmptyReportIsADataError(t *testing.T) {
 		t.Errorf("empty source with --allow-empty: exit %d, %q", code, stderr)
 	}
 }
+
+// A named calendar period compares with the previous calendar period of
+// the same kind (September for October, not 31 August – 30 September);
+// --compare year and none; --from/--to keep the same-length rule; JSON
+// previous_period says which comparison it is.
+func TestComparePeriods(t *testing.T) {
+	demo := runDemo(t)
+	cfg := filepath.Join(demo, "origen.toml")
+	for _, c := range []struct {
+		args           []string
+		from, to, rule string
+	}{
+		{[]string{"--period", "2026-10"}, "2026-09-01", "2026-10-01", "the previous calendar month"},
+		{[]string{"--period", "2026-10", "--compare", "year"}, "2025-10-01", "2025-11-01", "the same month a year earlier"},
+		{[]string{"--from", "2026-10-01", "--to", "2026-11-01"}, "2026-08-31", "2026-10-01", "the previous period of the same length"},
+		{[]string{"--period", "2026-10", "--compare", "none"}, "", "", ""},
+	} {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			out := t.TempDir()
+			args := append([]string{"report", "--config", cfg, "--as-of", "2026-11-20T00:00:00Z", "--out", out}, c.args...)
+			if _, stderr, code := runCLI(t, nil, args...); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			b, err := os.ReadFile(filepath.Join(out, "origen_2026-10-01_2026-11-01.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Previous *struct {
+					Period     struct{ From, To string } `json:"period"`
+					Comparison string                    `json:"comparison"`
+				} `json:"previous_period"`
+			}
+			if err := json.Unmarshal(b, &doc); err != nil {
+				t.Fatal(err)
+			}
+			if c.rule == "" {
+				if doc.Previous != nil {
+					t.Errorf("--compare none wrote a previous period %+v", doc.Previous)
+				}
+				return
+			}
+			if doc.Previous == nil || doc.Previous.Period.From != c.from || doc.Previous.Period.To != c.to || doc.Previous.Comparison != c.rule {
+				t.Errorf("previous period %+v, want %s – %s, %q", doc.Previous, c.from, c.to, c.rule)
+			}
+		})
+	}
+	if _, stderr, code := runCLI(t, nil, "report", "--config", cfg, "--period", "2026-10", "--compare", "month"); code != 2 || !strings.Contains(stderr, "compare") {
+		t.Errorf("--compare month: exit %d, %q", code, stderr)
+	}
+}

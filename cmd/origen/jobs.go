@@ -28,6 +28,7 @@ type rawJob struct {
 	Period      string   `toml:"period"`
 	Mature      bool     `toml:"mature"`
 	AllowEmpty  bool     `toml:"allow_empty"`
+	Compare     string   `toml:"compare"`
 	Cohort      string   `toml:"cohort"`
 	Out         string   `toml:"out"`
 	FilePattern string   `toml:"file_pattern"`
@@ -65,6 +66,7 @@ type job struct {
 	Period      string
 	Mature      bool
 	AllowEmpty  bool // write a report with no registrations instead of failing
+	Compare     attribution.Comparison
 	Cohort      string
 	Out         string
 	FilePattern string
@@ -141,6 +143,11 @@ func (c *config) loadJobs(rs *rawSMTP, raw []rawJob, getenv func(string) string)
 		if j.Period == "" {
 			return fmt.Errorf("%s has no period: use one of %s", where, periodNames)
 		}
+		cmp, err := attribution.ParseComparison(r.Compare)
+		if err != nil {
+			return fmt.Errorf("%s %v", where, err)
+		}
+		j.Compare = cmp
 		if j.Cohort == "" {
 			j.Cohort = "month"
 		}

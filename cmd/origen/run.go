@@ -19,9 +19,10 @@ into paying customers, and what each customer costs.
 Usage:
   origen [--log-format text|json] COMMAND ...
   origen demo [--out DIR]                  build the demo database and its reports
-  origen report --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--as-of RFC3339] [--out DIR] [--allow-empty]
+  origen report --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--as-of RFC3339] [--out DIR]
   origen report --config FILE --period NAME [--mature] [--as-of RFC3339] [--out DIR]
-                                           (both: [--cohort week|month])
+                                           (both: [--cohort week|month] [--compare previous|year|none]
+                                            [--detail] [--allow-empty])
   origen prospects --config FILE [--as-of RFC3339] [--horizon 7] [--top N] [--out DIR]
                                            rank who is likely to buy next; backtest the scores
   origen run --config FILE [--job NAME] [--dry-run] [--as-of RFC3339]

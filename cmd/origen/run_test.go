@@ -351,3 +351,33 @@ func addReportKey(t *testing.T, path, line string) {
 		t.Fatal(err)
 	}
 }
+
+// A job's compare = chooses its comparison like --compare; a wrong value
+// is a config error naming the job.
+func TestJobCompare(t *testing.T) {
+	db := demoDB(t)
+	out := t.TempDir()
+	cfg := jobConfig(t, db, `[[job]]
+name = "monthly"
+period = "2026-10"
+compare = "none"
+out = "`+out+`"
+formats = ["json"]
+`)
+	if _, stderr, code := runWith(t, nil, "run", "--config", cfg, "--as-of", "2026-11-20T00:00:00Z"); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "origen_monthly_2026-10-01_2026-11-01.json"))
+	if err != nil || !strings.Contains(string(b), `"previous_period": null`) {
+		t.Errorf("compare = none: %v\n%.300s", err, b)
+	}
+	bad := jobConfig(t, db, `[[job]]
+name = "monthly"
+period = "2026-10"
+compare = "last-year"
+out = "`+out+`"
+`)
+	if _, stderr, code := runWith(t, nil, "run", "--config", bad, "--dry-run"); code != 2 || !strings.Contains(stderr, "monthly") || !strings.Contains(stderr, "compare") {
+		t.Errorf("compare = last-year: exit %d, %q", code, stderr)
+	}
+}
