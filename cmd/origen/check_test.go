@@ -19,14 +19,7 @@ import (
 // error.
 func TestCheckPrintsNothingBeforeItFails(t *testing.T) {
 	db, clean := demoDB(t), demoDB(t)
-	conn, err := sql.Open("sqlite", db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(`UPDATE purchases SET amount = NULL`); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close()
+	nullAmounts(t, db)
 	good := fixtures.ConfigTOML("sqlite", db, "")
 	spendFile := strings.Replace(fixtures.ConfigTOML("sqlite", clean, ""), "[spend]\ntable = \"spend\"\ndate = \"date\"\nchannel = \"channel\"\namount = \"amount\"\n",
 		"[spend]\nfile = \"missing-spend.csv\"\n", 1)
@@ -87,17 +80,7 @@ func withUser(t *testing.T, dsn, user string) string {
 // cannot be checked table by table (and whether the role is a superuser
 // or owns schemas). The README's read-only role gets no warning.
 func TestCheckWarnsWhenTheRoleCanWrite(t *testing.T) {
-	dsn := pgtest.NewDatabase(t)
-	admin, err := sql.Open("postgres", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	cfg := fixtures.DemoConfig()
-	cfg.Registrations = 200
-	if err := fixtures.LoadPostgres(context.Background(), admin, "shop", cfg); err != nil {
-		t.Fatal(err)
-	}
+	dsn, admin := smallShop(t)
 	suffix := fmt.Sprintf("%d_%d", os.Getpid(), time.Now().UnixNano()%1e6)
 	ro, writer, owner := "origen_ro_"+suffix, "origen_rw_"+suffix, "origen_own_"+suffix
 	database := strings.Trim(dbName(t, dsn), `"`)
@@ -175,17 +158,7 @@ func TestCheckWarnsWhenTheRoleCanWrite(t *testing.T) {
 // message says which setting to raise, in the mapping check (a table
 // locked by another session) as in the report's queries (a slow sql =).
 func TestStatementTimeoutIsARuntimeError(t *testing.T) {
-	dsn := pgtest.NewDatabase(t)
-	admin, err := sql.Open("postgres", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	cfg := fixtures.DemoConfig()
-	cfg.Registrations = 200
-	if err := fixtures.LoadPostgres(context.Background(), admin, "shop", cfg); err != nil {
-		t.Fatal(err)
-	}
+	dsn, admin := smallShop(t)
 	base := strings.Replace(fixtures.ConfigTOML("postgres", dsn, "shop"), "[database]\n", "[database]\nstatement_timeout = \"300ms\"\n", 1)
 	slow := registrationsSQL(t, base,
 		"SELECT user_id, registered_at, channel FROM shop.registrations WHERE pg_sleep(0.05) IS NOT NULL")
@@ -221,5 +194,37 @@ func TestStatementTimeoutIsARuntimeError(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// smallShop loads 200 generated registrations into schema shop of a new
+// PostgreSQL database and returns its DSN and an owner's connection.
+func smallShop(t *testing.T) (string, *sql.DB) {
+	t.Helper()
+	dsn := pgtest.NewDatabase(t)
+	admin, err := sql.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	cfg := fixtures.DemoConfig()
+	cfg.Registrations = 200
+	if err := fixtures.LoadPostgres(context.Background(), admin, "shop", cfg); err != nil {
+		t.Fatal(err)
+	}
+	return dsn, admin
+}
+
+// nullAmounts sets every purchase amount of the SQLite database at path to
+// NULL: a mapping whose amount column is unusable.
+func nullAmounts(t *testing.T, path string) {
+	t.Helper()
+	conn, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Exec(`UPDATE purchases SET amount = NULL`); err != nil {
+		t.Fatal(err)
 	}
 }

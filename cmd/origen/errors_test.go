@@ -103,14 +103,7 @@ func TestBadInputIsRefusedClearly(t *testing.T) {
 // exit code 3, naming the column.
 func TestAllNullColumnIsADataError(t *testing.T) {
 	db := demoDB(t)
-	conn, err := sql.Open("sqlite", db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(`UPDATE purchases SET amount = NULL`); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close()
+	nullAmounts(t, db)
 	cfg := writeFile(t, t.TempDir(), "origen.toml", fixtures.ConfigTOML("sqlite", db, ""))
 	_, stderr, code := runCLI(t, nil, "report", "--config", cfg, "--from", "2026-10-01", "--to", "2026-11-01", "--out", t.TempDir())
 	if code != 3 || !strings.Contains(stderr, `[purchases] column "amount"`) {
