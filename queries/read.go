@@ -79,10 +79,8 @@ func (r Reader) prepare(name string, args map[string]any, extra map[string]strin
 		// PostgreSQL inlines a CTE used once and materializes one used more
 		// often by itself, so only SQLite gets the fence.
 		"Materialized":       map[Dialect]string{SQLite: "MATERIALIZED "}[r.Dialect],
-		"Registrations":      r.Mapping.Registrations.selectSQL(r.Dialect, RegistrationsInput),
 		"RegistrationsQ":     r.Mapping.Registrations.qualitySQL(r.Dialect, RegistrationsInput),
 		"PurchasesQ":         r.Mapping.Purchases.qualitySQL(r.Dialect, PurchasesInput),
-		"Purchases":          r.Mapping.Purchases.selectSQL(r.Dialect, PurchasesInput),
 		"RegistrationsKeyed": r.Mapping.Registrations.keyedSQL(r.Dialect, RegistrationsInput, r.RawUserID),
 		"PurchasesKeyed":     r.Mapping.Purchases.keyedSQL(r.Dialect, PurchasesInput, r.RawUserID),
 	}
@@ -101,7 +99,6 @@ func (r Reader) prepare(name string, args map[string]any, extra map[string]strin
 		data["RegistrationsKeyed"], data["PurchasesKeyed"] = "origen_rk", "origen_pk"
 	}
 	if r.Mapping.Spend != nil {
-		data["Spend"] = r.Mapping.Spend.selectSQL(r.Dialect, SpendInput)
 		data["SpendKeyed"] = r.Mapping.Spend.keyedSQL(r.Dialect, SpendInput, false)
 		data["SpendQ"] = r.Mapping.Spend.qualitySQL(r.Dialect, SpendInput)
 	}
