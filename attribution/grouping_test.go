@@ -142,8 +142,10 @@ func (f fakeSnapshot) HasEvents() bool { return false }
 func (f fakeSnapshot) ReadProspectEvents(context.Context, time.Time, time.Time, int, func(ProspectActivity) error) error {
 	return nil
 }
-func (f fakeSnapshot) ReadDetail(context.Context, DetailRequest, func(DetailRow) error) error { return nil }
-func (f fakeSnapshot) Statements() []Statement                                            { return nil }
+func (f fakeSnapshot) ReadDetail(context.Context, DetailRequest, func(DetailRow) error) error {
+	return nil
+}
+func (f fakeSnapshot) Statements() []Statement { return nil }
 
 // merge_case and aliases merge labels before anything is computed; the
 // spelling with the most registrations (period and comparison period)
