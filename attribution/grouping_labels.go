@@ -155,9 +155,17 @@ func (l *labeler) mapFacts(f *Facts) {
 	for _, r := range f.Days {
 		seen(r.Channel, r.ChannelValid, 0)
 	}
-	for _, rows := range f.Curves {
+	// A pass without a period (origen prospects) counts the registrations
+	// of its first curve population instead: each is converted or censored
+	// once.
+	population := len(f.Cohort)+len(f.Previous) == 0
+	for i, rows := range f.Curves {
 		for _, r := range rows {
-			seen(r.Channel, r.ChannelValid, 0)
+			if population && i == 0 {
+				seen(r.Channel, r.ChannelValid, r.Converted+r.Censored)
+			} else {
+				seen(r.Channel, r.ChannelValid, 0)
+			}
 		}
 	}
 	l.learn(names)

@@ -251,3 +251,21 @@ func TestChannelRules(t *testing.T) {
 		t.Errorf("NULL → %q", got)
 	}
 }
+
+// A pass without a report period (origen prospects) chooses the spelling
+// by the registrations of its first curve population.
+func TestChannelMappingMergesByCurvePopulation(t *testing.T) {
+	l := (&ChannelMapping{MergeCase: true}).labeler()
+	f := Facts{Curves: [][]CurveRow{
+		{{Channel: "Email", ChannelValid: true, Day: 2, Converted: 1}, {Channel: "email", ChannelValid: true, Day: 30, Censored: 5}},
+		{{Channel: "EMAIL", ChannelValid: true, Day: 30, Censored: 9}}, // a later spec's rows do not count
+	}}
+	l.mapFacts(&f)
+	for _, rows := range f.Curves {
+		for _, r := range rows {
+			if r.Channel != "email" {
+				t.Errorf("row %+v: want email (5 registrations against 1 and 0)", r)
+			}
+		}
+	}
+}
