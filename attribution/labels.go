@@ -81,3 +81,32 @@ func labelVariantNotes(r Report) []string {
 	}
 	return notes
 }
+
+// PaidWithoutSpend lists, by name, the channels with registrations and no
+// spend whose names look paid (PaidLooking): their registrations count at
+// no cost, and the paid spend that brought them is missing or booked under
+// another name.
+func PaidWithoutSpend(channels []ChannelMetrics) []string {
+	var out []string
+	for _, m := range channels {
+		if m.Registrations > 0 && m.Spend == 0 && m.Channel != NoChannel && PaidLooking(m.Channel) {
+			out = append(out, m.Channel)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// paidWithoutSpendNotes are the Data quality findings of PaidWithoutSpend.
+func paidWithoutSpendNotes(r Report) []string {
+	regs := map[string]int64{}
+	for _, m := range r.Channels {
+		regs[m.Channel] = m.Registrations
+	}
+	var notes []string
+	for _, ch := range r.Quality.PaidWithoutSpend {
+		notes = append(notes, fmt.Sprintf("channel %q looks paid but has no spend in the period: its %d registrations count at no cost (cost per registration 0); add its spend, or map it to the channel its spend is booked under",
+			ch, regs[ch]))
+	}
+	return notes
+}

@@ -39,6 +39,10 @@ type ReportRequest struct {
 	// rows, is a data error (a scheduled run never delivers an empty
 	// report silently).
 	AllowEmpty bool
+	// Channels, when set, maps the raw channel labels of every row to the
+	// report's channel names before anything is computed (grouping by
+	// source, medium and campaign, aliases, merging; docs/CHANNELS.md).
+	Channels *ChannelMapping
 	// Version and GeneratedAt are stamped on the report.
 	Version     string
 	GeneratedAt time.Time
@@ -101,6 +105,7 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 		return Report{}, Errorf(KindData, "as-of %s is before the period %s starts: no registration of it exists yet (give a later --as-of, or --allow-empty / allow_empty = true to write the empty report)",
 			req.AsOf.Format(time.RFC3339), req.Period)
 	}
+	snap, labels := withLabels(snap, req.Channels)
 	quality, warnings, err := snap.ReadQuality(ctx, req.AsOf)
 	if err != nil {
 		return Report{}, err
@@ -128,6 +133,12 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	if compare && prev.From.Before(spendRange.From) {
 		spendRange.From = prev.From
 	}
+	if labels != nil && req.SpendFile != nil {
+		// After the pass: the spellings of the registrations come first.
+		file := *req.SpendFile
+		file.Days = labels.mapSpend(file.Days)
+		req.SpendFile = &file
+	}
 	spendDays, err := readSpend(ctx, snap, req.SpendFile, spendRange)
 	if err != nil {
 		return Report{}, err
@@ -149,6 +160,7 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 		// number (ComputeChecked).
 		rep, err := ComputeChecked(Inputs{Period: p, AsOf: req.AsOf, Timezone: req.Timezone, Currency: req.Currency,
 			WindowDays: w, Cohort: cohort, Spend: spend, Quality: q})
+		rep.Quality.PaidWithoutSpend = PaidWithoutSpend(rep.Channels)
 		rep.Version, rep.GeneratedAt = req.Version, req.GeneratedAt
 		return rep, err
 	}
@@ -163,6 +175,11 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	}
 	rep.Notes = append(rep.Notes, cohortNotes(rep)...)
 	rep.Notes = append(rep.Notes, labelVariantNotes(rep)...)
+	rep.Notes = append(rep.Notes, paidWithoutSpendNotes(rep)...)
+	if labels != nil {
+		rep.Labels = labels.name
+		rep.Notes = append(rep.Notes, labels.notes()...)
+	}
 
 	// Registration quality over time (docs/METRICS-COHORTS.md).
 	set, err := BuildCurves(facts.Curves[specReport], w)
@@ -299,7 +316,14 @@ func cohortNotes(r Report) []string {
 		notes = append(notes, fmt.Sprintf("%d registrations have no channel and are reported as %s", q.NoChannel, NoChannel))
 	}
 	for _, ch := range q.SpendWithoutRegistrations {
-		notes = append(notes, fmt.Sprintf("channel %q has spend but no registrations in the period", ch))
+		var spend Money
+		for _, m := range r.Channels {
+			if m.Channel == ch {
+				spend = m.Spend
+			}
+		}
+		notes = append(notes, fmt.Sprintf("channel %q has spend but no registrations in the period (%s %s): check that spend and registrations name the channel the same way",
+			ch, spend.Format(r.Currency.Digits), r.Currency.Code))
 	}
 	if r.Total.Immature > 0 {
 		notes = append(notes, fmt.Sprintf("%d of %d registrations are younger than the %d-day window at as-of: their channels' conversion rates are still understated",

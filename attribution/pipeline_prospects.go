@@ -15,6 +15,9 @@ type ProspectsRequest struct {
 	Top int
 	// BacktestTopN is the cut of the backtest's precision.
 	BacktestTopN int64
+	// Channels names the channels of raw labels as a report does
+	// (ReportRequest.Channels); nil keeps them normalised only.
+	Channels *ChannelMapping
 }
 
 // ProspectsResult is the ranking, how many prospects were scored, the
@@ -31,6 +34,7 @@ type ProspectsResult struct {
 // scores every prospect at AsOf (docs/METRICS-COHORTS.md, "Prospects"):
 // the path of origen prospects, and of a report's prospect list.
 func ScoreProspects(ctx context.Context, snap Snapshot, req ProspectsRequest) (ProspectsResult, error) {
+	snap, _ = withLabels(snap, req.Channels)
 	w := req.WindowDays
 	fr := FactsRequest{AsOf: req.AsOf, Location: time.UTC, WindowDays: w,
 		Curves: prospectSpecs(req.AsOf, w, req.HorizonDays, snap.HasEvents())}

@@ -155,6 +155,9 @@ type DataQuality struct {
 	SpendWithoutRegistrationsAmount Money
 	PurchasesNullAmount             int64 // NULL or unreadable amount (part of PurchasesIgnored)
 	SpendNullAmount                 int64 // NULL or unreadable amount (part of SpendIgnored)
+	// PaidWithoutSpend are the channels with registrations and no spend in
+	// the period whose names look paid (PaidLooking).
+	PaidWithoutSpend []string
 }
 
 // Report is the complete result of one run, the model every writer renders.
@@ -180,6 +183,10 @@ type Report struct {
 	ComparisonRule string
 	// Targets are the thresholds channels are judged against (targets.go).
 	Targets Targets
+	// Labels is how the report named the channels of raw labels
+	// (ReportRequest.Channels), for rows read after it (DetailRequest);
+	// nil when labels were only normalised (NormalizeChannel).
+	Labels ChannelLabels
 
 	// CurvePeriod is the local dates of the registrations the conversion
 	// curves are estimated from (ReportCurvePeriod: CurveLookbackWindows

@@ -93,6 +93,9 @@ type DetailRequest struct {
 	Location   *time.Location
 	AsOf       time.Time
 	WindowDays int
+	// Labels names the rows' channels as the report did (Report.Labels);
+	// nil is NormalizeChannel.
+	Labels ChannelLabels
 }
 
 // OpenRegistration is a user inside the window at an as-of who has not

@@ -129,6 +129,9 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 		}
 		sc.Columns[c.name] = fmt.Sprintf("%s (%s)", col, strings.ToLower(typ))
 	}
+	if src.GroupChannel {
+		sc.Columns["channel"] = "from source, medium, campaign (GA4 default channel group, docs/CHANNELS.md)"
+	}
 	return sc, nil
 }
 

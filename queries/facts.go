@@ -230,7 +230,7 @@ func (r Reader) ReadSpend(ctx context.Context, db DBTX, p attribution.Period, ti
 		g := neg[order[0]]
 		return nil, attribution.Errorf(attribution.KindData,
 			"[spend] has %d rows with a negative amount for channel %q (first on %s): spend must be >= 0; fix the source or exclude them with sql =",
-			g.rows, order[0], g.first)
+			g.rows, attribution.ReadableLabel(order[0]), g.first)
 	}
 	return out, nil
 }
@@ -333,6 +333,10 @@ func (r Reader) ReadDetail(ctx context.Context, db DBTX, req attribution.DetailR
 		loc = time.UTC
 	}
 	w := int64(req.WindowDays) * microsPerDay
+	label := attribution.ChannelLabels(attribution.NormalizeChannel)
+	if req.Labels != nil {
+		label = req.Labels
+	}
 	return r.run(ctx, db, r.detailPlan(req), timeout, func(rows *sqlx.Rows) error {
 		var (
 			user, channel     sql.NullString
@@ -346,7 +350,7 @@ func (r Reader) ReadDetail(ctx context.Context, db DBTX, req attribution.DetailR
 		d := attribution.DetailRow{
 			UserID:       user.String,
 			RegisteredAt: time.UnixMicro(registered).In(loc),
-			Channel:      attribution.NormalizeChannel(channel.String, channel.Valid),
+			Channel:      label(channel.String, channel.Valid),
 			Days:         -1,
 			Revenue:      attribution.Money(revenue),
 			Immature:     immature == 1,

@@ -61,7 +61,7 @@ var (
 	}}
 	SpendInput = Input{"spend", []column{
 		{"date", colDate, false}, {"channel", colText, false}, {"amount", colMoney, false},
-		{"campaign", colText, true},
+		{"campaign", colText, true}, {"source", colText, true}, {"medium", colText, true},
 	}}
 	// EventsInput is the optional activity of users (visits, logins, cart
 	// adds) that prospect scores use when mapped (METRICS-COHORTS.md,
@@ -90,6 +90,12 @@ type Source struct {
 	// required entry means the column has the canonical name. Optional
 	// columns are read only when mapped.
 	Columns map[string]string
+	// GroupChannel derives the channel from source, medium and campaign
+	// (docs/CHANNELS.md): the channel read is their composite
+	// (attribution.GroupedLabel), which the report maps to a channel name;
+	// no channel column is read. With sql =, the statement returns source,
+	// medium and campaign.
+	GroupChannel bool
 }
 
 // Mapping is the schema mapping of a report. Spend is nil when spend comes
@@ -205,6 +211,16 @@ func (s Source) columnOf(c column) (string, bool) {
 	if name, ok := s.Columns[c.name]; ok {
 		return name, true
 	}
+	if s.GroupChannel {
+		switch c.name {
+		case "channel":
+			return "", false
+		case "source", "medium", "campaign":
+			if s.SQL != "" {
+				return c.name, true
+			}
+		}
+	}
 	if c.optional {
 		return "", false
 	}
@@ -227,6 +243,10 @@ func (s Source) qualitySQL(d Dialect, in Input) string { return s.selectSQLAs(d,
 func (s Source) selectSQLAs(d Dialect, in Input, raw bool) string {
 	var cols []string
 	for _, c := range in.columns {
+		if c.name == "channel" && s.GroupChannel {
+			cols = append(cols, s.channelText(d, in)+" AS channel")
+			continue
+		}
 		name, ok := s.columnOf(c)
 		if !ok {
 			cols = append(cols, "CAST(NULL AS "+textType(d)+") AS "+c.name)
@@ -313,9 +333,9 @@ func (s Source) keyedSQLWith(d Dialect, in Input, rawUID bool, localDay func(mic
 		at, _ := ref("registered_at")
 		add(filter(at, timeExpr(d, at)), "registered_at_f")
 		add(timeExpr(d, at), "reg_us")
-		add(text("channel"), "channel")
+		add(s.channelText(d, in), "channel")
 		add(text("campaign"), "campaign")
-		add(labelKey(d, text("channel")), "channel_key")
+		add(s.channelKey(d, s.channelText(d, in)), "channel_key")
 		add(labelKey(d, text("campaign")), "campaign_key")
 	case PurchasesInput.Section:
 		at, _ := ref("purchased_at")
@@ -332,20 +352,56 @@ func (s Source) keyedSQLWith(d Dialect, in Input, rawUID bool, localDay func(mic
 		}
 		add(filter(day, dayOf), "date_f")
 		add(dayOf, "day")
-		add(text("channel"), "channel")
+		add(s.channelText(d, in), "channel")
 		add(moneyExpr(d, amount), "amount")
 	}
 	return "(SELECT " + strings.Join(cols, ",\n          ") + "\n   FROM " + s.from() + " AS origen_t)"
 }
 
+// channelText is the text of a source's channel: the channel column, or
+// with GroupChannel the composite of source, medium and campaign, parts
+// separated by attribution.GroupSeparator (a NULL part is empty), never
+// NULL.
+func (s Source) channelText(d Dialect, in Input) string {
+	text := func(canon string) string {
+		for _, c := range in.columns {
+			if c.name == canon {
+				if name, ok := s.columnOf(c); ok {
+					return fmt.Sprintf("COALESCE(CAST(origen_t.%s AS %s), '')", quoteIdent(name), textType(d))
+				}
+			}
+		}
+		return "''"
+	}
+	if !s.GroupChannel {
+		name, _ := s.columnOf(column{name: "channel"})
+		return fmt.Sprintf("CAST(origen_t.%s AS %s)", quoteIdent(name), textType(d))
+	}
+	sep := map[Dialect]string{Postgres: "chr(31)", SQLite: "char(31)"}[d]
+	return "(" + text("source") + " || " + sep + " || " + text("medium") + " || " + sep + " || " + text("campaign") + ")"
+}
+
+// channelKey is labelKey of a channel: a composite (GroupChannel) is empty
+// for the tie rule when its source, medium and campaign are.
+func (s Source) channelKey(d Dialect, label string) string {
+	if !s.GroupChannel {
+		return labelKey(d, label)
+	}
+	return labelKeyTrim(d, label, map[Dialect]string{Postgres: " || chr(31)", SQLite: " || char(31)"}[d])
+}
+
 // labelKey orders labels for the tie rule of first_registrations: a label
 // with a character other than white space first, then the labels in byte
 // order (the same on both dialects, whatever the database's collation).
-func labelKey(d Dialect, label string) string {
+func labelKey(d Dialect, label string) string { return labelKeyTrim(d, label, "") }
+
+// labelKeyTrim is labelKey with more characters (SQL text to append to the
+// set) that do not make a label non-empty.
+func labelKeyTrim(d Dialect, label, more string) string {
 	if d == SQLite {
-		return fmt.Sprintf("(CASE WHEN trim(COALESCE(%[1]s, ''), ' ' || char(9, 10, 11, 12, 13)) = '' THEN '1' ELSE '0' END || COALESCE(%[1]s, ''))", label)
+		return fmt.Sprintf("(CASE WHEN trim(COALESCE(%[1]s, ''), ' ' || char(9, 10, 11, 12, 13)%[2]s) = '' THEN '1' ELSE '0' END || COALESCE(%[1]s, ''))", label, more)
 	}
-	return fmt.Sprintf("((CASE WHEN btrim(COALESCE(%[1]s, ''), ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)) = '' THEN '1' ELSE '0' END || COALESCE(%[1]s, '')) COLLATE \"C\")", label)
+	return fmt.Sprintf("((CASE WHEN btrim(COALESCE(%[1]s, ''), ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)%[2]s) = '' THEN '1' ELSE '0' END || COALESCE(%[1]s, '')) COLLATE \"C\")", label, more)
 }
 
 func textType(d Dialect) string {

@@ -84,7 +84,7 @@ func (r Reader) prepare(name string, args map[string]any, extra map[string]strin
 		"RegistrationsKeyed": r.Mapping.Registrations.keyedSQL(r.Dialect, RegistrationsInput, r.RawUserID),
 		"PurchasesKeyed":     r.Mapping.Purchases.keyedSQL(r.Dialect, PurchasesInput, r.RawUserID),
 	}
-	data["CChannelKey"], data["CCampaignKey"] = labelKey(r.Dialect, "c.channel"), labelKey(r.Dialect, "c.campaign")
+	data["CChannelKey"], data["CCampaignKey"] = r.Mapping.Registrations.channelKey(r.Dialect, "c.channel"), labelKey(r.Dialect, "c.campaign")
 	data["CRegUs"] = "c.registered_at_f"
 	if r.Dialect == Postgres {
 		data["CRegUs"] = timeExpr(r.Dialect, "c.registered_at_f")

@@ -97,7 +97,7 @@ func (e env) runProspects(ctx context.Context, cfg *config, asOf time.Time, o pr
 		topN = DefaultBacktestTopN
 	}
 	res, err := attribution.ScoreProspects(ctx, snap, attribution.ProspectsRequest{AsOf: asOf, WindowDays: cfg.WindowDays,
-		HorizonDays: o.Horizon, Top: o.Top, BacktestTopN: topN})
+		HorizonDays: o.Horizon, Top: o.Top, BacktestTopN: topN, Channels: cfg.Channels})
 	if err != nil {
 		return nil, dbErr(ctx, cfg, err)
 	}

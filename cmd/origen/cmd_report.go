@@ -209,7 +209,7 @@ func (e env) produceReport(ctx context.Context, cfg *config, rr reportRun, log *
 	rep, err := attribution.BuildReport(ctx, snap, attribution.ReportRequest{
 		Period: rr.Period, AsOf: rr.AsOf, Location: cfg.Location, Timezone: cfg.Timezone, Currency: cfg.Currency,
 		WindowDays: cfg.WindowDays, Targets: cfg.Targets, Cohort: rr.Cohort, SpendFile: spendFile, AllowEmpty: rr.AllowEmpty,
-		Calendar: rr.Calendar, Comparison: rr.Comparison,
+		Calendar: rr.Calendar, Comparison: rr.Comparison, Channels: cfg.Channels,
 		Version: version(), GeneratedAt: e.now(), Log: log,
 	})
 	if err != nil {
@@ -273,7 +273,8 @@ func workbookOptions(ctx context.Context, cfg *config, snap *queries.Snapshot, r
 	if !cfg.Detail {
 		return o, nil
 	}
-	req := attribution.DetailRequest{Period: rep.Period, Location: cfg.Location, AsOf: rep.AsOf, WindowDays: cfg.WindowDays}
+	req := attribution.DetailRequest{Period: rep.Period, Location: cfg.Location, AsOf: rep.AsOf, WindowDays: cfg.WindowDays,
+		Labels: rep.Labels}
 	st, err := snap.Reader().DetailStatement(req)
 	if err != nil {
 		return o, err

@@ -37,6 +37,10 @@ type config struct {
 	// the most registrations, the page and the workbook's charts show by
 	// name (reports.HTMLOptions, reports.WorkbookOptions).
 	MaxChannels int
+	// Channels is [channels]: how raw labels become channels (GA4
+	// grouping, rules, aliases, merge_case); nil when they are only
+	// normalised.
+	Channels *attribution.ChannelMapping
 	// Text is the report's part of the configuration as Origen read it,
 	// secrets redacted, for the workbook's About sheet (auditText).
 	Text string
@@ -65,9 +69,10 @@ type rawConfig struct {
 		Detail               bool   `toml:"detail"`
 		MaxChannels          *int   `toml:"max_channels"`
 	} `toml:"report"`
-	Targets *rawTargets `toml:"targets"`
-	SMTP    *rawSMTP    `toml:"smtp"`
-	Jobs    []rawJob    `toml:"job"`
+	Targets  *rawTargets `toml:"targets"`
+	Channels rawChannels `toml:"channels"`
+	SMTP     *rawSMTP    `toml:"smtp"`
+	Jobs     []rawJob    `toml:"job"`
 }
 
 type duration struct{ time.Duration }
@@ -193,6 +198,10 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 			return nil, cfgErr("%v", err)
 		}
 		c.Mapping.Events = &s
+	}
+
+	if c.Channels, err = loadChannels(raw.Channels, &c.Mapping); err != nil {
+		return nil, cfgErr("%v", err)
 	}
 
 	code := strings.TrimSpace(raw.Report.Currency)

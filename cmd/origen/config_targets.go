@@ -152,6 +152,7 @@ func auditText(raw *rawConfig) string {
 	if n := raw.Report.MaxChannels; n != nil {
 		kv("max_channels", *n)
 	}
+	auditChannels(&b, raw.Channels)
 	if t := raw.Targets; t != nil {
 		thresholds := func(th rawThresholds) {
 			for _, f := range []struct {
