@@ -227,9 +227,24 @@ func groupRFM(cs []RFM) ([]rfmGroup, error) {
 }
 
 func bgnbdLogLik(m BGNBD, gs []rfmGroup) float64 {
-	s := 0.0
+	// ln A1 + ln A2 depend on x only, and gs is sorted by x: the
+	// log-gamma terms are computed once per distinct x, the rest per group.
+	s, lnA12, lastX := 0.0, 0.0, -1
+	lnAlpha := math.Log(m.Alpha)
 	for _, g := range gs {
-		s += g.n * m.LogLikelihood(g.RFM)
+		x := float64(g.X)
+		if g.X != lastX {
+			lastX = g.X
+			lnA12 = lgamma(m.R+x) - lgamma(m.R) + m.R*lnAlpha +
+				lgamma(m.A+m.B) + lgamma(m.B+x) - lgamma(m.B) - lgamma(m.A+m.B+x)
+		}
+		lnA3 := -(m.R + x) * math.Log(m.Alpha+g.T)
+		ll := lnA12 + lnA3
+		if g.X > 0 {
+			lnA4 := math.Log(m.A) - math.Log(m.B+x-1) - (m.R+x)*math.Log(m.Alpha+g.Tx)
+			ll = lnA12 + logSumExp(lnA3, lnA4)
+		}
+		s += g.n * ll
 	}
 	return s
 }

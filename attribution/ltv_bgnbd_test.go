@@ -123,6 +123,14 @@ func TestBGNBDPublishedParameters(t *testing.T) {
 		got, _ := m.ExpectedPurchases(c.t)
 		within(t, "E[X(t)]", got, c.want, 0.005)
 	}
+	// The grouped sum the fit maximises equals the per-customer sum.
+	sum := 0.0
+	for _, c := range cdnowRFM(loadCDNOW(t)) {
+		sum += m.LogLikelihood(c)
+	}
+	if math.Abs(sum-ll) > 1e-6 {
+		t.Errorf("grouped log-likelihood %.9f, per customer %.9f", ll, sum)
+	}
 	got, err := m.ConditionalExpectedPurchases(RFM{X: 2, Tx: 30.43, T: 38.86}, 39)
 	if err != nil {
 		t.Fatal(err)

@@ -133,9 +133,16 @@ func FitGammaGamma(ss []RepeatSpend) (GammaGammaFit, error) {
 	})
 	nll := func(v []float64) float64 {
 		m := GammaGamma{math.Exp(v[0]), math.Exp(v[1]), math.Exp(v[2])}
-		s := 0.0
+		// As in bgnbdLogLik, the terms of x alone are computed once per x.
+		s, cx, lastX := 0.0, 0.0, 0
 		for _, g := range gs {
-			s += g.n * m.LogLikelihood(g.RepeatSpend)
+			x := float64(g.X)
+			px := m.P * x
+			if g.X != lastX {
+				lastX = g.X
+				cx = lgamma(px+m.Q) - lgamma(px) - lgamma(m.Q) + m.Q*math.Log(m.V) + px*math.Log(x)
+			}
+			s += g.n * (cx + (px-1)*math.Log(g.Mean) - (px+m.Q)*math.Log(m.V+x*g.Mean))
 		}
 		return -s
 	}

@@ -28,6 +28,14 @@ func TestGammaGammaCDNOW(t *testing.T) {
 	if fit.Customers != 946 || !fit.CovOK {
 		t.Errorf("customers %d, covariance %v", fit.Customers, fit.CovOK)
 	}
+	// The fit's grouped likelihood equals the per-customer sum.
+	sum := 0.0
+	for _, s := range cdnowSpend(loadCDNOW(t)) {
+		sum += fit.LogLikelihood(s)
+	}
+	if math.Abs(sum-fit.LogLik) > 1e-6 {
+		t.Errorf("fit log-likelihood %.9f, per customer %.9f", fit.LogLik, sum)
+	}
 	t.Logf("log-likelihood %.3f", fit.LogLik)
 	for i, name := range []string{"p", "q", "v"} {
 		lo, hi, _ := fit.Interval(i)
