@@ -89,6 +89,7 @@ func TestBGNBDCDNOW(t *testing.T) {
 	if math.Abs(fit.LogLik-(-9582.4)) > 0.1 {
 		t.Errorf("log-likelihood %.3f, want −9582.4", fit.LogLik)
 	}
+	t.Logf("log-likelihood %.4f", fit.LogLik)
 	if fit.Customers != 2357 || !fit.CovOK {
 		t.Errorf("customers %d, covariance %v", fit.Customers, fit.CovOK)
 	}
