@@ -44,8 +44,8 @@ type BGNBD struct {
 }
 
 // LogLikelihood is the log of FHL 2005 equation (6) for one customer,
-// written without the Gaussian hypergeometric function as the paper's
-// section 5 (and Hardie's note 004) does:
+// which needs no Gaussian hypergeometric function, in the A1…A4 form of
+// Fader & Hardie's spreadsheet implementation (Hardie's note 004):
 //
 //	ln L = ln A1 + ln A2 + ln(A3 + δ(x>0)·A4)
 //	ln A1 = lnΓ(r+x) − lnΓ(r) + r ln α

@@ -74,7 +74,7 @@ func within(t *testing.T, name string, got, want, rel float64) {
 }
 
 // TestBGNBDCDNOW reproduces the published BG/NBD fit of the CDNOW sample
-// (FHL 2005, section 5 and table/figure values): r = 0.243, α = 4.414,
+// (FHL 2005, section 5): r = 0.243, α = 4.414,
 // a = 0.793, b = 2.426, LL = −9582.4, and E[X(t)] of equation (9) at 1, 3,
 // 32 and 78 weeks.
 func TestBGNBDCDNOW(t *testing.T) {
@@ -110,7 +110,8 @@ func TestBGNBDCDNOW(t *testing.T) {
 // parameters: the log-likelihood and equation (9) must give the published
 // figures, and equation (10) the 1.226 expected purchases in the next 39
 // weeks of the customer with x = 2, t_x = 30.43, T = 38.86 (the first
-// customer of the sample, the worked example of Hardie's note 004).
+// customer of the sample; the figure of Hardie's BG/NBD spreadsheet, which
+// the lifetimes tests also check).
 func TestBGNBDPublishedParameters(t *testing.T) {
 	m := BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}
 	ll, err := BGNBDLogLikelihood(m, cdnowRFM(loadCDNOW(t)))
