@@ -23,8 +23,10 @@ func (c RFM) validate() error {
 	switch {
 	case c.X < 0:
 		return fmt.Errorf("frequency x = %d is negative", c.X)
-	case !(c.T > 0) || math.IsInf(c.T, 0):
-		return fmt.Errorf("age T = %v weeks is not a positive number", c.T)
+	case !(c.T >= 0) || math.IsInf(c.T, 0):
+		// T = 0 (first purchase on as_of's day) is allowed: with x = 0 its
+		// likelihood is 1, so it neither helps nor hurts the fit.
+		return fmt.Errorf("age T = %v weeks is not a number ≥ 0", c.T)
 	case c.X == 0 && c.Tx != 0:
 		return fmt.Errorf("recency t_x = %v with no repeat purchase (x = 0; t_x must be 0)", c.Tx)
 	case c.X > 0 && !(c.Tx > 0):
@@ -57,20 +59,82 @@ type BGNBD struct {
 // A4 underflow, the "#NUM!" problem of Fader & Hardie's note 027) stays
 // finite.
 func (m BGNBD) LogLikelihood(c RFM) float64 {
-	x := float64(c.X)
-	lnA1 := lgamma(m.R+x) - lgamma(m.R) + m.R*math.Log(m.Alpha)
-	lnA2 := lgamma(m.A+m.B) + lgamma(m.B+x) - lgamma(m.B) - lgamma(m.A+m.B+x)
-	lnA3 := -(m.R + x) * math.Log(m.Alpha+c.T)
+	lnA12 := bgnbdLnA12(m, c.X)
+	lnA3 := bgnbdLnA3(m, c.X, c.T)
 	if c.X == 0 {
-		return lnA1 + lnA2 + lnA3
+		return lnA12 + lnA3
 	}
-	lnA4 := math.Log(m.A) - math.Log(m.B+x-1) - (m.R+x)*math.Log(m.Alpha+c.Tx)
-	return lnA1 + lnA2 + logSumExp(lnA3, lnA4)
+	return lnA12 + logSumExp(lnA3, bgnbdLnA4(m, c.X, c.Tx))
+}
+
+// bgnbdLnA3 and bgnbdLnA4 are ln A3 and ln A4 of equation (6) with A1's
+// factor α^r moved in: r ln α − (r+x) ln(α+T) = −r ln(1 + T/α) − x ln(α+T).
+// Written so, they stay exact when r and α are both huge (a homogeneous
+// purchase rate, where the plain form subtracts two equal large logs).
+func bgnbdLnA3(m BGNBD, x int, T float64) float64 {
+	return -m.R*math.Log1p(T/m.Alpha) - float64(x)*math.Log(m.Alpha+T)
+}
+
+func bgnbdLnA4(m BGNBD, x int, tx float64) float64 {
+	xf := float64(x)
+	return math.Log(m.A) - math.Log(m.B+xf-1) - m.R*math.Log1p(tx/m.Alpha) - xf*math.Log(m.Alpha+tx)
+}
+
+// bgnbdLnA12 is ln A1 + ln A2 of equation (6) without A1's r ln α (see
+// bgnbdLnA3), the part that depends on x alone. For integer x the gamma
+// ratios are finite products, Γ(r+x)/Γ(r) = Π(r+k) and
+// B(a, b+x)/B(a, b) = Π(b+k)/(a+b+k) over k < x, so
+//
+//	ln A1 + ln A2 − r ln α = Σ_{k<x} [ln(r+k) − ln(1 + a/(b+k))]
+//
+// which, unlike a difference of log-gammas, keeps full precision when a
+// parameter is huge (the data then say little about it and an optimiser
+// must not chase rounding noise).
+func bgnbdLnA12(m BGNBD, x int) float64 {
+	return bgnbdLnA12From(m, 0, 0, x)
+}
+
+// bgnbdLnA12From extends the sum of bgnbdLnA12 from x0 (where it is s0)
+// to x.
+func bgnbdLnA12From(m BGNBD, x0 int, s0 float64, x int) float64 {
+	for k := x0; k < x; k++ {
+		kf := float64(k)
+		s0 += math.Log(m.R+kf) - math.Log1p(m.A/(m.B+kf))
+	}
+	return s0
 }
 
 func lgamma(x float64) float64 {
 	v, _ := math.Lgamma(x)
 	return v
+}
+
+// lbeta is ln B(a, b) = lnΓ(a) + lnΓ(b) − lnΓ(a+b) for a, b > 0, computed
+// so that it keeps its precision when an argument is large: the plain
+// difference of log-gammas loses everything when a = 1e16 (each term is
+// about 6e17 and one ulp is 128), which lets an optimiser chase rounding
+// noise. Above 10 the log-gammas are split into Stirling's formula and its
+// small correction (the method of R's lbeta, after Didonato & Morris 1992).
+func lbeta(a, b float64) float64 {
+	p, q := math.Min(a, b), math.Max(a, b)
+	switch {
+	case p >= 10:
+		corr := lgammaCorr(p) + lgammaCorr(q) - lgammaCorr(p+q)
+		return 0.5*math.Log(2*math.Pi) - 0.5*math.Log(q) + corr +
+			(p-0.5)*math.Log(p/(p+q)) + q*math.Log1p(-p/(p+q))
+	case q >= 10:
+		corr := lgammaCorr(q) - lgammaCorr(p+q)
+		return lgamma(p) + corr + p - p*math.Log(p+q) + (q-0.5)*math.Log1p(-p/(p+q))
+	default:
+		return lgamma(p) + lgamma(q) - lgamma(p+q)
+	}
+}
+
+// lgammaCorr is lnΓ(x) − ((x−½) ln x − x + ½ ln 2π) for x ≥ 10, from
+// Stirling's series (error below 1e-15 there).
+func lgammaCorr(x float64) float64 {
+	x2 := 1 / (x * x)
+	return (1.0/12 - x2*(1.0/360-x2*(1.0/1260-x2*(1.0/1680-x2/1188)))) / x
 }
 
 func logSumExp(u, v float64) float64 {
@@ -93,7 +157,7 @@ func (m BGNBD) PAlive(c RFM) float64 {
 		return 1
 	}
 	x := float64(c.X)
-	lnOdds := math.Log(m.A) - math.Log(m.B+x-1) + (m.R+x)*(math.Log(m.Alpha+c.T)-math.Log(m.Alpha+c.Tx))
+	lnOdds := math.Log(m.A) - math.Log(m.B+x-1) + (m.R+x)*math.Log1p((c.T-c.Tx)/(m.Alpha+c.Tx))
 	return 1 / (1 + math.Exp(lnOdds))
 }
 
@@ -116,7 +180,7 @@ func (m BGNBD) ExpectedPurchases(t float64) (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("expected purchases: %w", err)
 	}
-	return (m.A + m.B - 1) / (m.A - 1) * (1 - math.Exp(m.R*math.Log(m.Alpha/(m.Alpha+t)))*h), nil
+	return (m.A + m.B - 1) / (m.A - 1) * (1 - math.Exp(-m.R*math.Log1p(t/m.Alpha))*h), nil
 }
 
 // ConditionalExpectedPurchases is FHL 2005 equation (10), the expected
@@ -144,7 +208,7 @@ func (m BGNBD) ConditionalExpectedPurchases(c RFM, t float64) (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("conditional expected purchases: %w", err)
 	}
-	num := (m.A + m.B + x - 1) / (m.A - 1) * (1 - math.Exp((m.R+x)*math.Log((m.Alpha+c.T)/(m.Alpha+c.T+t)))*h)
+	num := (m.A + m.B + x - 1) / (m.A - 1) * (1 - math.Exp(-(m.R+x)*math.Log1p(t/(m.Alpha+c.T)))*h)
 	// The denominator of equation (10) is 1/P(alive).
 	return num * m.PAlive(c), nil
 }
@@ -227,22 +291,18 @@ func groupRFM(cs []RFM) ([]rfmGroup, error) {
 }
 
 func bgnbdLogLik(m BGNBD, gs []rfmGroup) float64 {
-	// ln A1 + ln A2 depend on x only, and gs is sorted by x: the
-	// log-gamma terms are computed once per distinct x, the rest per group.
-	s, lnA12, lastX := 0.0, 0.0, -1
-	lnAlpha := math.Log(m.Alpha)
+	// ln A1 + ln A2 depend on x only, and gs is sorted by x: their sum is
+	// extended from one distinct x to the next, the rest is per group.
+	s, lnA12, lastX := 0.0, 0.0, 0
 	for _, g := range gs {
-		x := float64(g.X)
 		if g.X != lastX {
+			lnA12 = bgnbdLnA12From(m, lastX, lnA12, g.X)
 			lastX = g.X
-			lnA12 = lgamma(m.R+x) - lgamma(m.R) + m.R*lnAlpha +
-				lgamma(m.A+m.B) + lgamma(m.B+x) - lgamma(m.B) - lgamma(m.A+m.B+x)
 		}
-		lnA3 := -(m.R + x) * math.Log(m.Alpha+g.T)
+		lnA3 := bgnbdLnA3(m, g.X, g.T)
 		ll := lnA12 + lnA3
 		if g.X > 0 {
-			lnA4 := math.Log(m.A) - math.Log(m.B+x-1) - (m.R+x)*math.Log(m.Alpha+g.Tx)
-			ll = lnA12 + logSumExp(lnA3, lnA4)
+			ll = lnA12 + logSumExp(lnA3, bgnbdLnA4(m, g.X, g.Tx))
 		}
 		s += g.n * ll
 	}

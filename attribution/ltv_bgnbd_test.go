@@ -226,7 +226,8 @@ func TestBGNBDPAlive(t *testing.T) {
 func TestBGNBDBadInput(t *testing.T) {
 	cases := map[string][]RFM{
 		"negative x":        {{X: -1, T: 3}},
-		"zero T":            {{X: 0, T: 0}},
+		"negative T":        {{X: 0, T: -1}},
+		"NaN T":             {{X: 0, T: math.NaN()}},
 		"t_x after T":       {{X: 1, Tx: 5, T: 4}},
 		"t_x without x":     {{X: 0, Tx: 1, T: 4}},
 		"x without t_x":     {{X: 2, Tx: 0, T: 4}},
@@ -243,5 +244,78 @@ func TestBGNBDBadInput(t *testing.T) {
 	}
 	if _, err := (BGNBD{1, 1, 1, 1}).ExpectedPurchases(3); err == nil {
 		t.Error("a = 1 accepted")
+	}
+}
+
+// TestBGNBDDegenerateData: data that barely identify the model still give
+// a finite fit or a clear error, never a panic, NaN or endless search.
+func TestBGNBDDegenerateData(t *testing.T) {
+	same := func(n int, c RFM) []RFM {
+		cs := make([]RFM, n)
+		for i := range cs {
+			cs[i] = c
+		}
+		return cs
+	}
+	cases := map[string][]RFM{
+		"two repeaters":       append(same(100, RFM{T: 10}), RFM{X: 1, Tx: 2, T: 10}, RFM{X: 3, Tx: 9, T: 10}),
+		"everyone identical":  same(50, RFM{X: 2, Tx: 5, T: 10}),
+		"heavy buyers":        append(same(40, RFM{X: 400, Tx: 51, T: 52}), same(40, RFM{T: 52})...),
+		"born on as_of's day": append(same(40, RFM{T: 0}), same(40, RFM{X: 1, Tx: 3, T: 8})...),
+	}
+	for name, cs := range cases {
+		t.Run(name, func(t *testing.T) {
+			fit, err := FitBGNBD(cs)
+			if err != nil {
+				t.Logf("error: %v", err)
+				return
+			}
+			ps := fit.Params()
+			for _, v := range append(ps[:], fit.LogLik) {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("fit %+v", fit)
+				}
+			}
+			t.Logf("r %.4g α %.4g a %.4g b %.4g LL %.4f covariance %v", fit.R, fit.Alpha, fit.A, fit.B, fit.LogLik, fit.CovOK)
+			if name == "everyone identical" {
+				// 50 identical customers (x 2, t_x 5, T 10): no mixture beats
+				// the best single (λ, p), L = (1−p)²λ²e^(−10λ) + p(1−p)λ²e^(−5λ)
+				// (equation 3 of the paper), and the fit must reach it.
+				best := math.Inf(-1)
+				for i := 1; i <= 2000; i++ {
+					l := float64(i) / 1000
+					for j := 0; j < 2000; j++ {
+						p := float64(j) / 2000
+						v := math.Log((1-p)*(1-p)*l*l*math.Exp(-10*l) + p*(1-p)*l*l*math.Exp(-5*l))
+						best = math.Max(best, v)
+					}
+				}
+				// The grid maximum is a lower bound, close to the supremum.
+				if fit.LogLik > 50*best+1e-3 || fit.LogLik < 50*best-1e-3 {
+					t.Errorf("log-likelihood %.6f, the supremum is %.6f", fit.LogLik, 50*best)
+				}
+			}
+		})
+	}
+}
+
+func TestLbeta(t *testing.T) {
+	// Against the plain log-gamma difference where that is exact enough,
+	// across the three branches.
+	for _, ab := range [][2]float64{{0.3, 0.7}, {2.5, 3}, {0.5, 12}, {3, 40}, {11, 11}, {15.5, 230}, {400, 0.2}} {
+		want := lgamma(ab[0]) + lgamma(ab[1]) - lgamma(ab[0]+ab[1])
+		if got := lbeta(ab[0], ab[1]); math.Abs(got-want) > 1e-12*math.Max(1, math.Abs(want)) {
+			t.Errorf("lbeta(%v, %v) = %.15g, want %.15g", ab[0], ab[1], got, want)
+		}
+	}
+	// Closed forms at large arguments, where the difference fails:
+	// B(a, 1) = 1/a and B(a, 2) = 1/(a(a+1)).
+	for _, a := range []float64{1e6, 1e12, 4.9e16} {
+		if got, want := lbeta(a, 1), -math.Log(a); math.Abs(got-want) > 1e-12*math.Abs(want) {
+			t.Errorf("lbeta(%g, 1) = %.15g, want %.15g", a, got, want)
+		}
+		if got, want := lbeta(a, 2), -math.Log(a)-math.Log(a+1); math.Abs(got-want) > 1e-12*math.Abs(want) {
+			t.Errorf("lbeta(%g, 2) = %.15g, want %.15g", a, got, want)
+		}
 	}
 }

@@ -38,11 +38,19 @@ type GammaGamma struct {
 // spend z̄ over x transactions (FHL 2005b; note 025):
 //
 //	f(z̄ | x) = Γ(px+q) / (Γ(px) Γ(q)) · v^q · z̄^(px−1) · x^(px) / (v + x z̄)^(px+q)
+//
+// with the gamma ratio computed as 1/B(px, q) (lbeta).
 func (m GammaGamma) LogLikelihood(s RepeatSpend) float64 {
 	x := float64(s.X)
 	px := m.P * x
-	return lgamma(px+m.Q) - lgamma(px) - lgamma(m.Q) + m.Q*math.Log(m.V) +
-		(px-1)*math.Log(s.Mean) + px*math.Log(x) - (px+m.Q)*math.Log(m.V+x*s.Mean)
+	return -lbeta(px, m.Q) + ggTail(px, m.Q, m.V, x*s.Mean) - math.Log(s.Mean)
+}
+
+// ggTail is q ln v + px ln(x z̄) − (px+q) ln(v + x z̄), with xz = x z̄,
+// written as −px ln(1 + v/xz) − q ln(1 + xz/v) so that it keeps its
+// precision when p and v are both huge (nearly constant amounts).
+func ggTail(px, q, v, xz float64) float64 {
+	return -px*math.Log1p(v/xz) - q*math.Log1p(xz/v)
 }
 
 // MeanSpend is the population mean amount per transaction, E[Z] = p v/(q−1)
@@ -133,16 +141,16 @@ func FitGammaGamma(ss []RepeatSpend) (GammaGammaFit, error) {
 	})
 	nll := func(v []float64) float64 {
 		m := GammaGamma{math.Exp(v[0]), math.Exp(v[1]), math.Exp(v[2])}
-		// As in bgnbdLogLik, the terms of x alone are computed once per x.
+		// As in bgnbdLogLik, the term of x alone is computed once per x.
 		s, cx, lastX := 0.0, 0.0, 0
 		for _, g := range gs {
 			x := float64(g.X)
 			px := m.P * x
 			if g.X != lastX {
 				lastX = g.X
-				cx = lgamma(px+m.Q) - lgamma(px) - lgamma(m.Q) + m.Q*math.Log(m.V) + px*math.Log(x)
+				cx = -lbeta(px, m.Q)
 			}
-			s += g.n * (cx + (px-1)*math.Log(g.Mean) - (px+m.Q)*math.Log(m.V+x*g.Mean))
+			s += g.n * (cx + ggTail(px, m.Q, m.V, x*g.Mean) - math.Log(g.Mean))
 		}
 		return -s
 	}
