@@ -252,31 +252,49 @@ func hyp2f1(a, b, c, z float64) (float64, error) {
 	return 0, fmt.Errorf("%w: ₂F₁(%v, %v; %v; %v)", ErrHyp2F1, a, b, c, z)
 }
 
-// rfmGroup is a distinct (x, t_x, T) with the number of customers who share
-// it; the likelihood is summed once per group (as Fader & Hardie do in
-// their spreadsheets), which makes a fit on a million customers cost what
-// a fit on their distinct histories costs.
+// RFMCount is a distinct summary and the number of customers who share
+// it, as a GROUP BY x, t_x, T returns it: with t_x and T in whole days a
+// million customers have far fewer distinct histories, and the likelihood
+// is summed once per history (as Fader & Hardie do in their spreadsheets).
+type RFMCount struct {
+	RFM
+	Customers int64
+}
+
+// rfmGroup is a merged RFMCount with its count as a float weight.
 type rfmGroup struct {
 	RFM
 	n float64
 }
 
 func groupRFM(cs []RFM) ([]rfmGroup, error) {
+	counts := make([]RFMCount, len(cs))
+	for i, c := range cs {
+		counts[i] = RFMCount{c, 1}
+	}
+	return groupCounts(counts, "customer")
+}
+
+// groupCounts validates and merges the counts (what names an input row in
+// errors) and sorts them, so that the floating-point sum, and so the fit,
+// does not depend on the input order.
+func groupCounts(cs []RFMCount, what string) ([]rfmGroup, error) {
 	idx := make(map[RFM]int, len(cs)/4+1)
 	var gs []rfmGroup
 	for i, c := range cs {
 		if err := c.validate(); err != nil {
-			return nil, fmt.Errorf("customer %d: %w", i+1, err)
+			return nil, fmt.Errorf("%s %d: %w", what, i+1, err)
 		}
-		if j, ok := idx[c]; ok {
-			gs[j].n++
+		if c.Customers <= 0 {
+			return nil, fmt.Errorf("%s %d: %d customers", what, i+1, c.Customers)
+		}
+		if j, ok := idx[c.RFM]; ok {
+			gs[j].n += float64(c.Customers)
 			continue
 		}
-		idx[c] = len(gs)
-		gs = append(gs, rfmGroup{RFM: c, n: 1})
+		idx[c.RFM] = len(gs)
+		gs = append(gs, rfmGroup{RFM: c.RFM, n: float64(c.Customers)})
 	}
-	// A fixed order makes the floating-point sum, and so the fit,
-	// independent of the input order.
 	sort.Slice(gs, func(i, j int) bool {
 		a, b := gs[i].RFM, gs[j].RFM
 		if a.X != b.X {
@@ -370,47 +388,71 @@ func FitBGNBD(cs []RFM) (BGNBDFit, error) {
 	if err != nil {
 		return BGNBDFit{}, fmt.Errorf("fit BG/NBD: %w", err)
 	}
-	repeaters, meanT := 0, 0.0
-	for _, c := range cs {
-		if c.X > 0 {
-			repeaters++
-		}
-		meanT += c.T / float64(len(cs))
+	return fitBGNBD(gs)
+}
+
+// FitBGNBDCounts is FitBGNBD on grouped summaries (RFMCount).
+func FitBGNBDCounts(cs []RFMCount) (BGNBDFit, error) {
+	gs, err := groupCounts(cs, "summary row")
+	if err != nil {
+		return BGNBDFit{}, fmt.Errorf("fit BG/NBD: %w", err)
 	}
-	if len(cs) < MinBGNBDCustomers || repeaters < 2 {
-		return BGNBDFit{}, fmt.Errorf("fit BG/NBD: %w (%d customers, %d with a repeat purchase; at least %d and 2 needed)",
-			ErrTooFewCustomers, len(cs), repeaters, MinBGNBDCustomers)
-	}
-	nll := func(v []float64) float64 {
+	return fitBGNBD(gs)
+}
+
+// bgnbdNLL is the negative log-likelihood of gs as a function of the
+// log-parameters.
+func bgnbdNLL(gs []rfmGroup) func([]float64) float64 {
+	return func(v []float64) float64 {
 		m := BGNBD{math.Exp(v[0]), math.Exp(v[1]), math.Exp(v[2]), math.Exp(v[3])}
 		return -bgnbdLogLik(m, gs)
 	}
-	// Starting points spread over the plausible region: α on the scale
-	// of the observation window, r, a and b around 1.
+}
+
+// bgnbdStarts are the starting points of the fit, spread over the
+// plausible region: α on the scale of the mean age, r, a and b around 1.
+func bgnbdStarts(meanT float64) [][]float64 {
 	la := math.Log(math.Max(meanT, 1e-6) / 10)
-	starts := [][]float64{
+	return [][]float64{
 		{0, la, 0, 0},
 		{math.Log(0.3), la, math.Log(0.8), math.Log(2.5)},
 		{math.Log(2), la + 1, math.Log(0.3), math.Log(5)},
 	}
-	var best []float64
-	fBest := math.Inf(1)
-	for _, s := range starts {
-		x, fx, err := nelderMead(nll, s, 0.5, 1e-12, 20000)
-		if err != nil {
-			continue
+}
+
+func fitBGNBD(gs []rfmGroup) (BGNBDFit, error) {
+	customers, repeaters, sumT := 0.0, 0.0, 0.0
+	for _, g := range gs {
+		customers += g.n
+		if g.X > 0 {
+			repeaters += g.n
 		}
-		if fx < fBest {
-			best, fBest = x, fx
-		}
+		sumT += g.n * g.T
 	}
-	if best == nil {
+	if customers < MinBGNBDCustomers || repeaters < 2 {
+		return BGNBDFit{}, fmt.Errorf("fit BG/NBD: %w (%.0f customers, %.0f with a repeat purchase; at least %d and 2 needed)",
+			ErrTooFewCustomers, customers, repeaters, MinBGNBDCustomers)
+	}
+	meanT := sumT / customers
+	nll := bgnbdNLL(gs)
+	starts := bgnbdStarts(meanT)
+	var sub func([]float64) float64
+	if len(gs) > subsampleAbove {
+		k := len(gs) / subsampleAbove
+		var few []rfmGroup
+		for i := 0; i < len(gs); i += k {
+			few = append(few, gs[i])
+		}
+		sub = bgnbdNLL(few)
+	}
+	best, fBest, ok := multiStart(nll, sub, starts)
+	if !ok {
 		return BGNBDFit{}, fmt.Errorf("fit BG/NBD: the likelihood is not finite at any starting point")
 	}
 	fit := BGNBDFit{
 		BGNBD:     BGNBD{math.Exp(best[0]), math.Exp(best[1]), math.Exp(best[2]), math.Exp(best[3])},
 		LogLik:    -fBest,
-		Customers: len(cs),
+		Customers: int(customers),
 	}
 	if inv, ok := invertSPD(hessian(nll, best, 1e-4)); ok {
 		fit.CovOK = true

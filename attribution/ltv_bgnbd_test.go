@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -317,5 +318,79 @@ func TestLbeta(t *testing.T) {
 		if got, want := lbeta(a, 2), -math.Log(a)-math.Log(a+1); math.Abs(got-want) > 1e-12*math.Abs(want) {
 			t.Errorf("lbeta(%g, 2) = %.15g, want %.15g", a, got, want)
 		}
+	}
+}
+
+// TestFitBGNBDCounts: the grouped input (as a GROUP BY returns it, rows in
+// any order and a history split over several rows) gives the same fit as
+// the per-customer input.
+func TestFitBGNBDCounts(t *testing.T) {
+	cs := cdnowRFM(loadCDNOW(t))
+	want, err := FitBGNBD(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := map[RFM]int64{}
+	for _, c := range cs {
+		n[c]++
+	}
+	var counts []RFMCount
+	for c, k := range n {
+		if k > 1 {
+			counts = append(counts, RFMCount{c, 1}, RFMCount{c, k - 1})
+		} else {
+			counts = append(counts, RFMCount{c, k})
+		}
+	}
+	got, err := FitBGNBDCounts(counts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.BGNBD != want.BGNBD || got.LogLik != want.LogLik || got.Customers != 2357 {
+		t.Errorf("grouped fit %+v, per-customer fit %+v", got.BGNBD, want.BGNBD)
+	}
+	if _, err := FitBGNBDCounts([]RFMCount{{RFM{T: 3}, 0}}); err == nil || !strings.Contains(err.Error(), "summary row 1: 0 customers") {
+		t.Errorf("zero count: %v", err)
+	}
+}
+
+// TestMultiStartSubsample: exploring the starting points on a subsample
+// and polishing on the full data finds the same maximum as exploring on
+// the full data (CDNOW six times over with shifted ages, over 6,000
+// distinct histories, above subsampleAbove).
+func TestMultiStartSubsample(t *testing.T) {
+	var cs []RFM
+	for k := 0; k < 6; k++ {
+		for _, c := range cdnowRFM(loadCDNOW(t)) {
+			c.T += float64(k) / 7
+			cs = append(cs, c)
+		}
+	}
+	gs, err := groupRFM(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gs) <= subsampleAbove {
+		t.Fatalf("%d histories, want more than %d", len(gs), subsampleAbove)
+	}
+	full := bgnbdNLL(gs)
+	var few []rfmGroup
+	for i := 0; i < len(gs); i += len(gs) / subsampleAbove {
+		few = append(few, gs[i])
+	}
+	starts := bgnbdStarts(35)
+	x1, f1, ok1 := multiStart(full, nil, starts)
+	x2, f2, ok2 := multiStart(full, bgnbdNLL(few), starts)
+	if !ok1 || !ok2 || math.Abs(f1-f2) > 1e-6*math.Abs(f1) {
+		t.Fatalf("full %v %v, subsample %v %v", f1, ok1, f2, ok2)
+	}
+	for i := range x1 {
+		if math.Abs(math.Exp(x1[i])/math.Exp(x2[i])-1) > 1e-3 {
+			t.Errorf("parameter %d: %.6f vs %.6f", i, math.Exp(x1[i]), math.Exp(x2[i]))
+		}
+	}
+	fit, err := FitBGNBD(cs)
+	if err != nil || math.Abs(fit.LogLik+f2) > 1e-6*math.Abs(f2) {
+		t.Errorf("FitBGNBD %.4f (%v), want %.4f", fit.LogLik, err, -f2)
 	}
 }

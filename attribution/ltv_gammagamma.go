@@ -107,39 +107,16 @@ func (f GammaGammaFit) Interval(i int) (low, high float64, ok bool) {
 	return v * math.Exp(-Z95*se), v * math.Exp(Z95*se), true
 }
 
-// FitGammaGamma fits the Gamma–Gamma model to the repeat customers ss by
-// maximum likelihood, as FitBGNBD does.
-func FitGammaGamma(ss []RepeatSpend) (GammaGammaFit, error) {
-	type group struct {
-		RepeatSpend
-		n float64
-	}
-	idx := map[RepeatSpend]int{}
-	var gs []group
-	mean := 0.0
-	for i, s := range ss {
-		if err := s.validate(); err != nil {
-			return GammaGammaFit{}, fmt.Errorf("fit Gamma-Gamma: customer %d: %w", i+1, err)
-		}
-		mean += s.Mean / float64(len(ss))
-		if j, ok := idx[s]; ok {
-			gs[j].n++
-			continue
-		}
-		idx[s] = len(gs)
-		gs = append(gs, group{s, 1})
-	}
-	if len(ss) < MinGammaGammaCustomers {
-		return GammaGammaFit{}, fmt.Errorf("fit Gamma-Gamma: %w (%d repeat customers; at least %d needed)",
-			ErrTooFewCustomers, len(ss), MinGammaGammaCustomers)
-	}
-	sort.Slice(gs, func(i, j int) bool {
-		if gs[i].X != gs[j].X {
-			return gs[i].X < gs[j].X
-		}
-		return gs[i].Mean < gs[j].Mean
-	})
-	nll := func(v []float64) float64 {
+// ggGroup is a distinct RepeatSpend with the number of customers sharing it.
+type ggGroup struct {
+	RepeatSpend
+	n float64
+}
+
+// ggNLL is the negative log-likelihood of gs (sorted by x) as a function of
+// the log-parameters.
+func ggNLL(gs []ggGroup) func([]float64) float64 {
+	return func(v []float64) float64 {
 		m := GammaGamma{math.Exp(v[0]), math.Exp(v[1]), math.Exp(v[2])}
 		// As in bgnbdLogLik, the term of x alone is computed once per x.
 		s, cx, lastX := 0.0, 0.0, 0
@@ -154,6 +131,37 @@ func FitGammaGamma(ss []RepeatSpend) (GammaGammaFit, error) {
 		}
 		return -s
 	}
+}
+
+// FitGammaGamma fits the Gamma–Gamma model to the repeat customers ss by
+// maximum likelihood, as FitBGNBD does.
+func FitGammaGamma(ss []RepeatSpend) (GammaGammaFit, error) {
+	idx := map[RepeatSpend]int{}
+	var gs []ggGroup
+	mean := 0.0
+	for i, s := range ss {
+		if err := s.validate(); err != nil {
+			return GammaGammaFit{}, fmt.Errorf("fit Gamma-Gamma: customer %d: %w", i+1, err)
+		}
+		mean += s.Mean / float64(len(ss))
+		if j, ok := idx[s]; ok {
+			gs[j].n++
+			continue
+		}
+		idx[s] = len(gs)
+		gs = append(gs, ggGroup{s, 1})
+	}
+	if len(ss) < MinGammaGammaCustomers {
+		return GammaGammaFit{}, fmt.Errorf("fit Gamma-Gamma: %w (%d repeat customers; at least %d needed)",
+			ErrTooFewCustomers, len(ss), MinGammaGammaCustomers)
+	}
+	sort.Slice(gs, func(i, j int) bool {
+		if gs[i].X != gs[j].X {
+			return gs[i].X < gs[j].X
+		}
+		return gs[i].Mean < gs[j].Mean
+	})
+	nll := ggNLL(gs)
 	// Starting points: p around a few units, q > 1 and v setting the mean
 	// spend pv/(q−1) near the observed mean.
 	starts := [][]float64{}
@@ -161,15 +169,17 @@ func FitGammaGamma(ss []RepeatSpend) (GammaGammaFit, error) {
 		v := mean * (pq[1] - 1) / pq[0]
 		starts = append(starts, []float64{math.Log(pq[0]), math.Log(pq[1]), math.Log(v)})
 	}
-	var best []float64
-	fBest := math.Inf(1)
-	for _, s := range starts {
-		x, fx, err := nelderMead(nll, s, 0.5, 1e-12, 20000)
-		if err == nil && fx < fBest {
-			best, fBest = x, fx
+	var sub func([]float64) float64
+	if len(gs) > subsampleAbove {
+		k := len(gs) / subsampleAbove
+		var few []ggGroup
+		for i := 0; i < len(gs); i += k {
+			few = append(few, gs[i])
 		}
+		sub = ggNLL(few)
 	}
-	if best == nil {
+	best, fBest, ok := multiStart(nll, sub, starts)
+	if !ok {
 		return GammaGammaFit{}, fmt.Errorf("fit Gamma-Gamma: the likelihood is not finite at any starting point")
 	}
 	fit := GammaGammaFit{

@@ -146,6 +146,43 @@ func nelderMeadOnce(f func([]float64) float64, x0 []float64, f0, step, tol float
 	return pts[bi], vals[bi], evals
 }
 
+// subsampleAbove is the number of distinct rows above which multiStart
+// explores its starting points on a subsample first.
+const subsampleAbove = 5000
+
+// multiStart minimises full from every start and returns the best point
+// and value (ok false when the objective is not finite at any start).
+// When sub is not nil (the same objective on an evenly spread subsample of
+// a large data set) the starts are explored on sub and only the best is
+// then polished on full, from a small simplex: on a million customers
+// that saves most of the full-data evaluations, and the maximum is still
+// the full data's.
+func multiStart(full, sub func([]float64) float64, starts [][]float64) ([]float64, float64, bool) {
+	explore := full
+	if sub != nil {
+		explore = sub
+	}
+	var best []float64
+	fBest := math.Inf(1)
+	for _, s := range starts {
+		x, fx, err := nelderMead(explore, s, 0.5, 1e-12, 20000)
+		if err == nil && fx < fBest {
+			best, fBest = x, fx
+		}
+	}
+	if best == nil {
+		return nil, 0, false
+	}
+	if sub != nil {
+		x, fx, err := nelderMead(full, best, 0.05, 1e-12, 20000)
+		if err != nil {
+			return nil, 0, false
+		}
+		best, fBest = x, fx
+	}
+	return best, fBest, true
+}
+
 // hessian returns the matrix of second derivatives of f at x by central
 // differences with step h in every coordinate.
 func hessian(f func([]float64) float64, x []float64, h float64) [][]float64 {
