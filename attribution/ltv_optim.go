@@ -174,7 +174,7 @@ func multiStart(full, sub func([]float64) float64, starts [][]float64) ([]float6
 		return nil, 0, false
 	}
 	if sub != nil {
-		x, fx, err := nelderMead(full, best, 0.05, 1e-12, 20000)
+		x, fx, err := nelderMead(full, best, 0.05, 1e-10, 20000)
 		if err != nil {
 			return nil, 0, false
 		}
