@@ -200,11 +200,13 @@ func PlanBudget(chs []BudgetChannelInput, opt BudgetOptions) (BudgetPlan, error)
 		r.Suggested = suggested[j]
 		f := r.Choice.Fit
 		cur, sug := r.Current.Float64(), r.Suggested.Float64()
-		r.OutcomeCurrent, r.OutcomeSuggested = f.OutcomeAt(cur), f.OutcomeAt(sug)
-		gc, gs := scaledGrad(f, cur), scaledGrad(f, sug)
-		curVar += quad(gc, f.Cov)
-		sugVar += quad(gs, f.Cov)
-		gainVar += quad([2]float64{gs[0] - gc[0], gs[1] - gc[1]}, f.Cov)
+		r.OutcomeCurrent, r.OutcomeSuggested = r.Choice.OutcomeAt(cur), r.Choice.OutcomeAt(sug)
+		_, v := r.Choice.changeVar(0, cur)
+		curVar += v
+		_, v = r.Choice.changeVar(0, sug)
+		sugVar += v
+		_, v = r.Choice.changeVar(cur, sug)
+		gainVar += v
 		plan.OutcomeCurrent.Value += f.Outcome(cur)
 		plan.OutcomeSuggested.Value += f.Outcome(sug)
 		if s[j] > alloc[j].Min*(1+1e-9) && s[j] < alloc[j].Max*(1-1e-9) {
@@ -224,15 +226,6 @@ func PlanBudget(chs []BudgetChannelInput, opt BudgetOptions) (BudgetPlan, error)
 		e.est.Low, e.est.High = e.est.Value-h, e.est.Value+h
 	}
 	return plan, nil
-}
-
-// scaledGrad is ∂μ(s)/∂θ = μ(s)·∂log μ(s)/∂θ (zero at s = 0, where μ = 0).
-func scaledGrad(f ResponseFit, s float64) [2]float64 {
-	if s <= 0 {
-		return [2]float64{}
-	}
-	mu, g := f.Outcome(s), f.gradLogOutcome(s)
-	return [2]float64{mu * g[0], mu * g[1]}
 }
 
 // recommend sets the recommendation and reason of a reallocated channel.
@@ -340,7 +333,7 @@ func assessChannel(in BudgetChannelInput, opt BudgetOptions) (BudgetChannelResul
 	}
 	r.HasCurve = true
 	r.Low, r.High = lo, hi
-	r.MarginalCost = choice.Fit.MarginalCostAt(r.Current.Float64())
+	r.MarginalCost = choice.MarginalCostAt(r.Current.Float64())
 	return r, nil
 }
 

@@ -382,8 +382,8 @@ type CurveChoice struct {
 	Power, Saturating ResponseFit
 	SaturatingErr     error
 	// DeltaQAIC is QAIC(power) − QAIC(saturating) = (D_power − D_sat)/φ̂
-	// with φ̂ the power fit's dispersion (both curves have two
-	// parameters); NaN when there is no saturating fit.
+	// with φ̂ the dispersion of the curve with the smaller deviance (both
+	// curves have two parameters); NaN when there is no saturating fit.
 	DeltaQAIC float64
 }
 
@@ -401,14 +401,20 @@ func FitResponse(pts []ResponsePoint) (CurveChoice, error) {
 		return c, nil
 	}
 	c.Saturating = sat
+	// φ̂ of the better-fitting curve (the smaller deviance) estimates the
+	// noise: QAIC takes its ĉ from the model that fits best.
+	phi := pw.Dispersion
+	if sat.Deviance < pw.Deviance {
+		phi = sat.Dispersion
+	}
 	diff := pw.Deviance - sat.Deviance
 	switch {
-	case diff <= 0:
-		c.DeltaQAIC = diff / math.Max(pw.Dispersion, math.SmallestNonzeroFloat64)
-	case pw.Dispersion > 0:
-		c.DeltaQAIC = diff / pw.Dispersion
+	case diff == 0:
+		c.DeltaQAIC = 0
+	case phi > 0:
+		c.DeltaQAIC = diff / phi
 	default:
-		c.DeltaQAIC = math.Inf(1)
+		c.DeltaQAIC = math.Copysign(math.Inf(1), diff)
 	}
 	if c.DeltaQAIC > SaturatingAICMargin {
 		c.Fit = sat
@@ -503,4 +509,89 @@ func (f ResponseFit) MarginalCostAt(s float64) Estimate {
 	}
 	// 1/μ' = e^(−log μ'): the interval of −log μ' has the same width.
 	return logNormalEstimate(-lm, quad(g, f.Cov))
+}
+
+// Model uncertainty. The delta-method intervals of one curve assume its
+// family is right. When both families could be fitted, the intervals of a
+// CurveChoice use the variance around the chosen curve's estimate under
+// the two families' quasi-AIC weights (Buckland, Burnham & Augustin 1997,
+// Biometrics 53:603, with the chosen estimate as the centre):
+// Var = Σ_m w_m·(Var_m + (θ̂_m − θ̂_chosen)²), w_saturating =
+// 1/(1 + e^(−ΔQAIC/2)), w_power = 1 − w_saturating (docs/BUDGET.md,
+// "Intervals"). In fixtures' TestBudgetOnSimulatedHistory over 200 seeds,
+// the gain's interval from the chosen curve alone covered the true gain
+// in 80% of seeds (62% of the saturating channel's changes, mostly fitted
+// by the default power curve); with the weighting, in 94.5%.
+
+// weights returns the chosen and the other fit and the other's weight;
+// ok is false when there is no other fit.
+func (c CurveChoice) weights() (other ResponseFit, wOther float64, ok bool) {
+	if c.SaturatingErr != nil || c.Saturating.Model == "" || math.IsNaN(c.DeltaQAIC) {
+		return ResponseFit{}, 0, false
+	}
+	wSat := 1 / (1 + math.Exp(-c.DeltaQAIC/2))
+	if c.Fit.Model == ModelSaturating {
+		return c.Power, 1 - wSat, true
+	}
+	return c.Saturating, wSat, true
+}
+
+// mix returns w_c·v_c + w_o·(v_o + (x_o − x_c)²) (just v_c without another
+// fit), for an estimate x and its variance v under the chosen and other fit.
+func (c CurveChoice) mix(est func(ResponseFit) (x, v float64)) (float64, float64) {
+	xc, vc := est(c.Fit)
+	o, w, ok := c.weights()
+	if !ok {
+		return xc, vc
+	}
+	xo, vo := est(o)
+	if w == 0 {
+		return xc, vc
+	}
+	return xc, (1-w)*vc + w*(vo+(xo-xc)*(xo-xc))
+}
+
+// OutcomeAt is the chosen curve's μ(s) with the log-scale interval of the
+// weighted variance of log μ(s).
+func (c CurveChoice) OutcomeAt(s float64) Estimate {
+	if s <= 0 {
+		return Estimate{}
+	}
+	x, v := c.mix(func(f ResponseFit) (float64, float64) {
+		return modelOf(f.Model).logMu(s, f.Theta), quad(f.gradLogOutcome(s), f.Cov)
+	})
+	return logNormalEstimate(x, v)
+}
+
+// MarginalCostAt is the chosen curve's 1/μ′(s) with the log-scale interval
+// of the weighted variance of log(1/μ′(s)).
+func (c CurveChoice) MarginalCostAt(s float64) Estimate {
+	if s <= 0 {
+		return Estimate{}
+	}
+	x, v := c.mix(func(f ResponseFit) (float64, float64) {
+		e := f.MarginalCostAt(s)
+		h := (math.Log(e.High) - math.Log(e.Value)) / BudgetZ
+		return math.Log(e.Value), h * h
+	})
+	return logNormalEstimate(x, v)
+}
+
+// changeVar returns the chosen curve's μ(s1) − μ(s0) and its weighted
+// variance; each family's is the delta method's ∇ᵀΣ∇ with
+// ∇ = ∂(μ(s1) − μ(s0))/∂θ.
+func (c CurveChoice) changeVar(s0, s1 float64) (float64, float64) {
+	return c.mix(func(f ResponseFit) (float64, float64) {
+		g0, g1 := scaledGrad(f, s0), scaledGrad(f, s1)
+		return f.Outcome(s1) - f.Outcome(s0), quad([2]float64{g1[0] - g0[0], g1[1] - g0[1]}, f.Cov)
+	})
+}
+
+// scaledGrad is ∂μ(s)/∂θ = μ(s)·∂log μ(s)/∂θ (zero at s = 0, where μ = 0).
+func scaledGrad(f ResponseFit, s float64) [2]float64 {
+	if s <= 0 {
+		return [2]float64{}
+	}
+	mu, g := f.Outcome(s), f.gradLogOutcome(s)
+	return [2]float64{mu * g[0], mu * g[1]}
 }

@@ -296,14 +296,19 @@ func TestFitIntervalCoverage(t *testing.T) {
 	}
 }
 
-// The choice rule: ΔQAIC = (D_power − D_sat)/φ̂_power, saturating only when
+// The choice rule: ΔQAIC = (D_power − D_sat)/φ̂ with φ̂ of the curve with the smaller
+// deviance, saturating only when
 // it exceeds 2. The noisy weeks come from a power curve.
 func TestFitResponseChoice(t *testing.T) {
 	c, err := FitResponse(noisy)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := (c.Power.Deviance - c.Saturating.Deviance) / c.Power.Dispersion
+	phi := c.Power.Dispersion
+	if c.Saturating.Deviance < c.Power.Deviance {
+		phi = c.Saturating.Dispersion
+	}
+	want := (c.Power.Deviance - c.Saturating.Deviance) / phi
 	if c.SaturatingErr != nil || !near(c.DeltaQAIC, want, 1e-12) {
 		t.Fatalf("ΔQAIC %v, want %v (saturating error %v)", c.DeltaQAIC, want, c.SaturatingErr)
 	}
@@ -311,4 +316,39 @@ func TestFitResponseChoice(t *testing.T) {
 		t.Fatalf("chose %v with ΔQAIC %v", c.Fit.Model, want)
 	}
 	t.Logf("noisy power weeks: ΔQAIC %.3f, chose %s", c.DeltaQAIC, c.Fit.Model)
+}
+
+// The model-weighted variance by hand: chosen power fit with Var = 4 of
+// its change, the saturating one with Var = 9 and a change 5 larger,
+// ΔQAIC = 0 (weights ½, ½): Var = ½·4 + ½·(9 + 25) = 19.
+func TestCurveChoiceMix(t *testing.T) {
+	c := CurveChoice{Fit: powFit(1, 0.5), Power: powFit(1, 0.5), Saturating: satFit(1, 1), DeltaQAIC: 0}
+	i := 0
+	x, v := c.mix(func(ResponseFit) (float64, float64) {
+		i++
+		if i == 1 {
+			return 10, 4
+		}
+		return 15, 9
+	})
+	if x != 10 || !near(v, 19, 1e-12) {
+		t.Fatalf("mix = %v, %v; want 10, 19", x, v)
+	}
+	// ΔQAIC = 2·log 3: w_sat = 1/(1 + 1/3) = ¾, Var = ¼·4 + ¾·34 = 26.5.
+	c.DeltaQAIC = 2 * math.Log(3)
+	i = 0
+	if _, v := c.mix(func(ResponseFit) (float64, float64) {
+		i++
+		if i == 1 {
+			return 10, 4
+		}
+		return 15, 9
+	}); !near(v, 26.5, 1e-12) {
+		t.Fatalf("mix variance %v, want 26.5", v)
+	}
+	// Without a saturating fit: the chosen curve's variance alone.
+	c.SaturatingErr = ErrNoSaturation
+	if _, v := c.mix(func(ResponseFit) (float64, float64) { return 10, 4 }); v != 4 {
+		t.Fatalf("variance without a second fit %v", v)
+	}
 }
