@@ -352,3 +352,33 @@ func TestCurveChoiceMix(t *testing.T) {
 		t.Fatalf("variance without a second fit %v", v)
 	}
 }
+
+// Revenue as the outcome: quasi-Poisson estimates are scale-equivariant,
+// so outcomes × 37.5 give the same b and k, a × 37.5, the same relative
+// intervals and the same choice.
+func TestFitScaleEquivariance(t *testing.T) {
+	scaled := make([]ResponsePoint, len(noisy))
+	for i, p := range noisy {
+		scaled[i] = ResponsePoint{p.Spend, 37.5 * p.Outcome}
+	}
+	for _, fit := range []func([]ResponsePoint) (ResponseFit, error){FitPower, FitSaturating} {
+		f, err := fit(noisy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := fit(scaled)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !near(g.A.Value, 37.5*f.A.Value, 1e-6*g.A.Value) || !near(g.A.Low/g.A.Value, f.A.Low/f.A.Value, 1e-6) ||
+			!near(g.B.Value, f.B.Value, 1e-9) || !near(g.K.Value, f.K.Value, 1e-6*f.K.Value+1e-12) ||
+			!near(g.Cov[1][1], f.Cov[1][1], 1e-6*f.Cov[1][1]) || !near(g.PseudoR2, f.PseudoR2, 1e-9) {
+			t.Fatalf("%s: scaled fit %+v, original %+v", f.Model, g, f)
+		}
+	}
+	c, _ := FitResponse(noisy)
+	d, _ := FitResponse(scaled)
+	if !near(c.DeltaQAIC, d.DeltaQAIC, 1e-6*math.Abs(c.DeltaQAIC)) || c.Fit.Model != d.Fit.Model {
+		t.Fatalf("ΔQAIC %v vs %v", c.DeltaQAIC, d.DeltaQAIC)
+	}
+}
