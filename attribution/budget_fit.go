@@ -159,6 +159,16 @@ func poissonParts(m model, pts []ResponsePoint, th [2]float64) (ll float64, g [2
 	return
 }
 
+// logLik returns Σ y·log μ − μ alone, for the starting grids.
+func logLik(m model, pts []ResponsePoint, th [2]float64) float64 {
+	ll := 0.0
+	for _, p := range pts {
+		lm := m.logMu(p.Spend, th)
+		ll += p.Outcome*lm - math.Exp(lm)
+	}
+	return ll
+}
+
 func inv2(m [2][2]float64) ([2][2]float64, bool) {
 	det := m[0][0]*m[1][1] - m[0][1]*m[1][0]
 	if !(math.Abs(det) > 1e-300) || math.IsNaN(det) || math.IsInf(det, 0) {
@@ -245,7 +255,7 @@ func FitPower(pts []ResponsePoint) (ResponseFit, error) {
 			ssb += math.Pow(p.Spend, b)
 		}
 		th := [2]float64{math.Log(sy / ssb), b}
-		if ll, _, _, _ := poissonParts(m, pts, th); ll > best {
+		if ll := logLik(m, pts, th); ll > best {
 			best, start = ll, th
 		}
 	}
@@ -291,7 +301,7 @@ func FitSaturating(pts []ResponsePoint) (ResponseFit, error) {
 	}
 	kMin, kMax := lo/20, hi*50
 	best, start := math.Inf(-1), [2]float64{}
-	const steps = 120
+	const steps = 60
 	for i := 0; i <= steps; i++ {
 		lk := math.Log(kMin) + (math.Log(kMax)-math.Log(kMin))*float64(i)/steps
 		var sg float64
@@ -299,7 +309,7 @@ func FitSaturating(pts []ResponsePoint) (ResponseFit, error) {
 			sg += satG(p.Spend / math.Exp(lk))
 		}
 		th := [2]float64{math.Log(sy / sg), lk}
-		if ll, _, _, _ := poissonParts(m, pts, th); ll > best {
+		if ll := logLik(m, pts, th); ll > best {
 			best, start = ll, th
 		}
 	}

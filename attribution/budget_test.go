@@ -1,7 +1,9 @@
 package attribution
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -218,5 +220,80 @@ func TestPlanBudgetTotalAndBounds(t *testing.T) {
 	bad[0].Weeks[3].Spend = -1
 	if _, err := PlanBudget(bad, DefaultBudgetOptions()); err == nil || KindOf(err) != KindData || !strings.Contains(err.Error(), `"X"`) {
 		t.Errorf("negative spend: %v", err)
+	}
+}
+
+// Random, often degenerate histories (zero weeks, zero outcomes, huge or
+// tiny spend, random bounds) never panic; every plan that is returned
+// keeps its promises: suggested Money sums exactly to the total, stays in
+// each channel's bounds, and channels without a curve keep their spend.
+func TestPlanBudgetRandomHistories(t *testing.T) {
+	const seed = 3
+	r := rand.New(rand.NewPCG(seed, 1))
+	t.Logf("seed %d", seed)
+	plans, curves := 0, 0
+	for it := 0; it < 300; it++ {
+		var in []BudgetChannelInput
+		for c := r.IntN(5); c >= 0; c-- {
+			ch := BudgetChannelInput{Channel: fmt.Sprintf("c%d", c)}
+			level := math.Pow(10, 1+6*r.Float64())
+			for w, n := 0, r.IntN(30); w < n; w++ {
+				s := 0.0
+				if r.Float64() > 0.15 {
+					s = level * (0.5 + r.Float64())
+				}
+				y := 0.0
+				switch r.IntN(3) {
+				case 0:
+					y = math.Floor(math.Pow(s, 0.3+0.7*r.Float64()) * r.Float64())
+				case 1:
+					y = r.Float64() * 50
+				}
+				ch.Weeks = append(ch.Weeks, BudgetWeek{Week: Date{Year: 2026, Month: 1, Day: 5}.AddDays(7 * w), Spend: Money(math.Round(s * MoneyScale)), Outcome: y})
+			}
+			if r.IntN(4) == 0 {
+				ch.HasMin, ch.Min = true, Money(level*MoneyScale*r.Float64())
+			}
+			if r.IntN(4) == 0 {
+				ch.HasMax, ch.Max = true, Money(level*MoneyScale*2*r.Float64())
+			}
+			in = append(in, ch)
+		}
+		opt := DefaultBudgetOptions()
+		opt.MaxChange = r.Float64()
+		p, err := PlanBudget(in, opt)
+		if err != nil {
+			if KindOf(err) != KindConfig {
+				t.Fatalf("iteration %d: %v (kind %v)", it, err, KindOf(err))
+			}
+			continue
+		}
+		plans++
+		var sum Money
+		for _, c := range p.Channels {
+			sum += c.Suggested
+			if c.Suggested < c.Low || c.Suggested > c.High {
+				t.Fatalf("iteration %d %s: %s outside [%s, %s]", it, c.Channel, c.Suggested, c.Low, c.High)
+			}
+			if !c.HasCurve && (c.Suggested != c.Current || c.Recommendation != RecommendInsufficient) {
+				t.Fatalf("iteration %d %s: no curve but %s → %s (%s)", it, c.Channel, c.Current, c.Suggested, c.Recommendation)
+			}
+			if c.HasCurve && (math.IsNaN(c.OutcomeSuggested.High) || math.IsNaN(c.MarginalCost.Value)) {
+				t.Fatalf("iteration %d %s: NaN in %+v", it, c.Channel, c)
+			}
+			if c.HasCurve {
+				curves++
+			}
+			if c.Reason == "" {
+				t.Fatalf("iteration %d %s: no reason", it, c.Channel)
+			}
+		}
+		if sum != p.TotalSuggested || math.IsNaN(p.Gain.Low) {
+			t.Fatalf("iteration %d: suggested sum %s, total %s, gain %v", it, sum, p.TotalSuggested, p.Gain)
+		}
+	}
+	t.Logf("%d of 300 random histories gave a plan (%d channels with a curve); the rest a configuration error", plans, curves)
+	if curves == 0 {
+		t.Fatal("no channel with a curve: the test did not reach the reallocation")
 	}
 }
