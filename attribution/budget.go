@@ -248,6 +248,8 @@ func recommend(r *BudgetChannelResult, lambda float64) {
 		r.Reason = fmt.Sprintf("its marginal cost per outcome at current spend (%.2f) is above the balanced level (%.2f)", mc, 1/lambda)
 	}
 	switch {
+	case r.Low == r.High:
+		r.Reason = fmt.Sprintf("its min / max fix its spend at %s, outside max_change of its current spend", r.Suggested.Format(2))
 	case r.Recommendation != RecommendKeep && r.Suggested == r.High:
 		r.Reason += "; held at its upper bound"
 	case r.Recommendation != RecommendKeep && r.Suggested == r.Low:
@@ -295,17 +297,30 @@ func assessChannel(in BudgetChannelInput, opt BudgetOptions) (BudgetChannelResul
 		r.Current = roundQuotient(sum, int64(n))
 	}
 	r.Suggested, r.Low, r.High = r.Current, r.Current, r.Current
+	// The band of max_change around the current spend, narrowed by min
+	// and max. min and max are hard limits (a finance decision) and
+	// max_change a pacing rule, so when the band lies entirely outside
+	// [min, max] the limit wins.
+	if in.HasMin && in.HasMax && in.Min > in.Max {
+		return r, Errorf(KindConfig, "budget: channel %q has min %s above its max %s", in.Channel, in.Min.Format(2), in.Max.Format(2))
+	}
+	if (in.HasMin && in.Min < 0) || (in.HasMax && in.Max < 0) {
+		return r, Errorf(KindConfig, "budget: channel %q has a negative min or max", in.Channel)
+	}
 	lo := Money(math.Round(float64(r.Current) * (1 - opt.MaxChange)))
 	hi := Money(math.Round(float64(r.Current) * (1 + opt.MaxChange)))
-	if in.HasMin && in.Min > lo {
-		lo = in.Min
-	}
-	if in.HasMax && in.Max < hi {
-		hi = in.Max
-	}
-	if lo > hi {
-		return r, Errorf(KindConfig, "budget: channel %q cannot stay within max_change %.0f%% of its current weekly spend %s and its min %s / max %s at once",
-			in.Channel, 100*opt.MaxChange, r.Current.Format(2), optMoney(in.Min, in.HasMin), optMoney(in.Max, in.HasMax))
+	switch {
+	case in.HasMin && in.Min > hi:
+		lo, hi = in.Min, in.Min
+	case in.HasMax && in.Max < lo:
+		lo, hi = in.Max, in.Max
+	default:
+		if in.HasMin && in.Min > lo {
+			lo = in.Min
+		}
+		if in.HasMax && in.Max < hi {
+			hi = in.Max
+		}
 	}
 	r.SpendCV = coefficientOfVariation(pts)
 	insufficient := func(reason string) (BudgetChannelResult, error) {

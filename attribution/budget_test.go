@@ -203,10 +203,12 @@ func TestPlanBudgetTotalAndBounds(t *testing.T) {
 		t.Fatalf("reason %q, marginal %v", p.Channels[0].Reason, p.MarginalCost)
 	}
 	for name, mod := range map[string]func(*BudgetOptions, []BudgetChannelInput){
-		"total too large":     func(o *BudgetOptions, _ []BudgetChannelInput) { o.Total = 40000 * MoneyScale },
-		"min above the bound": func(_ *BudgetOptions, c []BudgetChannelInput) { c[2].Min = 14000 * MoneyScale },
-		"max_change above 1":  func(o *BudgetOptions, _ []BudgetChannelInput) { o.MaxChange = 1.5 },
-		"no baseline":         func(o *BudgetOptions, _ []BudgetChannelInput) { o.BaselineWeeks = 0 },
+		"total too large": func(o *BudgetOptions, _ []BudgetChannelInput) { o.Total = 40000 * MoneyScale },
+		"min above max": func(_ *BudgetOptions, c []BudgetChannelInput) {
+			c[1].HasMin, c[1].Min, c[1].HasMax, c[1].Max = true, 9000*MoneyScale, true, 8000*MoneyScale
+		},
+		"max_change above 1": func(o *BudgetOptions, _ []BudgetChannelInput) { o.MaxChange = 1.5 },
+		"no baseline":        func(o *BudgetOptions, _ []BudgetChannelInput) { o.BaselineWeeks = 0 },
 	} {
 		o, c := opt, append([]BudgetChannelInput(nil), in...)
 		mod(&o, c)
@@ -215,6 +217,20 @@ func TestPlanBudgetTotalAndBounds(t *testing.T) {
 		} else {
 			t.Logf("%s: %v", name, err)
 		}
+	}
+	// A min above the ±30% band is a hard limit and wins: C at 14000, and
+	// A (7000 to its max 11000) and B (7000 to 13000) share the other
+	// 16000. μ′_A(9000) = 0.05·e^−0.45 = 0.0319 > μ′_B(7000) = 0.06·e^−0.7
+	// = 0.0298, so B sits at its floor 7000 and A takes 9000.
+	hard := append([]BudgetChannelInput(nil), in...)
+	hard[2].Min = 14000 * MoneyScale
+	p, err = PlanBudget(hard, DefaultBudgetOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b, c := p.Channels[0], p.Channels[1], p.Channels[2]; c.Suggested != 14000*MoneyScale || c.Low != c.High ||
+		!strings.Contains(c.Reason, "min / max fix its spend at 14000.00") || a.Suggested != 9000*MoneyScale || b.Suggested != 7000*MoneyScale {
+		t.Fatalf("hard min: A %s B %s C %s (%s)", a.Suggested, b.Suggested, c.Suggested, c.Reason)
 	}
 	bad := []BudgetChannelInput{{Channel: "X", Weeks: weeksOf(varied, sat(1, 1))}}
 	bad[0].Weeks[3].Spend = -1
