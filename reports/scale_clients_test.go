@@ -174,10 +174,9 @@ func TestManyChannels(t *testing.T) {
 		if err != nil {
 			t.Fatalf("load time %q: %v", got[0], err)
 		}
+		// The load time is reported, not asserted: on a loaded machine it
+		// varies tenfold (docs/PERFORMANCE.md keeps speed in benchmarks).
 		t.Logf("Chromium loaded the page (charts drawn) in %.0f ms", ms)
-		if ms > 5000 {
-			t.Errorf("the page took %.0f ms to load, want under 5 s", ms)
-		}
 		if got[1] != strconv.Itoa(DefaultMaxChannels) {
 			t.Errorf("%s channel rows, want %d", got[1], DefaultMaxChannels)
 		}
