@@ -124,6 +124,9 @@ type ChannelMetrics struct {
 	// ProjectionObserved, ProjectionChannel, ProjectionAllChannels or
 	// ProjectionNone.
 	ProjectionCurve string
+
+	// Paid marks a paid channel (PaidRule, ApplyPaid): JSON paid_channel.
+	Paid bool
 }
 
 // DataQuality counts what Origen found in the inputs and what it did about
@@ -171,6 +174,12 @@ type Report struct {
 	Version     string
 	Channels    []ChannelMetrics
 	Total       ChannelMetrics
+	// TotalPaid and TotalUnpaid are the Total row of the paid channels and
+	// of the unpaid ones (ApplyPaid; METRICS.md, "Paid and unpaid
+	// channels"): paid CAC is TotalPaid's cost per customer, next to the
+	// blended CAC of Total. JSON total.paid and total.unpaid.
+	TotalPaid   ChannelMetrics
+	TotalUnpaid ChannelMetrics
 	Quality     DataQuality
 	// Notes are findings a reader should see next to the numbers.
 	Notes []string
