@@ -3,6 +3,7 @@ package attribution
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -74,4 +75,36 @@ func ApplyPaid(rep *Report, rule PaidRule) error {
 	derive(&unpaid)
 	rep.TotalPaid, rep.TotalUnpaid = paid, unpaid
 	return nil
+}
+
+// paidNotes names the channels of [channels] paid and unpaid that have no
+// rows in the period or the previous one: most likely a misspelling, and
+// then the channel is judged by its spend instead.
+func paidNotes(r Report, rule PaidRule) []string {
+	seen := map[string]bool{}
+	for _, m := range r.Channels {
+		seen[m.Channel] = true
+	}
+	if r.Previous != nil {
+		for _, m := range r.Previous.Channels {
+			seen[m.Channel] = true
+		}
+	}
+	var notes []string
+	for _, l := range []struct {
+		key string
+		set map[string]bool
+	}{{"paid", rule.Paid}, {"unpaid", rule.Unpaid}} {
+		names := make([]string, 0, len(l.set))
+		for n := range l.set {
+			if !seen[n] {
+				names = append(names, n)
+			}
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			notes = append(notes, fmt.Sprintf("[channels] %s names %q, a channel with no rows in this period or the previous one: check the spelling (names are matched exactly, after trimming)", l.key, n))
+		}
+	}
+	return notes
 }

@@ -231,6 +231,7 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 		rep.Previous, rep.ComparisonRule = &previous, rule
 	}
 	rep.Notes = append(rep.Notes, comparisonNotes(rep)...)
+	rep.Notes = append(rep.Notes, paidNotes(rep, req.Paid)...)
 	for _, n := range rep.Notes {
 		log.Warn(n)
 	}
