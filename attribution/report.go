@@ -370,6 +370,11 @@ func ComputeChecked(in Inputs) (Report, error) {
 	if overflow != nil {
 		return Report{}, overflow
 	}
+	// Paid by spend alone until the pipeline applies [channels] paid and
+	// unpaid (ReportRequest.Paid).
+	if err := ApplyPaid(&rep, PaidRule{}); err != nil {
+		return Report{}, err
+	}
 	return rep, nil
 }
 
