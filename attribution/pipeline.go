@@ -43,6 +43,9 @@ type ReportRequest struct {
 	// report's channel names before anything is computed (grouping by
 	// source, medium and campaign, aliases, merging; docs/CHANNELS.md).
 	Channels *ChannelMapping
+	// Paid says which channels are paid beyond those with spend
+	// ([channels] paid and unpaid; PaidRule).
+	Paid PaidRule
 	// Version and GeneratedAt are stamped on the report.
 	Version     string
 	GeneratedAt time.Time
@@ -160,9 +163,12 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 		// number (ComputeChecked).
 		rep, err := ComputeChecked(Inputs{Period: p, AsOf: req.AsOf, Timezone: req.Timezone, Currency: req.Currency,
 			WindowDays: w, Cohort: cohort, Spend: spend, Quality: q})
+		if err != nil {
+			return Report{}, err
+		}
 		rep.Quality.PaidWithoutSpend = PaidWithoutSpend(rep.Channels)
 		rep.Version, rep.GeneratedAt = req.Version, req.GeneratedAt
-		return rep, err
+		return rep, ApplyPaid(&rep, req.Paid)
 	}
 	rep, err := compute(req.Period, facts.Cohort)
 	if err != nil {
@@ -225,6 +231,7 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 		rep.Previous, rep.ComparisonRule = &previous, rule
 	}
 	rep.Notes = append(rep.Notes, comparisonNotes(rep)...)
+	rep.Notes = append(rep.Notes, paidNotes(rep, req.Paid)...)
 	for _, n := range rep.Notes {
 		log.Warn(n)
 	}

@@ -124,6 +124,9 @@ type ChannelMetrics struct {
 	// ProjectionObserved, ProjectionChannel, ProjectionAllChannels or
 	// ProjectionNone.
 	ProjectionCurve string
+
+	// Paid marks a paid channel (PaidRule, ApplyPaid): JSON paid_channel.
+	Paid bool
 }
 
 // DataQuality counts what Origen found in the inputs and what it did about
@@ -171,6 +174,12 @@ type Report struct {
 	Version     string
 	Channels    []ChannelMetrics
 	Total       ChannelMetrics
+	// TotalPaid and TotalUnpaid are the Total row of the paid channels and
+	// of the unpaid ones (ApplyPaid; METRICS.md, "Paid and unpaid
+	// channels"): paid CAC is TotalPaid's cost per customer, next to the
+	// blended CAC of Total. JSON total.paid and total.unpaid.
+	TotalPaid   ChannelMetrics
+	TotalUnpaid ChannelMetrics
 	Quality     DataQuality
 	// Notes are findings a reader should see next to the numbers.
 	Notes []string
@@ -360,6 +369,11 @@ func ComputeChecked(in Inputs) (Report, error) {
 	})
 	if overflow != nil {
 		return Report{}, overflow
+	}
+	// Paid by spend alone until the pipeline applies [channels] paid and
+	// unpaid (ReportRequest.Paid).
+	if err := ApplyPaid(&rep, PaidRule{}); err != nil {
+		return Report{}, err
 	}
 	return rep, nil
 }

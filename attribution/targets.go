@@ -1,6 +1,10 @@
 package attribution
 
-import "math/big"
+import (
+	"fmt"
+	"math/big"
+	"strconv"
+)
 
 // Thresholds are the targets one channel is judged against ([targets] in
 // the configuration). A nil field is not checked.
@@ -82,6 +86,9 @@ type Verdict struct {
 	// Missed lists the keys of the missed thresholds, in the order
 	// cac_max, conversion_rate_min, roas_min.
 	Missed []string
+	// Reasons says in words why each missed threshold is missed, in the
+	// order of Missed; only Judge fills it.
+	Reasons []string
 }
 
 // Evaluate judges m against t (METRICS.md, "Targets"):
@@ -131,4 +138,56 @@ func (t Thresholds) Evaluate(m ChannelMetrics) Verdict {
 		return Verdict{Status: StatusOnTarget}
 	}
 	return Verdict{Status: StatusNotEvaluated}
+}
+
+// Judge is Evaluate with the reason of each missed threshold in words, in
+// the order of Missed, such as "CAC 258.57 > 60.00" or "ROAS 0.19 < 1.00"
+// (amounts in cur's minor unit, rates as percentages with two decimals,
+// ROAS with two decimals; more digits where rounding would make the two
+// sides read equal). Reports show the reason next to the status, so that
+// "off target" always says which target.
+func (t Thresholds) Judge(m ChannelMetrics, cur Currency) Verdict {
+	v := t.Evaluate(m)
+	for _, k := range v.Missed {
+		v.Reasons = append(v.Reasons, t.reason(k, m, cur))
+	}
+	return v
+}
+
+// reason is the words of one missed threshold (Judge).
+func (t Thresholds) reason(key string, m ChannelMetrics, cur Currency) string {
+	// pair formats a value and its threshold with the given decimals,
+	// adding two more when they would otherwise read the same.
+	pair := func(f func(digits int) (string, string), digits int) (string, string) {
+		a, b := f(digits)
+		if a == b {
+			a, b = f(digits + 2)
+		}
+		return a, b
+	}
+	switch key {
+	case TargetCACMax:
+		max := *t.CACMax
+		if m.Customers == 0 {
+			return fmt.Sprintf("no customer for spend %s (CAC max %s)", GroupDigits(m.Spend.Format(cur.Digits)), GroupDigits(max.Format(cur.Digits)))
+		}
+		a, b := pair(func(d int) (string, string) {
+			d = min(d, 4)
+			return m.CostPerCustomer.Format(d), max.Format(d)
+		}, cur.Digits)
+		return "CAC " + GroupDigits(a) + " > " + GroupDigits(b)
+	case TargetConversionRateMin:
+		rate := float64(m.Customers) / float64(m.Registrations)
+		a, b := pair(func(d int) (string, string) {
+			return strconv.FormatFloat(rate*100, 'f', d, 64) + "%", strconv.FormatFloat(*t.ConversionRateMin*100, 'f', d, 64) + "%"
+		}, 2)
+		return "conversion rate " + a + " < " + b
+	case TargetROASMin:
+		roas := float64(m.Revenue) / float64(m.Spend)
+		a, b := pair(func(d int) (string, string) {
+			return strconv.FormatFloat(roas, 'f', d, 64), strconv.FormatFloat(*t.ROASMin, 'f', d, 64)
+		}, 2)
+		return "ROAS " + a + " < " + b
+	}
+	return key
 }

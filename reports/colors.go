@@ -7,12 +7,14 @@ import (
 	"github.com/origen-analytics/origen/attribution"
 )
 
-// channelPalette holds well-separated colours that stay readable on white
-// and for the common colour-vision deficiencies (Tableau 10 and two more
-// of the same family). Grey is kept for attribution.NoChannel.
+// channelPalette is the Okabe–Ito palette (Okabe & Ito, "Color Universal
+// Design", 2008), whose eight colours stay apart for the common
+// colour-vision deficiencies, and two dark ones of Paul Tol's muted scheme
+// (wine and indigo), so the ten largest channels have ten distinct
+// colours. Grey is kept for attribution.NoChannel and the folded channels.
 var channelPalette = []string{
-	"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
-	"#b07aa1", "#ff9da7", "#9c755f", "#1f77b4", "#8c564b", "#17becf",
+	"#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9",
+	"#CC79A7", "#F0E442", "#000000", "#882255", "#332288",
 }
 
 // noChannelColor is the colour of attribution.NoChannel: "unknown" reads
@@ -21,32 +23,40 @@ const noChannelColor = "#9aa3af"
 
 // channelColors gives each name a colour that depends on the name, not on
 // its rank, so a channel keeps its colour across charts, periods and runs:
-// the colour is the palette entry at the FNV-1a hash of the name. When
-// names want the same entry, the first in name order keeps it and the
-// others take the next free entries after theirs (only then does a colour
-// depend on which other channels are present). With more names than
-// entries, colours repeat.
+// the colour is the palette entry at the FNV-1a hash of the name. Names
+// come largest first: the first len(channelPalette) of them get distinct
+// colours (when two want the same entry, the first in name order keeps it
+// and the other takes the next free entry after its own; only then does a
+// colour depend on which other channels are present). The smaller ones
+// keep their hash entry, which may repeat a larger channel's.
 func channelColors(names []string) map[string]string {
 	colors := make(map[string]string, len(names))
-	sorted := slices.Clone(names)
-	slices.Sort(sorted)
-	sorted = slices.Compact(sorted)
-	owner := make([]string, len(channelPalette))
-	var moved []string
-	for _, name := range sorted {
-		switch i := paletteIndex(name); {
+	var top []string
+	for _, name := range names {
+		switch _, done := colors[name]; {
+		case done:
 		case name == attribution.NoChannel:
 			colors[name] = noChannelColor
-		case owner[i] == "":
+		case len(top) < len(channelPalette) && !slices.Contains(top, name):
+			top = append(top, name)
+		default:
+			colors[name] = channelPalette[paletteIndex(name)]
+		}
+	}
+	slices.Sort(top)
+	owner := make([]string, len(channelPalette))
+	var moved []string
+	for _, name := range top {
+		if i := paletteIndex(name); owner[i] == "" {
 			owner[i] = name
 			colors[name] = channelPalette[i]
-		default:
+		} else {
 			moved = append(moved, name)
 		}
 	}
 	for _, name := range moved {
 		i := paletteIndex(name)
-		for n := 0; n < len(channelPalette) && owner[i] != ""; n++ {
+		for owner[i] != "" {
 			i = (i + 1) % len(channelPalette)
 		}
 		owner[i] = name

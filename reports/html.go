@@ -56,7 +56,7 @@ func scriptHash(src string) string {
 // pageTemplate is parsed once: it is constant, and a parse error is a
 // programming error that every test catches. The maturity sections'
 // definitions (templates/maturity.html) are parsed into it.
-var pageTemplate = template.Must(template.Must(template.New("report.html").Parse(pageSource)).Parse(maturitySource))
+var pageTemplate = template.Must(template.Must(template.Must(template.New("report.html").Parse(pageSource)).Parse(maturitySource)).Parse(decisionSource))
 
 // fontStack is used by the page and by the charts' canvas text, with CJK
 // fallbacks so names such as "検索" render on every desktop and phone.
@@ -114,7 +114,7 @@ type page struct {
 	// PreviousPeriod names the period the changes compare with; empty
 	// without one.
 	PreviousPeriod string
-	Headers        []string // the metric columns' headers
+	Headers        []tableHeader // the metric columns' headers
 	Rows           []tableRow
 	// Other adds up the channels not shown by name (foldChannels), nil
 	// when every channel is shown; Folded says so in words.
@@ -136,6 +136,9 @@ type page struct {
 	ECharts        template.JS
 	EChartsVersion string
 	PageJS         template.JS
+	// Decision is the first section: per channel, where the money works
+	// (html_decision.go); nil without channels.
+	Decision *decisionSection
 	// Maturity holds the sections on registration quality over time
 	// (html_maturity.go); nil when the report has none.
 	Maturity *maturitySection
@@ -158,6 +161,13 @@ type kpi struct {
 	Projection string
 }
 
+// tableHeader is a column's header; Extra marks a column that is not
+// one of defaultColumns, shown only with the column toggle.
+type tableHeader struct {
+	Text  string
+	Extra bool
+}
+
 type tableRow struct {
 	Name  string
 	Color template.CSS // the channel's colour, as in the charts
@@ -175,6 +185,9 @@ type tableCell struct {
 	// Sub is a second line under the value, such as a projection's 95%
 	// interval (bandText).
 	Sub string
+	// Label is the column's header, shown before the value when a phone
+	// lays the rows out as cards.
+	Label string
 }
 
 type pageFinding struct {
@@ -225,7 +238,7 @@ func newPage(r attribution.Report, o HTMLOptions) (*page, error) {
 	cols := htmlColumns(r)
 	p.Columns = len(cols)
 	for _, c := range cols[1:] {
-		p.Headers = append(p.Headers, c.Header)
+		p.Headers = append(p.Headers, tableHeader{Text: c.Header, Extra: !slices.Contains(defaultColumns, c.Key)})
 	}
 	fold := foldChannels(r, limitChannels(o.MaxChannels))
 	colors := channelColors(rowNames(fold.Rows))
@@ -239,6 +252,9 @@ func newPage(r attribution.Report, o HTMLOptions) (*page, error) {
 		p.Folded = foldedText(len(fold.Rows)+fold.Folded, len(fold.Rows), fold.Other.M.Channel)
 	}
 	p.Total = htmlRow(cols, total, cur, "")
+	if len(r.Channels) > 0 {
+		p.Decision = newDecision(r, fold, colors)
+	}
 	for _, f := range qualityFindings(r) {
 		pf := pageFinding{Label: f.Label, List: f.List, Names: f.Names}
 		if !f.List {
@@ -289,8 +305,30 @@ func rowNames(rows []rowData) []string {
 // from the previous period and their standing against the default
 // targets.
 func kpis(r attribution.Report, total rowData) []kpi {
+	paid, _ := paidRows(r)
+	show := func(label, key, detail string) kpi { return kpiOf(r, total, label, key, detail) }
+	interval := ""
+	if lo, hi := ratioValue(total.M.ConversionRateLow), ratioValue(total.M.ConversionRateHigh); lo.OK && hi.OK {
+		interval = "95% interval " + formatPercent(lo.Float) + " – " + formatPercent(hi.Float)
+	}
+	return []kpi{
+		show("Registrations", "registrations", ""),
+		show("Customers", "customers", ""),
+		show("Conversion rate", "conversion_rate", interval),
+		kpiOf(r, paid, "Paid CAC", "cost_per_customer", "paid channels' spend ÷ their customers"),
+		show("Blended CAC", "cost_per_customer", "all spend ÷ all customers"),
+		show("ROAS", "roas", "revenue ÷ spend"),
+		show("Spend", "spend", ""),
+		show("Revenue", "revenue", ""),
+		show("Immature registrations", "immature_registrations", "may still convert"),
+	}
+}
+
+// kpiOf is the headline figure key of row x (the Total row, or the paid
+// channels' row).
+func kpiOf(r attribution.Report, total rowData, label, key, detail string) kpi {
 	cur := r.Currency
-	show := func(label, key, detail string) kpi {
+	{
 		c := columnByKey(key)
 		v := c.get(total.M)
 		k := kpi{Label: label, Value: c.display(v, cur), Detail: detail}
@@ -307,20 +345,6 @@ func kpis(r attribution.Report, total rowData) []kpi {
 		k.Projection = kpiProjection(key, total, cur)
 		k.StatusClass = strings.ReplaceAll(k.Status, " ", "-")
 		return k
-	}
-	interval := ""
-	if lo, hi := ratioValue(total.M.ConversionRateLow), ratioValue(total.M.ConversionRateHigh); lo.OK && hi.OK {
-		interval = "95% interval " + formatPercent(lo.Float) + " – " + formatPercent(hi.Float)
-	}
-	return []kpi{
-		show("Registrations", "registrations", ""),
-		show("Customers", "customers", ""),
-		show("Conversion rate", "conversion_rate", interval),
-		show("Cost per customer (CAC)", "cost_per_customer", ""),
-		show("ROAS", "roas", "revenue ÷ spend"),
-		show("Spend", "spend", ""),
-		show("Revenue", "revenue", ""),
-		show("Immature registrations", "immature_registrations", "may still convert"),
 	}
 }
 
@@ -391,7 +415,7 @@ func htmlRow(cols []column, x rowData, cur attribution.Currency, color string) t
 	row := tableRow{Name: x.M.Channel, Color: template.CSS(color)}
 	for _, c := range cols[1:] {
 		v := c.value(x)
-		cell := tableCell{Text: c.display(v, cur), NA: !v.OK, Sort: sortKey(c, v), Sub: bandText(c, x, cur)}
+		cell := tableCell{Text: c.display(v, cur), NA: !v.OK, Sort: sortKey(c, v), Sub: bandText(c, x, cur), Label: c.Header}
 		if !v.OK && c.NA != "" {
 			cell.Why = c.naNote()
 		}
@@ -401,9 +425,14 @@ func htmlRow(cols []column, x rowData, cur attribution.Currency, color string) t
 				cell.Why = "Projected from " + projectionBasisText(x.M.ProjectionCurve)
 			}
 		}
-		switch {
+		switch miss := missText(c.Key, x, cur); {
 		case c.Kind == kindStatus:
 			cell.Class = "status " + strings.ReplaceAll(v.Text, " ", "-")
+			cell.Sub = strings.Join(x.Th.Judge(x.M, cur).Reasons, "; ")
+		case miss != "":
+			// A missed target: red, with the reason in words (not only
+			// colour).
+			cell.Class, cell.Sub = "miss", miss
 		case c.Group == groupChange && v.OK && strings.Trim(cell.Text, "+-0.,%xp ") != "":
 			if tone := changeTone(c, v); tone != "" {
 				cell.Class = tone
@@ -411,6 +440,9 @@ func htmlRow(cols []column, x rowData, cur attribution.Currency, color string) t
 		}
 		if cell.NA && cell.Class == "" {
 			cell.Class = "na"
+		}
+		if !slices.Contains(defaultColumns, c.Key) {
+			cell.Class = strings.TrimSpace(cell.Class + " extra")
 		}
 		row.Cells = append(row.Cells, cell)
 	}

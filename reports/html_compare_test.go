@@ -23,7 +23,10 @@ func TestHTMLKPIs(t *testing.T) {
 		"Registrations1,793▲ +7.7% (was 1,665)",
 		"Customers148▲ +9.6% (was 135)",
 		"Conversion rate8.25%95% interval 7.07% – 9.62%▲ +0.15 pp (was 8.11%)on target target ≥ 6.00%",
-		"Cost per customer (CAC)104.50 EUR▼ -2.0% (was 106.67)on target target ≤ 110.00 EUR",
+		// Paid: 15,465.68 / 142 = 108.91, was 14,400 / 135 = 106.67 (every
+		// channel of the previous period had spend): +2.1%.
+		"Paid CAC108.91 EURpaid channels' spend ÷ their customers▲ +2.1% (was 106.67)on target target ≤ 110.00 EUR",
+		"Blended CAC104.50 EURall spend ÷ all customers▼ -2.0% (was 106.67)on target target ≤ 110.00 EUR",
 		"ROAS0.33xrevenue ÷ spend▼ -9.0% (was 0.36x)",
 		"Spend15,465.68 EUR▲ +7.4% (was 14,400.00)",
 		"Revenue5,129.29 EUR▼ -2.3% (was 5,250.00)",
@@ -39,7 +42,7 @@ func TestHTMLKPIs(t *testing.T) {
 		}
 	}
 	// A lower cost per customer is good; spend is neither good nor bad.
-	for label, tone := range map[string]string{"Customers": "good", "Cost per customer (CAC)": "good", "ROAS": "bad", "Spend": "neutral"} {
+	for label, tone := range map[string]string{"Customers": "good", "Blended CAC": "good", "ROAS": "bad", "Spend": "neutral"} {
 		if tones[label] != tone {
 			t.Errorf("%s change is %q, want %q", label, tones[label], tone)
 		}
@@ -161,11 +164,12 @@ func TestHTMLComparisonTable(t *testing.T) {
 	cell := func(name, header string) (text, class, sort string) {
 		td := row(name)[slices.Index(headers, header)-1]
 		class, _ = attr(td, "class")
+		class = strings.TrimSpace(strings.TrimSuffix(class, "extra")) // behind the column toggle
 		sort, _ = attr(td, "data-sort")
 		return textOf(td), class, sort
 	}
 	tests := []struct{ name, header, text, class, sort string }{
-		{chSocial, "Status", "off target", "status off-target", "off target"},
+		{chSocial, "Status", "off targetCAC 100.00 > 90.00; conversion rate 5.00% < 6.00%", "status off-target", "off target"},
 		{chSearch, "Status", "on target", "status on-target", "on target"},
 		{chGone, "Status", "not evaluated", "status not-evaluated", "not evaluated"},
 		{chSearch, "Δ% Customers", "+20.00%", "good", "0.19999999999999996"},

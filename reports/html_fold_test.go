@@ -101,7 +101,9 @@ func TestHTMLFoldsChannels(t *testing.T) {
 			{"Conversion rate", formatPercent(float64(customers) / float64(regs))},
 			{"Spend", attribution.GroupDigits(spend.Format(2))},
 			{"Revenue", attribution.GroupDigits(revenue.Format(2))},
-			{"Cost per customer", attribution.GroupDigits(attribution.Quotient{Num: spend, Den: customers}.Format(2))},
+			// Off the default target: the reason follows the value.
+			{"Cost per customer", attribution.GroupDigits(attribution.Quotient{Num: spend, Den: customers}.Format(2)) +
+				"CAC " + attribution.GroupDigits(attribution.Quotient{Num: spend, Den: customers}.Format(2)) + " > 110.00"},
 			{"ROAS", formatLift(attribution.Ratio{Value: float64(revenue) / float64(spend), Valid: true})},
 			{"Median days to convert", formatDays(attribution.MedianOfHistogram(hist))},
 		} {

@@ -210,7 +210,7 @@ func TestHTMLProjectedColumns(t *testing.T) {
 	if got := textOf(row(chKanji)[i-1]); got != "n/a" {
 		t.Errorf("spend-only channel's projection = %q, want n/a", got)
 	}
-	kpis := textOf(elements(doc, "section")[0])
+	kpis := textOf(elements(doc, "section")[1]) // after the decision view
 	if !strings.Contains(kpis, "projected "+formatPercent(r.Total.ProjectedConversionRate.Value)) {
 		t.Errorf("the conversion rate card does not show the projection: %q", kpis)
 	}

@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/origen-analytics/origen/attribution"
@@ -22,7 +23,7 @@ type jsonReport struct {
 	// as_of give byte-identical JSON, so scheduled jobs can diff reruns.
 	OrigenVersion string                `json:"origen_version"`
 	Channels      jsonList[jsonChannel] `json:"channels"`
-	Total         jsonChannel           `json:"total"`
+	Total         jsonTotal             `json:"total"`
 	DataQuality   jsonQuality           `json:"data_quality"`
 	Notes         []string              `json:"notes"`
 	// PreviousPeriod is the report of the period of the same length just
@@ -124,12 +125,29 @@ type jsonChannel struct {
 	// when the report has no targets.
 	Status        *attribution.Status `json:"status"`
 	MissedTargets *[]string           `json:"missed_targets"`
-	Targets       *jsonThresholds     `json:"targets"`
+	// StatusReason says in words why the row is off target, one reason
+	// per missed threshold joined by "; " ("CAC 258.57 > 60.00; ROAS
+	// 0.19 < 1.00", attribution.Thresholds.Judge); null unless off target.
+	StatusReason *string         `json:"status_reason"`
+	Targets      *jsonThresholds `json:"targets"`
+	// PaidChannel is whether the channel is paid (METRICS.md, "Paid and
+	// unpaid channels"): true for total.paid, false for total.unpaid,
+	// null for the Total row.
+	PaidChannel *bool `json:"paid_channel"`
 	// Previous and Change compare the row with the previous period; null
 	// when the report has none. A channel without rows in one of the
 	// periods has zeros there.
 	Previous *jsonPrevious `json:"previous"`
 	Change   *jsonChange   `json:"change"`
+}
+
+// jsonTotal is the Total row, with the same row of the paid channels and of
+// the unpaid ones (attribution.Report.TotalPaid, TotalUnpaid): paid CAC is
+// total.paid.cost_per_customer, the blended CAC total.cost_per_customer.
+type jsonTotal struct {
+	jsonChannel
+	Paid   jsonChannel `json:"paid"`
+	Unpaid jsonChannel `json:"unpaid"`
 }
 
 // jsonQuality mirrors attribution.DataQuality. The first four keys are the
@@ -182,7 +200,7 @@ func jsonDocument(r attribution.Report) jsonReport {
 		Currency:             r.Currency.Code,
 		ConversionWindowDays: r.WindowDays,
 		OrigenVersion:        r.Version,
-		Total:                jsonRow(r.Total, r.Currency),
+		Total:                jsonTotal{jsonChannel: jsonRow(r.Total, r.Currency)},
 		DataQuality:          jsonQualityOf(r),
 		Notes:                nonNil(r.Notes),
 		jsonMaturity:         jsonMaturityOf(r),
@@ -194,7 +212,12 @@ func jsonDocument(r attribution.Report) jsonReport {
 		addComparison(&row, rows[i], r)
 		return row
 	})
-	addComparison(&doc.Total, total, r)
+	addComparison(&doc.Total.jsonChannel, total, r)
+	doc.Total.PaidChannel = nil
+	paid, unpaid := paidRows(r)
+	doc.Total.Paid, doc.Total.Unpaid = jsonRow(paid.M, r.Currency), jsonRow(unpaid.M, r.Currency)
+	addComparison(&doc.Total.Paid, paid, r)
+	addComparison(&doc.Total.Unpaid, unpaid, r)
 	if p := r.Previous; p != nil {
 		prev := &jsonPrevPeriod{
 			Period:     jsonPeriod{From: p.Period.From.String(), To: p.Period.To.String()},
@@ -231,6 +254,7 @@ func jsonRow(m attribution.ChannelMetrics, cur attribution.Currency) jsonChannel
 		MedianDaysToConvert:   jsonRatio(m.MedianDaysToConvert),
 		ImmatureRegistrations: m.Immature,
 		jsonProjection:        jsonProjectionOf(m, cur),
+		PaidChannel:           &m.Paid,
 	}
 }
 
@@ -282,10 +306,14 @@ func addComparison(j *jsonChannel, x rowData, r attribution.Report) {
 		return &s
 	}
 	if !r.Targets.IsZero() {
-		v := x.Th.Evaluate(x.M)
+		v := x.Th.Judge(x.M, cur)
 		missed := nonNil(v.Missed)
 		th := jsonThresholdsOf(x.Th, cur)
 		j.Status, j.MissedTargets, j.Targets = &v.Status, &missed, &th
+		if len(v.Reasons) > 0 {
+			reason := strings.Join(v.Reasons, "; ")
+			j.StatusReason = &reason
+		}
 	}
 	if x.Prev == nil {
 		return

@@ -85,16 +85,28 @@ func TestWriteJSONKeyOrder(t *testing.T) {
 	for _, c := range append(slices.Clone(columns), projectionColumns...) {
 		wantRow = append(wantRow, c.Key)
 	}
-	wantRow = append(wantRow, "status", "missed_targets", "targets", "previous", "change")
-	rows := append(doc.Channels, doc.Total)
+	wantRow = append(wantRow, "status", "missed_targets", "status_reason", "targets", "paid_channel", "previous", "change")
+	var total struct {
+		Paid   json.RawMessage `json:"paid"`
+		Unpaid json.RawMessage `json:"unpaid"`
+	}
+	if err := json.Unmarshal(doc.Total, &total); err != nil {
+		t.Fatal(err)
+	}
+	rows := append(doc.Channels, doc.Total, total.Paid, total.Unpaid)
 	for i, raw := range rows {
-		name := "total"
+		name := []string{"total", "total.paid", "total.unpaid"}[max(0, i-len(doc.Channels))]
+		want := wantRow
 		if i < len(doc.Channels) {
 			name = fmt.Sprintf("channel %d", i)
 		}
+		if name == "total" {
+			// The Total row ends with the paid and unpaid channels' rows.
+			want = append(slices.Clone(wantRow), "paid", "unpaid")
+		}
 		t.Run(name, func(t *testing.T) {
 			got := objectKeys(t, json.NewDecoder(bytes.NewReader(raw)))
-			if !slices.Equal(got, wantRow) {
+			if !slices.Equal(got, want) {
 				t.Errorf("row keys = %q, want the columns' keys %q", got, wantRow)
 			}
 		})

@@ -39,7 +39,7 @@ func (e env) cmdDemo(ctx context.Context, args []string) error {
 	log.Info("demo database built", "path", dbPath, "duration", time.Since(started).Round(time.Millisecond))
 	cfgPath := filepath.Join(o.Out, "origen.toml")
 	err := writeFileAtomically(ctx, cfgPath, func(w io.Writer) error {
-		_, err := io.WriteString(w, fixtures.ConfigTOML("sqlite", "demo.sqlite", "")+demoTargets)
+		_, err := io.WriteString(w, fixtures.ConfigTOML("sqlite", "demo.sqlite", "")+demoTargets+demoChannels)
 		return err
 	})
 	if err != nil {
@@ -73,6 +73,14 @@ conversion_rate_min = 0.08
 [targets.channel."Paid Search"]
 cac_max = 75
 roas_min = 1.0
+`
+
+// demoChannels names the demo's channels whose small spend (email tools,
+// SEO, partner fees) is not media buying, so paid CAC covers the bought
+// channels only.
+const demoChannels = `
+[channels]
+unpaid = ["Email", "Organic Search", "Referral"]
 `
 
 // buildDemoDB writes the demo database to a temporary file and renames it

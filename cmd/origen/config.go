@@ -41,6 +41,8 @@ type config struct {
 	// grouping, rules, aliases, merge_case); nil when they are only
 	// normalised.
 	Channels *attribution.ChannelMapping
+	// Paid is [channels] paid and unpaid (attribution.PaidRule).
+	Paid attribution.PaidRule
 	// Text is the report's part of the configuration as Origen read it,
 	// secrets redacted, for the workbook's About sheet (auditText).
 	Text string
@@ -201,6 +203,9 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 	}
 
 	if c.Channels, err = loadChannels(raw.Channels, &c.Mapping); err != nil {
+		return nil, cfgErr("%v", err)
+	}
+	if c.Paid, err = loadPaid(raw.Channels); err != nil {
 		return nil, cfgErr("%v", err)
 	}
 

@@ -18,6 +18,10 @@ type rawChannels struct {
 	MergeCase bool              `toml:"merge_case"`
 	Aliases   map[string]string `toml:"aliases"`
 	Rule      []rawChannelRule  `toml:"rule"`
+	// Paid and Unpaid name channels that are paid or unpaid whatever
+	// their spend (attribution.PaidRule).
+	Paid   []string `toml:"paid"`
+	Unpaid []string `toml:"unpaid"`
 }
 
 // rawChannelRule mirrors one [[channels.rule]].
@@ -124,9 +128,38 @@ func loadChannels(raw rawChannels, m *queries.Mapping) (*attribution.ChannelMapp
 	return out, nil
 }
 
+// loadPaid validates [channels] paid and unpaid: names as the report shows
+// channels (trimmed), none empty and none in both lists. A name without
+// rows in the period is a note of the report, as for targets.
+func loadPaid(raw rawChannels) (attribution.PaidRule, error) {
+	var rule attribution.PaidRule
+	for _, l := range []struct {
+		key   string
+		names []string
+		set   *map[string]bool
+	}{{"paid", raw.Paid, &rule.Paid}, {"unpaid", raw.Unpaid, &rule.Unpaid}} {
+		for i, n := range l.names {
+			name := strings.TrimFunc(n, unicode.IsSpace)
+			if name == "" {
+				return attribution.PaidRule{}, fmt.Errorf("[channels] %s: entry %d is empty: name a channel as the report shows it (%s = [\"Email\", \"Organic Search\"])", l.key, i+1, l.key)
+			}
+			if *l.set == nil {
+				*l.set = map[string]bool{}
+			}
+			(*l.set)[name] = true
+		}
+	}
+	for _, n := range raw.Unpaid {
+		if name := strings.TrimFunc(n, unicode.IsSpace); rule.Paid[name] {
+			return attribution.PaidRule{}, fmt.Errorf("[channels] names %q in both paid and unpaid: keep it in one of them", name)
+		}
+	}
+	return rule, nil
+}
+
 // auditChannels is [channels] as Origen read it, for the About sheet.
 func auditChannels(b *strings.Builder, raw rawChannels) {
-	if raw.Grouping == "" && !raw.MergeCase && len(raw.Aliases) == 0 && len(raw.Rule) == 0 {
+	if raw.Grouping == "" && !raw.MergeCase && len(raw.Aliases) == 0 && len(raw.Rule) == 0 && len(raw.Paid) == 0 && len(raw.Unpaid) == 0 {
 		return
 	}
 	kv := func(k string, v any) { fmt.Fprintf(b, "%s = %s\n", k, tomlValue(v)) }
@@ -136,6 +169,12 @@ func auditChannels(b *strings.Builder, raw rawChannels) {
 	}
 	if raw.MergeCase {
 		kv("merge_case", true)
+	}
+	if len(raw.Paid) > 0 {
+		kv("paid", raw.Paid)
+	}
+	if len(raw.Unpaid) > 0 {
+		kv("unpaid", raw.Unpaid)
 	}
 	if len(raw.Aliases) > 0 {
 		b.WriteString("\n[channels.aliases]\n")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,9 @@ type jsonRowDoc struct {
 	ROAS                *float64 `json:"roas"`
 	Median              *float64 `json:"median_days_to_convert"`
 	Immature            int64    `json:"immature_registrations"`
+	PaidChannel         *bool    `json:"paid_channel"`
+	// Paid and Unpaid: only the Total row has them.
+	Paid, Unpaid *jsonRowDoc
 }
 
 func readJSON(t *testing.T, path string) jsonDoc {
@@ -91,6 +95,45 @@ func TestDemoAgreesWithIndependentComputation(t *testing.T) {
 		compareRow(t, got, want[got.Channel])
 	}
 	compareRow(t, doc.Total, wantTotal)
+	// Paid CAC from the reference rows: the demo's channels but those its
+	// config names unpaid (cmd_demo.go), summed exactly.
+	unpaid := map[string]bool{"Email": true, "Organic Search": true, "Referral": true}
+	sums := map[bool]*struct {
+		regs, customers int64
+		spend           big.Rat
+	}{true: {}, false: {}}
+	isPaid := map[string]bool{}
+	for name, row := range want {
+		var amount big.Rat
+		if _, ok := amount.SetString(row.Spend); !ok {
+			t.Fatalf("reference spend %q of %s", row.Spend, name)
+		}
+		// Paid: spend in the period, unless named unpaid (the dirty
+		// labels, such as "paid search", have none).
+		isPaid[name] = !unpaid[name] && amount.Sign() != 0
+		s := sums[isPaid[name]]
+		s.regs += row.Registrations
+		s.customers += row.Customers
+		s.spend.Add(&s.spend, &amount)
+	}
+	for _, c := range doc.Channels {
+		if c.PaidChannel == nil || *c.PaidChannel != isPaid[c.Channel] {
+			t.Errorf("%s: paid_channel = %v, want %v", c.Channel, c.PaidChannel, isPaid[c.Channel])
+		}
+	}
+	for _, tt := range []struct {
+		name string
+		got  jsonRowDoc
+		paid bool
+	}{{"total.paid", *doc.Total.Paid, true}, {"total.unpaid", *doc.Total.Unpaid, false}} {
+		s := sums[tt.paid]
+		cac := new(big.Rat).Quo(&s.spend, new(big.Rat).SetInt64(s.customers)).FloatString(2)
+		if tt.got.Registrations != s.regs || tt.got.Customers != s.customers || tt.got.Spend != s.spend.FloatString(2) ||
+			tt.got.CostPerCustomer == nil || *tt.got.CostPerCustomer != cac {
+			t.Errorf("%s = %+v, want %d registrations, %d customers, spend %s, CAC %s", tt.name, tt.got, s.regs, s.customers, s.spend.FloatString(2), cac)
+		}
+		t.Logf("%s: CAC %s (blended %s)", tt.name, cac, *doc.Total.CostPerCustomer)
+	}
 	if wantTotal.Immature == 0 || wantTotal.Customers == 0 {
 		t.Errorf("the demo's last month should have customers and immature registrations: %+v", wantTotal)
 	}
