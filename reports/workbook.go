@@ -257,8 +257,10 @@ func kindFormat(k kind, cur attribution.Currency) string {
 		return "@"
 	case kindCount:
 		return "#,##0"
-	case kindRate, kindPoints:
+	case kindRate:
 		return "0.00%"
+	case kindPoints:
+		return pointsFormat
 	case kindMoney:
 		return moneyFormat(cur)
 	case kindMultiple:
@@ -270,6 +272,11 @@ func kindFormat(k kind, cur attribution.Currency) string {
 	}
 	panic(fmt.Sprintf("reports: unknown column kind %d", k))
 }
+
+// pointsFormat shows a difference of two rates stored in percentage
+// points (cellValue), e.g. 1.5 as "1.50 pp"; signed columns add the "+".
+// Every sheet uses it, so the Summary and Channels agree.
+const pointsFormat = `0.00" pp"`
 
 // moneyFormat is e.g. `#,##0.00 "EUR"`, or `#,##0 "JPY"` for a currency
 // without minor units. A code that is not three capital letters is left
@@ -608,7 +615,8 @@ func (b *workbook) summary() {
 				style := rate
 				if key == "conversion_rate" {
 					// A difference of rates, in percentage points.
-					v, style = v*100, b.leftNumberStyle(`+0.00" pp";-0.00" pp";0.00" pp"`)
+					pp := columnOf(changeColumns, "change_conversion_rate")
+					v, style = v*100, b.leftNumberStyle(numFmt(pp, r.Currency))
 				}
 				b.styleOnly(sheet, b.cellName(4, row), style)
 				b.check(b.f.SetCellFloat(sheet, b.cellName(4, row), v, -1, 64))

@@ -143,6 +143,9 @@ func cellValue(c column, v value) any {
 		// Excel only has doubles: the cell holds the nearest double of the
 		// exact amount and the number format rounds it for display.
 		return v.moneyFloat()
+	case kindPoints:
+		// Percentage points: 0.015 (a difference of fractions) is 1.5.
+		return v.Float * 100
 	}
 	return v.Float
 }
