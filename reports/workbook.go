@@ -107,7 +107,9 @@ func WriteWorkbookWith(w io.Writer, r attribution.Report, o WorkbookOptions) err
 	// memory in proportion to the detail's rows. Its zip writer hook
 	// writes the package straight to w instead, so a streamed sheet goes
 	// from its temporary file to w through a small copy buffer.
-	zw := zip.NewWriter(w)
+	// The hook's writer also sets every worksheet's real <dimension>
+	// (dimensionZip).
+	zw := &dimensionZip{zw: zip.NewWriter(w), tmpDir: o.TmpDir}
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zw })
 	if err := f.Write(io.Discard); err != nil { // Write closes zw
 		return fmt.Errorf("write workbook: %w", err)
