@@ -58,6 +58,9 @@ type WorkbookOptions struct {
 	// categories and the Curves chart's lines (at most maxChartCurves of
 	// them). 0 means DefaultMaxChannels. The tables keep every channel.
 	MaxChannels int
+	// Paper is the paper every sheet prints on ([report] paper): PaperA4
+	// (also "") or PaperLetter; anything else is an error (CheckPaper).
+	Paper string
 
 	// maxSheetRows bounds the rows of one Registrations sheet, header
 	// included; 0 means Excel's limit. Tests lower it to check the split.
@@ -93,6 +96,9 @@ func WriteWorkbook(w io.Writer, r attribution.Report) error {
 // saying why. Channel names are always text cells, never formulas.
 func WriteWorkbookWith(w io.Writer, r attribution.Report, o WorkbookOptions) error {
 	if err := checkReport(r); err != nil {
+		return fmt.Errorf("write workbook: %w", err)
+	}
+	if err := CheckPaper(o.Paper); err != nil {
 		return fmt.Errorf("write workbook: %w", err)
 	}
 	defer lowerGCPercent(workbookGCPercent)()
@@ -166,6 +172,11 @@ type workbook struct {
 	// What the Registrations sheets hold, for the Summary.
 	detailRows   int64
 	detailSheets int
+
+	// How sheets print (printAs), and the stream writers that
+	// finishSheets flushes (stream).
+	prints  map[string]sheetPrint
+	streams map[string]*excelize.StreamWriter
 }
 
 func (b *workbook) build() {
@@ -210,6 +221,7 @@ func (b *workbook) build() {
 	b.quality()
 	b.about()
 	b.properties()
+	b.finishSheets() // every sheet, also the ones added later: print setup
 }
 
 func (b *workbook) check(err error) {
@@ -477,38 +489,34 @@ func (b *workbook) width(sheet string, col, chars, limit int) {
 	if limit <= 0 {
 		limit = maxColWidth
 	}
-	w := float64(min(max(chars+2, minColWidth), limit))
 	name, err := excelize.ColumnNumberToName(col)
 	b.check(err)
-	b.check(b.f.SetColWidth(sheet, name, name, w))
+	b.check(b.f.SetColWidth(sheet, name, name, colWidth(chars, limit)))
+}
+
+// colWidth is the width width gives a column for chars characters.
+func colWidth(chars, limit int) float64 {
+	if limit <= 0 {
+		limit = maxColWidth
+	}
+	return float64(min(max(chars+2, minColWidth), limit))
 }
 
 // --- sheets ---
 
-// printLayout prints a sheet one page wide, as many pages tall as needed.
+// printLayout says how a sheet is turned when printed; finishSheets
+// prints every sheet one page wide (workbook_print.go).
 func (b *workbook) printLayout(sheet, orientation string) {
-	b.fitToPage(sheet)
-	b.pageSetup(sheet, orientation, 1)
+	b.printAs(sheet, orientation)
 }
 
-// fitToPage makes the sheet's print scale fit its pages (see pageSetup).
-// A streamed sheet needs it before its stream writer starts, which writes
-// the sheet properties first.
+// fitToPage makes the sheet's print scale fit its pages (printSetup). A
+// streamed sheet gets it from stream, before its stream writer writes the
+// sheet properties first.
 func (b *workbook) fitToPage(sheet string) {
 	if b.err == nil {
 		fit := true
 		b.check(b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
-	}
-}
-
-// pageSetup prints the sheet wide pages wide, as many pages tall as
-// needed, on the printer's default paper.
-func (b *workbook) pageSetup(sheet, orientation string, wide int) {
-	if b.err == nil {
-		tall := 0
-		b.check(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{
-			Orientation: &orientation, FitToWidth: &wide, FitToHeight: &tall,
-		}))
 	}
 }
 
