@@ -476,8 +476,10 @@ var changeColumns = []column{
 	{
 		Header: "Δ Conversion rate (pp)", Key: "change_conversion_rate", Kind: kindPoints, Group: groupChange, Signed: true, HTML: true, After: "conversion_rate_high",
 		NA:         "no registrations in one of the periods",
-		Definition: "Conversion rate minus the previous period's, in percentage points (the workbook shows them with a % sign).",
-		Formula:    `IF(OR({registrations}=0,{previous_registrations}=0),"",{conversion_rate}-{previous_conversion_rate})`,
+		Definition: "Conversion rate minus the previous period's, in percentage points (+1.50 pp: from 4.00% to 5.50%).",
+		// The workbook stores points, not a fraction: a cell of 1.5 shows
+		// "+1.50 pp" (pointsFormat), as on the Summary.
+		Formula: `IF(OR({registrations}=0,{previous_registrations}=0),"",100*({conversion_rate}-{previous_conversion_rate}))`,
 		of: func(x rowData) value {
 			if x.M.Registrations == 0 || x.Prev.Registrations == 0 {
 				return value{}

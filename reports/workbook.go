@@ -58,6 +58,9 @@ type WorkbookOptions struct {
 	// categories and the Curves chart's lines (at most maxChartCurves of
 	// them). 0 means DefaultMaxChannels. The tables keep every channel.
 	MaxChannels int
+	// Paper is the paper every sheet prints on ([report] paper): PaperA4
+	// (also "") or PaperLetter; anything else is an error (CheckPaper).
+	Paper string
 
 	// maxSheetRows bounds the rows of one Registrations sheet, header
 	// included; 0 means Excel's limit. Tests lower it to check the split.
@@ -95,6 +98,9 @@ func WriteWorkbookWith(w io.Writer, r attribution.Report, o WorkbookOptions) err
 	if err := checkReport(r); err != nil {
 		return fmt.Errorf("write workbook: %w", err)
 	}
+	if err := CheckPaper(o.Paper); err != nil {
+		return fmt.Errorf("write workbook: %w", err)
+	}
 	defer lowerGCPercent(workbookGCPercent)()
 	f := excelize.NewFile(excelize.Options{TmpDir: o.TmpDir})
 	defer f.Close()
@@ -107,7 +113,9 @@ func WriteWorkbookWith(w io.Writer, r attribution.Report, o WorkbookOptions) err
 	// memory in proportion to the detail's rows. Its zip writer hook
 	// writes the package straight to w instead, so a streamed sheet goes
 	// from its temporary file to w through a small copy buffer.
-	zw := zip.NewWriter(w)
+	// The hook's writer also sets every worksheet's real <dimension>
+	// (dimensionZip).
+	zw := &dimensionZip{zw: zip.NewWriter(w), tmpDir: o.TmpDir}
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zw })
 	if err := f.Write(io.Discard); err != nil { // Write closes zw
 		return fmt.Errorf("write workbook: %w", err)
@@ -164,6 +172,11 @@ type workbook struct {
 	// What the Registrations sheets hold, for the Summary.
 	detailRows   int64
 	detailSheets int
+
+	// How sheets print (printAs), and the stream writers that
+	// finishSheets flushes (stream).
+	prints  map[string]sheetPrint
+	streams map[string]*excelize.StreamWriter
 }
 
 func (b *workbook) build() {
@@ -208,6 +221,7 @@ func (b *workbook) build() {
 	b.quality()
 	b.about()
 	b.properties()
+	b.finishSheets() // every sheet, also the ones added later: print setup
 }
 
 func (b *workbook) check(err error) {
@@ -257,8 +271,10 @@ func kindFormat(k kind, cur attribution.Currency) string {
 		return "@"
 	case kindCount:
 		return "#,##0"
-	case kindRate, kindPoints:
+	case kindRate:
 		return "0.00%"
+	case kindPoints:
+		return pointsFormat
 	case kindMoney:
 		return moneyFormat(cur)
 	case kindMultiple:
@@ -270,6 +286,11 @@ func kindFormat(k kind, cur attribution.Currency) string {
 	}
 	panic(fmt.Sprintf("reports: unknown column kind %d", k))
 }
+
+// pointsFormat shows a difference of two rates stored in percentage
+// points (cellValue), e.g. 1.5 as "1.50 pp"; signed columns add the "+".
+// Every sheet uses it, so the Summary and Channels agree.
+const pointsFormat = `0.00" pp"`
 
 // moneyFormat is e.g. `#,##0.00 "EUR"`, or `#,##0 "JPY"` for a currency
 // without minor units. A code that is not three capital letters is left
@@ -468,38 +489,34 @@ func (b *workbook) width(sheet string, col, chars, limit int) {
 	if limit <= 0 {
 		limit = maxColWidth
 	}
-	w := float64(min(max(chars+2, minColWidth), limit))
 	name, err := excelize.ColumnNumberToName(col)
 	b.check(err)
-	b.check(b.f.SetColWidth(sheet, name, name, w))
+	b.check(b.f.SetColWidth(sheet, name, name, colWidth(chars, limit)))
+}
+
+// colWidth is the width width gives a column for chars characters.
+func colWidth(chars, limit int) float64 {
+	if limit <= 0 {
+		limit = maxColWidth
+	}
+	return float64(min(max(chars+2, minColWidth), limit))
 }
 
 // --- sheets ---
 
-// printLayout prints a sheet one page wide, as many pages tall as needed.
+// printLayout says how a sheet is turned when printed; finishSheets
+// prints every sheet one page wide (workbook_print.go).
 func (b *workbook) printLayout(sheet, orientation string) {
-	b.fitToPage(sheet)
-	b.pageSetup(sheet, orientation, 1)
+	b.printAs(sheet, orientation)
 }
 
-// fitToPage makes the sheet's print scale fit its pages (see pageSetup).
-// A streamed sheet needs it before its stream writer starts, which writes
-// the sheet properties first.
+// fitToPage makes the sheet's print scale fit its pages (printSetup). A
+// streamed sheet gets it from stream, before its stream writer writes the
+// sheet properties first.
 func (b *workbook) fitToPage(sheet string) {
 	if b.err == nil {
 		fit := true
 		b.check(b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
-	}
-}
-
-// pageSetup prints the sheet wide pages wide, as many pages tall as
-// needed, on the printer's default paper.
-func (b *workbook) pageSetup(sheet, orientation string, wide int) {
-	if b.err == nil {
-		tall := 0
-		b.check(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{
-			Orientation: &orientation, FitToWidth: &wide, FitToHeight: &tall,
-		}))
 	}
 }
 
@@ -608,7 +625,8 @@ func (b *workbook) summary() {
 				style := rate
 				if key == "conversion_rate" {
 					// A difference of rates, in percentage points.
-					v, style = v*100, b.leftNumberStyle(`+0.00" pp";-0.00" pp";0.00" pp"`)
+					pp := columnOf(changeColumns, "change_conversion_rate")
+					v, style = v*100, b.leftNumberStyle(numFmt(pp, r.Currency))
 				}
 				b.styleOnly(sheet, b.cellName(4, row), style)
 				b.check(b.f.SetCellFloat(sheet, b.cellName(4, row), v, -1, 64))

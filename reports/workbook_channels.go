@@ -30,13 +30,8 @@ func (b *workbook) channels() {
 		b.check(err)
 		b.letters[c.Key] = name
 	}
-	b.fitToPage(sheet) // sheet properties come first in the stream
-	if b.err != nil {
-		return
-	}
-	sw, err := b.f.NewStreamWriter(sheet)
-	if err != nil {
-		b.check(err)
+	sw := b.stream(sheet)
+	if sw == nil {
 		return
 	}
 	all := append(append([]rowData(nil), rows...), total)
@@ -92,19 +87,8 @@ func (b *workbook) channels() {
 	}
 	b.addMessages(sheet, &notes)
 	b.conditionalFormats(sheet, cols, len(all)+1)
-	wide, titleCols := 1, ""
-	if r.Previous != nil {
-		// The comparison doubles the width: two pages wide, the channel
-		// names repeated on each.
-		wide, titleCols = 2, "$A:$A"
-	}
-	if hasProjection(r) {
-		// The projection adds a page's worth of columns.
-		wide, titleCols = wide+1, "$A:$A"
-	}
-	b.pageSetup(sheet, "landscape", wide)
-	b.printTitles(sheet, titleCols, "$1:$1")
-	b.check(sw.Flush())
+	b.printAs(sheet, "landscape")
+	b.printTitles(sheet, "", "$1:$1")
 }
 
 // tableCell is the cell of column c in a row of the Channels sheet: the
@@ -143,6 +127,9 @@ func cellValue(c column, v value) any {
 		// Excel only has doubles: the cell holds the nearest double of the
 		// exact amount and the number format rounds it for display.
 		return v.moneyFloat()
+	case kindPoints:
+		// Percentage points: 0.015 (a difference of fractions) is 1.5.
+		return v.Float * 100
 	}
 	return v.Float
 }
@@ -250,10 +237,8 @@ func (b *workbook) charts() {
 		}
 	}
 	n := len(shown)
-	b.fitToPage(sheet)
-	sw, err := b.f.NewStreamWriter(sheet)
-	if err != nil {
-		b.check(err)
+	sw := b.stream(sheet)
+	if sw == nil {
 		return
 	}
 	type series struct {
@@ -389,6 +374,5 @@ func (b *workbook) charts() {
 		XAxis:  excelize.ChartAxis{HighLowLines: true, Font: axisFont, Alignment: categoryAxis.Alignment},
 		YAxis:  rateAxis,
 	}))
-	b.pageSetup(sheet, "landscape", 1)
-	b.check(sw.Flush())
+	b.printAs(sheet, "landscape")
 }

@@ -60,7 +60,7 @@ func (b *workbook) detail() {
 			return err
 		}
 		var err error
-		if sw, err = b.f.NewStreamWriter(name); err != nil {
+		if sw, err = b.newStream(name); err != nil {
 			return err
 		}
 		for i, w := range []float64{18, 24, 22, 24, 10, 14, 10} {
@@ -97,10 +97,8 @@ func (b *workbook) detail() {
 		if continues {
 			text = fmt.Sprintf("This sheet is full: Excel holds %d rows a sheet. The registrations continue on %q.", limit, detailSheetName(sheets+1))
 		}
-		if err := b.f.AddComment(name, excelize.Comment{Cell: "A1", Author: commentAuthor, Text: text, Width: 320, Height: 90}); err != nil {
-			return err
-		}
-		return sw.Flush()
+		// finishSheets flushes the sheet with its print setup.
+		return b.f.AddComment(name, excelize.Comment{Cell: "A1", Author: commentAuthor, Text: text, Width: 320, Height: 90})
 	}
 	err = b.o.Detail(func(d attribution.DetailRow) error {
 		if sw == nil || row == limit {

@@ -238,8 +238,8 @@ func TestWorkbookChannelsTable(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if lay.Orientation == nil || *lay.Orientation != "landscape" || lay.FitToWidth == nil || *lay.FitToWidth != 2 {
-			t.Errorf("page layout = %+v, want landscape, two pages wide", lay)
+		if lay.Orientation == nil || *lay.Orientation != "landscape" || lay.FitToWidth == nil || *lay.FitToWidth != 1 {
+			t.Errorf("page layout = %+v, want landscape, one page wide", lay)
 		}
 		props, err := f.GetSheetProps(sheetChannels)
 		if err != nil {
@@ -254,8 +254,8 @@ func TestWorkbookChannelsTable(t *testing.T) {
 				titles = d.RefersTo
 			}
 		}
-		if titles != "'Channels'!$A:$A,'Channels'!$1:$1" {
-			t.Errorf("print titles = %q, want the channel column and the header row", titles)
+		if titles != "'Channels'!$1:$1" {
+			t.Errorf("print titles = %q, want the header row", titles)
 		}
 	})
 	t.Run("comparison columns are a collapsible group", func(t *testing.T) {
@@ -503,6 +503,22 @@ func TestWorkbookSummaryComparison(t *testing.T) {
 	row = rowOf(t, f, sheetSummary, "Conversion rate")
 	if got := shownValue(t, f, sheetSummary, fmt.Sprintf("D%d", row)); got != "+0.15 pp" {
 		t.Errorf("conversion rate change = %q, want +0.15 pp", got)
+	}
+	// One encoding of percentage points: the Channels Total row holds the
+	// same number, in points, with the same format.
+	r := fullReport(t)
+	cols := tableColumns(r)
+	pp := slices.IndexFunc(cols, func(c column) bool { return c.Key == "change_conversion_rate" }) + 1
+	total := cellName(t, pp, len(r.Channels)+3) // below the previous period's channel
+	if got := shownValue(t, f, sheetChannels, total); got != "+0.15 pp" {
+		t.Errorf("Channels %s (Total, Δ conversion rate) = %q, want +0.15 pp", total, got)
+	}
+	summary, channels := rawValue(t, f, sheetSummary, fmt.Sprintf("D%d", row)), rawValue(t, f, sheetChannels, total)
+	if !closeEnough(summary, channels) {
+		t.Errorf("Summary holds %s points, Channels %s", summary, channels)
+	}
+	if a, b := numFmtOf(cellStyle(t, f, sheetSummary, fmt.Sprintf("D%d", row))), numFmtOf(cellStyle(t, f, sheetChannels, total)); a != b || a != `+0.00" pp";-0.00" pp";0.00" pp"` {
+		t.Errorf("number formats: Summary %q, Channels %q", a, b)
 	}
 	if _, got := summaryValue(t, f, "Status against the default targets"); got != "on target" {
 		t.Errorf("status = %q", got)

@@ -46,7 +46,14 @@ func layout(t *testing.T, f *excelize.File) string {
 			if l.FitToWidth != nil {
 				wide = *l.FitToWidth
 			}
-			fmt.Fprintf(&b, "printed %s, %d page(s) wide\n", *l.Orientation, wide)
+			size := 0
+			if l.Size != nil {
+				size = *l.Size
+			}
+			fmt.Fprintf(&b, "printed %s, %d page(s) wide, paper %d\n", *l.Orientation, wide, size)
+		}
+		if hf, err := f.GetHeaderFooter(sheet); err == nil && hf != nil {
+			fmt.Fprintf(&b, "header %q footer %q\n", hf.OddHeader, hf.OddFooter)
 		}
 		notes := map[string]string{}
 		list, err := f.GetComments(sheet)

@@ -128,13 +128,8 @@ func (b *workbook) cohortSheet(sheet, table string, rows, totals []attribution.C
 		b.check(err)
 		letters[c.Key] = name
 	}
-	b.fitToPage(sheet)
-	if b.err != nil {
-		return
-	}
-	sw, err := b.f.NewStreamWriter(sheet)
-	if err != nil {
-		b.check(err)
+	sw := b.stream(sheet)
+	if sw == nil {
 		return
 	}
 	// Widths: the header on two lines, or the widest value.
@@ -257,9 +252,8 @@ func (b *workbook) cohortSheet(sheet, table string, rows, totals []attribution.C
 	}
 	b.fillTimes(sw, sheet, fillTimesRow(rows, totals), cohortsOf(rows, totals), cols, letters, in)
 	b.addMessages(sheet, &notes)
-	b.pageSetup(sheet, "landscape", 1)
+	b.printAs(sheet, "landscape")
 	b.printTitles(sheet, "$A:$B", fmt.Sprintf("$%d:$%d", maturityHeaderRow, maturityHeaderRow))
-	b.check(sw.Flush())
 }
 
 // fillTimesRow is the first row of the block below a cohort sheet's
@@ -397,13 +391,8 @@ func (b *workbook) curvesSheet() {
 	const sheet = sheetCurves
 	r := b.r
 	curves := reportCurves(r)
-	b.fitToPage(sheet)
-	if b.err != nil {
-		return
-	}
-	sw, err := b.f.NewStreamWriter(sheet)
-	if err != nil {
-		b.check(err)
+	sw := b.stream(sheet)
+	if sw == nil {
 		return
 	}
 	nameWidth := headerWidth("Channel")
@@ -459,9 +448,8 @@ func (b *workbook) curvesSheet() {
 		}))
 	}
 	b.curvesChart(curves)
-	b.pageSetup(sheet, "landscape", 1)
+	b.printAs(sheet, "landscape")
 	b.printTitles(sheet, "", fmt.Sprintf("$%d:$%d", maturityHeaderRow, maturityHeaderRow))
-	b.check(sw.Flush())
 }
 
 // maxChartCurves bounds the series of the Curves sheet's chart: beyond a

@@ -28,6 +28,13 @@ func (b *workbook) quality() {
 	}
 	checks := qualityChecks(b.r)
 	widths := []int{14, 0, 10, 12, 0}
+	for _, c := range checks {
+		widths[1] = max(widths[1], displayWidth(c.Label))
+		for _, n := range c.Names {
+			widths[3] = max(widths[3], displayWidth(n))
+		}
+	}
+	namesW, actionW := colWidth(widths[3], qualityNamesChars), colWidth(qualityActionChars, 0)
 	count := b.style("quality-count", &excelize.Style{CustomNumFmt: new("#,##0"), Alignment: &excelize.Alignment{Vertical: "top"}})
 	for j, c := range checks {
 		row := top + 1 + j
@@ -36,16 +43,13 @@ func (b *workbook) quality() {
 		b.int(sheet, b.cellName(3, row), c.Count, count)
 		b.text(sheet, b.cellName(4, row), strings.Join(c.Names, "\n"), b.wrapStyle())
 		b.text(sheet, b.cellName(5, row), c.Action, b.wrapStyle())
-		widths[1] = max(widths[1], displayWidth(c.Label))
-		for _, n := range c.Names {
-			widths[3] = max(widths[3], displayWidth(n))
-		}
+		b.fitRow(sheet, row, lineHeight, 1, []string{strings.Join(c.Names, "\n"), c.Action}, []float64{namesW, actionW})
 	}
 	b.width(sheet, 1, widths[0], 0)
 	b.width(sheet, 2, widths[1], 0)
 	b.width(sheet, 3, widths[2], 0)
-	b.width(sheet, 4, widths[3], 30)
-	b.width(sheet, 5, 80, 0)
+	b.width(sheet, 4, widths[3], qualityNamesChars)
+	b.width(sheet, 5, qualityActionChars, 0)
 	if b.err == nil {
 		b.check(b.f.AddTable(sheet, &excelize.Table{
 			Range: "A4:" + b.cellName(len(headers), top+len(checks)), Name: "QualityTable", StyleName: "TableStyleLight9",
@@ -57,12 +61,31 @@ func (b *workbook) quality() {
 	b.printTitles(sheet, "", "$4:$4")
 }
 
+// Widths of the Data quality sheet's wrapped columns, in characters: the
+// channels concerned (at most) and what Origen did.
+const (
+	qualityNamesChars  = 30
+	qualityActionChars = 80
+)
+
+// defaultColWidth is the width of a column that sets none (excelize's
+// default, Excel's 8.43 characters and padding).
+const defaultColWidth = 9.140625
+
+// Widths of the About sheet's columns, in characters: the term and its
+// definition (or a line of configuration or SQL, which wraps beyond it).
+const (
+	aboutKeyChars   = 26
+	aboutValueChars = 110
+)
+
 func (b *workbook) topStyle() int {
 	return b.style("top", &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}})
 }
 
 func (b *workbook) monoStyle() int {
-	return b.style("mono", &excelize.Style{Font: &excelize.Font{Family: "Courier New", Size: 9}})
+	return b.style("mono", &excelize.Style{Font: &excelize.Font{Family: "Courier New", Size: 9},
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 }
 
 // about writes the definitions (how to read every column, the window,
@@ -75,9 +98,16 @@ func (b *workbook) about() {
 	row := 1
 	b.text(sheet, "A1", "About this report", b.titleStyle())
 	row += 2
+	valueW := []float64{colWidth(aboutValueChars, aboutValueChars+10)}
 	pair := func(k, v string) {
 		b.text(sheet, b.cellName(1, row), k, b.boldStyle())
 		b.text(sheet, b.cellName(2, row), v, b.wrapStyle())
+		b.fitRow(sheet, row, lineHeight, 1, []string{v}, valueW)
+		row++
+	}
+	mono := func(line string) {
+		b.text(sheet, b.cellName(2, row), line, b.monoStyle())
+		b.fitRow(sheet, row, monoLineHeight, monoCharWidth, []string{line}, valueW)
 		row++
 	}
 	section := func(s string) {
@@ -130,8 +160,7 @@ func (b *workbook) about() {
 	} else {
 		b.text(sheet, b.cellName(1, row), "As read, secrets redacted:", b.boldStyle())
 		for _, line := range strings.Split(strings.TrimRight(b.o.Config, "\n"), "\n") {
-			b.text(sheet, b.cellName(2, row), line, b.monoStyle())
-			row++
+			mono(line)
 		}
 	}
 	section("SQL")
@@ -142,7 +171,9 @@ func (b *workbook) about() {
 	for i, st := range b.o.Statements {
 		n := i + 1
 		b.text(sheet, b.cellName(1, row), fmt.Sprintf("%d. %s", n, st.Name), b.boldStyle())
-		b.text(sheet, b.cellName(2, row), b.statementArgs(st.Args), b.wrapStyle())
+		args := b.statementArgs(st.Args)
+		b.text(sheet, b.cellName(2, row), args, b.wrapStyle())
+		b.fitRow(sheet, row, lineHeight, 1, []string{args}, valueW)
 		row++
 		if m, ok := first[st.SQL]; ok {
 			b.text(sheet, b.cellName(2, row), fmt.Sprintf("The same SQL as statement %d.", m), 0)
@@ -151,12 +182,11 @@ func (b *workbook) about() {
 		}
 		first[st.SQL] = n
 		for _, line := range strings.Split(strings.TrimRight(st.SQL, "\n"), "\n") {
-			b.text(sheet, b.cellName(2, row), line, b.monoStyle())
-			row++
+			mono(line)
 		}
 	}
-	b.width(sheet, 1, 26, 0)
-	b.width(sheet, 2, 110, 120)
+	b.width(sheet, 1, aboutKeyChars, 0)
+	b.width(sheet, 2, aboutValueChars, aboutValueChars+10)
 	b.printLayout(sheet, "landscape")
 }
 
@@ -172,6 +202,8 @@ func (b *workbook) targetsTable(sheet string, row *int) {
 		}
 		b.text(sheet, b.cellName(i+1, *row), h, b.headerStyle(k))
 	}
+	// Columns C and D keep the default width: their headers wrap.
+	b.fitRow(sheet, *row, lineHeight, 1, heads[1:], []float64{colWidth(aboutValueChars, aboutValueChars+10), defaultColWidth, defaultColWidth})
 	*row++
 	line := func(name string, th attribution.Thresholds) {
 		b.text(sheet, b.cellName(1, *row), name, 0)

@@ -264,6 +264,7 @@ func loadSpendFile(cfg *config) (*attribution.SpendTable, error) {
 func workbookOptions(ctx context.Context, cfg *config, snap *queries.Snapshot, rep attribution.Report) (reports.WorkbookOptions, error) {
 	o := reports.WorkbookOptions{
 		MaxChannels: cfg.MaxChannels,
+		Paper:       cfg.Paper,
 		Config:      cfg.Text,
 		Database:    string(cfg.Dialect) + " " + redactDSN(cfg.DSN),
 	}

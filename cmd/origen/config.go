@@ -37,6 +37,9 @@ type config struct {
 	// the most registrations, the page and the workbook's charts show by
 	// name (reports.HTMLOptions, reports.WorkbookOptions).
 	MaxChannels int
+	// Paper is [report] paper, the workbook's print paper
+	// (reports.PaperA4, the default, or reports.PaperLetter).
+	Paper string
 	// Channels is [channels]: how raw labels become channels (GA4
 	// grouping, rules, aliases, merge_case); nil when they are only
 	// normalised.
@@ -70,6 +73,7 @@ type rawConfig struct {
 		ConversionWindowDays *int   `toml:"conversion_window_days"`
 		Detail               bool   `toml:"detail"`
 		MaxChannels          *int   `toml:"max_channels"`
+		Paper                string `toml:"paper"`
 	} `toml:"report"`
 	Targets  *rawTargets `toml:"targets"`
 	Channels rawChannels `toml:"channels"`
@@ -245,6 +249,13 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 			return nil, cfgErr("[report] max_channels = %d: use at least 1, the number of channels the page and the workbook's charts show by name (default %d)", *n, reports.DefaultMaxChannels)
 		}
 		c.MaxChannels = *n
+	}
+	c.Paper = reports.PaperA4
+	if p := raw.Report.Paper; p != "" {
+		if reports.CheckPaper(p) != nil {
+			return nil, cfgErr("[report] paper = %q: use %q (the default) or %q, the paper the workbook's sheets print on", p, reports.PaperA4, reports.PaperLetter)
+		}
+		c.Paper = p
 	}
 	c.Text = auditText(&raw)
 	return c, nil

@@ -152,6 +152,9 @@ func auditText(raw *rawConfig) string {
 	if n := raw.Report.MaxChannels; n != nil {
 		kv("max_channels", *n)
 	}
+	if raw.Report.Paper != "" {
+		kv("paper", raw.Report.Paper)
+	}
 	auditChannels(&b, raw.Channels)
 	if t := raw.Targets; t != nil {
 		thresholds := func(th rawThresholds) {
