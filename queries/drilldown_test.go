@@ -130,3 +130,89 @@ func distinct(rows []attribution.DrillRow) int {
 	}
 	return len(seen)
 }
+
+// drillSum adds up drill rows as the channel table adds channels.
+func drillSum(rows []attribution.DrillMetrics) attribution.ChannelMetrics {
+	var s attribution.ChannelMetrics
+	for _, r := range rows {
+		s.Registrations += r.Registrations
+		s.Customers += r.Customers
+		s.Revenue += r.Revenue
+		s.Spend += r.Spend
+		s.Immature += r.Immature
+		if len(s.DaysToConvert) < len(r.DaysToConvert) {
+			s.DaysToConvert = append(s.DaysToConvert, make([]int64, len(r.DaysToConvert)-len(s.DaysToConvert))...)
+		}
+		for d, n := range r.DaysToConvert {
+			s.DaysToConvert[d] += n
+		}
+	}
+	return s
+}
+
+func sameSums(t *testing.T, what string, got, want attribution.ChannelMetrics, spend bool) {
+	t.Helper()
+	if got.Registrations != want.Registrations || got.Customers != want.Customers || got.Revenue != want.Revenue ||
+		got.Immature != want.Immature || fmt.Sprint(got.DaysToConvert) != fmt.Sprint(want.DaysToConvert) ||
+		(spend && got.Spend != want.Spend) {
+		t.Errorf("%s: rows add up to regs %d cust %d rev %v imm %d spend %v, the channel row has %d %d %v %d %v",
+			what, got.Registrations, got.Customers, got.Revenue, got.Immature, got.Spend,
+			want.Registrations, want.Customers, want.Revenue, want.Immature, want.Spend)
+	}
+}
+
+// The campaign and source rows of every channel add up to the channel row,
+// a dimension's values to the Total row and its value × channel rows to
+// each channel, through the whole report pipeline, on both drivers; and
+// both drivers give the same drill-down.
+func TestDrilldownAddsUpToChannels(t *testing.T) {
+	dbs := drillDBs(t, 23)
+	p := mustPeriod(t, "2026-10-01", "2026-11-01")
+	var reps []attribution.Report
+	for _, e := range dbs {
+		rep := runReport(t, e, p, "Europe/Berlin", fixtures.DemoAsOf)
+		reps = append(reps, rep)
+		t.Run(string(e.dialect), func(t *testing.T) {
+			if len(rep.Campaigns) < 10 || len(rep.Sources) < 5 || len(rep.Dimensions) != 2 {
+				t.Fatalf("%d campaigns, %d sources, %d dimensions", len(rep.Campaigns), len(rep.Sources), len(rep.Dimensions))
+			}
+			by := func(rows []attribution.DrillMetrics, parent string) []attribution.DrillMetrics {
+				var out []attribution.DrillMetrics
+				for _, r := range rows {
+					if r.Parent == parent {
+						out = append(out, r)
+					}
+				}
+				return out
+			}
+			for _, ch := range rep.Channels {
+				sameSums(t, ch.Channel+" campaigns", drillSum(by(rep.Campaigns, ch.Channel)), ch, rep.CampaignSpend)
+				sameSums(t, ch.Channel+" sources", drillSum(by(rep.Sources, ch.Channel)), ch, false)
+				for _, d := range rep.Dimensions {
+					sameSums(t, ch.Channel+" "+d.Name, drillSum(by(d.ByChannel, ch.Channel)), ch, false)
+				}
+			}
+			for _, d := range rep.Dimensions {
+				sameSums(t, d.Name+" values", drillSum(d.Values), rep.Total, false)
+			}
+			var rows int
+			for _, r := range rep.Campaigns {
+				if r.Registrations > 0 {
+					rows++
+				}
+			}
+			if rows < 10 {
+				t.Errorf("only %d campaign rows with registrations", rows)
+			}
+		})
+	}
+	if len(reps) == 2 {
+		for _, pair := range [][2]any{
+			{reps[0].Campaigns, reps[1].Campaigns}, {reps[0].Sources, reps[1].Sources}, {reps[0].Dimensions, reps[1].Dimensions},
+		} {
+			if a, b := fmt.Sprintf("%+v", pair[0]), fmt.Sprintf("%+v", pair[1]); a != b {
+				t.Errorf("the drivers differ:\nsqlite   %.600s\npostgres %.600s", a, b)
+			}
+		}
+	}
+}
