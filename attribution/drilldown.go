@@ -161,8 +161,11 @@ func (d drillInputs) table(rows []DrillRow, key drillKey, byChannel bool, spend 
 	var out []DrillMetrics
 	for _, parent := range order {
 		g, ok := groups[parent]
-		if !ok {
+		if !ok && spend[parent] == nil {
 			continue
+		}
+		if !ok {
+			g = &group{keys: map[string]DrillMetrics{}}
 		}
 		in := d.in
 		in.Cohort, in.Spend = g.cohort, nil
@@ -286,5 +289,26 @@ func drillDownReport(rep *Report, f Facts, req ReportRequest, curves CurveSet, s
 // campaignSpend is the spend of p per channel, as rows per campaign, or
 // nil when the spend does not carry campaigns.
 func campaignSpend(days []DailySpendRow, p Period) map[string][]SpendRow {
-	return nil
+	days = DaysIn(days, p)
+	if len(days) == 0 {
+		return nil
+	}
+	type key struct{ channel, campaign string }
+	at := map[key]int{}
+	out := map[string][]SpendRow{}
+	for _, d := range days {
+		if !d.PerCampaign {
+			return nil
+		}
+		k := key{NormalizeChannel(d.Channel, d.ChannelValid), drillLabel(d.Campaign, d.CampaignValid, NoCampaignLabel)}
+		i, ok := at[k]
+		if !ok {
+			i = len(out[k.channel])
+			at[k] = i
+			out[k.channel] = append(out[k.channel], SpendRow{Channel: k.campaign, ChannelValid: true})
+		}
+		out[k.channel][i].Amount += d.Amount
+		out[k.channel][i].Rows += d.Rows
+	}
+	return out
 }

@@ -90,3 +90,52 @@ func TestDrillDownByHand(t *testing.T) {
 		t.Errorf("country by channel %+v", d.ByChannel)
 	}
 }
+
+// With spend per campaign, a campaign's spend, cost per registration, CAC
+// and ROAS are its own, a campaign with spend and no registration is a row
+// of its own, and the campaigns' spend adds up to the channel's.
+func TestDrillDownCampaignSpendByHand(t *testing.T) {
+	d := func(day int, camp string, valid bool, amount Money) DailySpendRow {
+		return DailySpendRow{Channel: "Search", ChannelValid: true, Date: Date{Year: 2026, Month: 10, Day: day},
+			Amount: amount, Rows: 1, Campaign: camp, CampaignValid: valid, PerCampaign: true}
+	}
+	p := Period{From: Date{Year: 2026, Month: 10, Day: 1}, To: Date{Year: 2026, Month: 11, Day: 1}}
+	days := []DailySpendRow{d(1, "Brand", true, 200000), d(2, "Brand", true, 100000), d(3, "", false, 100000),
+		d(4, "Old", true, 50000), d(1, "Brand", true, 999)} // the last is moved to November: not counted
+	days[4].Date = Date{Year: 2026, Month: 11, Day: 1}
+	spend := campaignSpend(days, p)
+	f := Facts{Campaigns: []DrillRow{
+		{CohortRow: CohortRow{Channel: "Search", ChannelValid: true, Days: 1, Count: 2, Revenue: 600000}, Value: "Brand", ValueValid: true},
+		{CohortRow: CohortRow{Channel: "Search", ChannelValid: true, Days: -1, Count: 2}, Value: "Brand", ValueValid: true},
+	}}
+	rep := Report{Channels: []ChannelMetrics{{Channel: "Search"}}}
+	if err := DrillDown(&rep, f, Inputs{Period: p, Currency: Currency{Code: "EUR", Digits: 2}, WindowDays: 30}, CurveSet{}, spend); err != nil {
+		t.Fatal(err)
+	}
+	if !rep.CampaignSpend || len(rep.Campaigns) != 3 {
+		t.Fatalf("%v %+v", rep.CampaignSpend, rep.Campaigns)
+	}
+	brand := rep.Campaigns[0]
+	// Brand: 30.00 spend, 4 registrations, 2 customers: 7.50 per
+	// registration, CAC 15.00, ROAS 60 / 30 = 2.
+	if brand.Campaign != "Brand" || brand.NoSpend || brand.Spend != 300000 || brand.CostPerRegistration.Format(2) != "7.50" ||
+		brand.CostPerCustomer.Format(2) != "15.00" || !brand.ROAS.Valid || brand.ROAS.Value != 2 {
+		t.Errorf("Brand %+v", brand)
+	}
+	var total Money
+	for _, r := range rep.Campaigns {
+		total += r.Spend
+	}
+	if total != 450000 || rep.Campaigns[1].Registrations != 0 || rep.Campaigns[2].Registrations != 0 {
+		t.Errorf("campaign spend %v, rows %+v", total, rep.Campaigns)
+	}
+	labels := rep.Campaigns[1].Campaign + "," + rep.Campaigns[2].Campaign
+	if labels != NoCampaignLabel+",Old" {
+		t.Errorf("spend-only campaigns %s", labels)
+	}
+	// A spend source without campaigns: nil, spend n/a.
+	days[0].PerCampaign = false
+	if campaignSpend(days, p) != nil {
+		t.Error("spend without a campaign column joined per campaign")
+	}
+}

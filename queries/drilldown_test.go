@@ -17,6 +17,7 @@ func drillDBs(t *testing.T, seed uint64) []edgeDB {
 		r := &dbs[i].mapping.Registrations
 		r.Columns["source"], r.Columns["medium"] = "source", "medium"
 		r.Dimensions = []string{"country", "device"}
+		dbs[i].mapping.Spend.Columns["campaign"] = "campaign"
 	}
 	return dbs
 }
@@ -173,6 +174,9 @@ func TestDrilldownAddsUpToChannels(t *testing.T) {
 		rep := runReport(t, e, p, "Europe/Berlin", fixtures.DemoAsOf)
 		reps = append(reps, rep)
 		t.Run(string(e.dialect), func(t *testing.T) {
+			if !rep.CampaignSpend {
+				t.Error("spend is not joined per campaign")
+			}
 			if len(rep.Campaigns) < 10 || len(rep.Sources) < 5 || len(rep.Dimensions) != 2 {
 				t.Fatalf("%d campaigns, %d sources, %d dimensions", len(rep.Campaigns), len(rep.Sources), len(rep.Dimensions))
 			}

@@ -204,14 +204,15 @@ func (r Reader) ReadSpend(ctx context.Context, db DBTX, p attribution.Period, ti
 		rows  int64
 		first attribution.Date
 	}
+	_, perCampaign := r.Mapping.Spend.columnOf(column{name: "campaign", optional: true})
 	neg := map[string]*negative{}
 	var order []string
 	err := r.run(ctx, db, r.spendPlan(p), timeout, func(rows *sqlx.Rows) error {
 		var (
-			ch                          sql.NullString
+			ch, camp                    sql.NullString
 			d, amount, n, negativeCount int64
 		)
-		if err := rows.Scan(&ch, &d, &amount, &n, &negativeCount); err != nil {
+		if err := rows.Scan(&ch, &d, &camp, &amount, &n, &negativeCount); err != nil {
 			return err
 		}
 		if negativeCount > 0 {
@@ -228,7 +229,7 @@ func (r Reader) ReadSpend(ctx context.Context, db DBTX, p attribution.Period, ti
 			}
 		}
 		out = append(out, attribution.DailySpendRow{Channel: ch.String, ChannelValid: ch.Valid, Date: epochDay(d),
-			Amount: attribution.Money(amount), Rows: n})
+			Amount: attribution.Money(amount), Rows: n, Campaign: camp.String, CampaignValid: camp.Valid, PerCampaign: perCampaign})
 		return nil
 	})
 	if err != nil {

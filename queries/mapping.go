@@ -364,6 +364,7 @@ func (s Source) keyedSQLWith(d Dialect, in Input, rawUID bool, localDay func(mic
 		add(dayOf, "day")
 		add(s.channelText(d, in), "channel")
 		add(moneyExpr(d, amount), "amount")
+		add(text("campaign"), "campaign")
 	}
 	return "(SELECT " + strings.Join(cols, ",\n          ") + "\n   FROM " + s.from() + " AS origen_t)"
 }
