@@ -67,6 +67,12 @@ type DailySpendRow struct {
 	// Rows is the number of source rows summed into Amount. A spend file
 	// (queries.ParseSpendCSV) counts them; a source that does not leaves 0.
 	Rows int64
+	// Campaign is the row's campaign (raw; NULL when !CampaignValid) when
+	// the spend source has a campaign column (PerCampaign): the
+	// drill-down then joins spend per campaign.
+	Campaign      string
+	CampaignValid bool
+	PerCampaign   bool
 }
 
 // CohortMetrics is one row of the Cohorts sheet (a channel × cohort) or of

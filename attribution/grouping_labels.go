@@ -168,7 +168,17 @@ func (l *labeler) mapFacts(f *Facts) {
 			}
 		}
 	}
+	for _, rows := range f.drillRows() {
+		for _, r := range rows {
+			seen(r.Channel, r.ChannelValid, 0)
+		}
+	}
 	l.learn(names)
+	for _, rows := range f.drillRows() {
+		for i := range rows {
+			rows[i].Channel, rows[i].ChannelValid = l.name(rows[i].Channel, rows[i].ChannelValid), true
+		}
+	}
 	for _, rows := range [][]CohortRow{f.Cohort, f.Previous} {
 		for i := range rows {
 			rows[i].Channel, rows[i].ChannelValid = l.name(rows[i].Channel, rows[i].ChannelValid), true

@@ -197,6 +197,9 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	rep.CurvesTotal = set.All
 	Project(&rep, set)
 	rep.Notes = append(rep.Notes, projectionNotes(rep)...)
+	if err := drillDownReport(&rep, facts, req, set, spendDays); err != nil {
+		return Report{}, err
+	}
 	in := CohortInputs{Period: req.Period, Grain: req.Cohort, Location: req.Location, AsOf: req.AsOf, WindowDays: w}
 	for _, m := range rep.Channels {
 		in.Order = append(in.Order, m.Channel)

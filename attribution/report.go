@@ -248,6 +248,15 @@ type Report struct {
 	// and out-of-time backtest); nil without [events]. Writers: About
 	// (coefficients), JSON event_model.
 	EventModel *EventModel
+
+	// Campaigns and Sources are the channel table per channel × campaign
+	// and channel × source / medium, Dimensions per value of each
+	// declared dimension (drilldown.go, docs/METRICS.md, "Drill-down");
+	// CampaignSpend says the spend was joined per campaign.
+	Campaigns     []DrillMetrics
+	Sources       []DrillMetrics
+	Dimensions    []DimensionReport
+	CampaignSpend bool
 }
 
 // DetailRow is one registration of the report's cohort (METRICS.md,

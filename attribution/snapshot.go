@@ -85,6 +85,12 @@ type Facts struct {
 	Previous []CohortRow
 	Days     []DailyRow
 	Curves   [][]CurveRow
+	// Campaigns, Sources and Dimensions are the period's cohort per
+	// channel × campaign, channel × source × medium and channel × value
+	// of each declared dimension (the drill-down, drilldown.go).
+	Campaigns  []DrillRow
+	Sources    []DrillRow
+	Dimensions []DimensionFacts
 }
 
 // DetailRequest selects the detail rows: the cohort of Period.

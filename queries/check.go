@@ -129,6 +129,9 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 		}
 		sc.Columns[c.name] = fmt.Sprintf("%s (%s)", col, strings.ToLower(typ))
 	}
+	if err := checkDimensions(in, src, have, names, r.Dialect == SQLite); err != nil {
+		return sc, err
+	}
 	if src.GroupChannel {
 		sc.Columns["channel"] = "from source, medium, campaign (GA4 default channel group, docs/CHANNELS.md)"
 	}

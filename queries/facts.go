@@ -59,6 +59,9 @@ func (r Reader) ReadFacts(ctx context.Context, db DBTX, req attribution.FactsReq
 		return out, err
 	}
 	out.Curves = make([][]attribution.CurveRow, len(req.Curves))
+	for _, d := range r.Mapping.Registrations.Dimensions {
+		out.Dimensions = append(out.Dimensions, attribution.DimensionFacts{Name: d})
+	}
 	err = r.run(ctx, db, p, timeout, func(rows *sqlx.Rows) error {
 
 		var (
@@ -87,6 +90,10 @@ func (r Reader) ReadFacts(ctx context.Context, db DBTX, req attribution.FactsReq
 			out.Days = append(out.Days, attribution.DailyRow{Channel: ch.String, ChannelValid: ch.Valid,
 				Date: epochDay(k1), Registrations: v[0], Customers: v[1], Immature: v[7],
 				Revenue: attribution.Money(v[6]), ConvertedBy: [attribution.NumCohortDays]int64{v[2], v[3], v[4], v[5]}})
+		case part == 4 || part == 5 || part > 20 && int(part-21) < len(out.Dimensions):
+			r.addDrill(&out, part, attribution.DrillRow{CohortRow: attribution.CohortRow{Channel: ch.String, ChannelValid: ch.Valid,
+				Existing: k1 == 1, Days: int(k2), Immature: k3 == 1, Count: v[0], Duplicates: v[1], Revenue: attribution.Money(v[2])},
+				Value: camp.String, ValueValid: camp.Valid, Value2: user.String, Value2Valid: user.Valid})
 		case part >= 10 && int(part-10) < len(out.Curves):
 			i := part - 10
 			out.Curves[i] = append(out.Curves[i], attribution.CurveRow{Channel: ch.String, ChannelValid: ch.Valid,
@@ -170,6 +177,7 @@ func (r Reader) factsPlan(req attribution.FactsRequest) (plan, error) {
 	}
 	args["p_start"], args["p_end"], args["q_start"], args["q_end"] = ps, pe, qs, qe
 	args["window_days"] = int64(w)
+	args["dimensions"] = int64(len(r.Mapping.Registrations.Dimensions))
 	args["prospects"] = 0
 	if req.OnProspect != nil {
 		args["prospects"] = 1
@@ -196,14 +204,15 @@ func (r Reader) ReadSpend(ctx context.Context, db DBTX, p attribution.Period, ti
 		rows  int64
 		first attribution.Date
 	}
+	_, perCampaign := r.Mapping.Spend.columnOf(column{name: "campaign", optional: true})
 	neg := map[string]*negative{}
 	var order []string
 	err := r.run(ctx, db, r.spendPlan(p), timeout, func(rows *sqlx.Rows) error {
 		var (
-			ch                          sql.NullString
+			ch, camp                    sql.NullString
 			d, amount, n, negativeCount int64
 		)
-		if err := rows.Scan(&ch, &d, &amount, &n, &negativeCount); err != nil {
+		if err := rows.Scan(&ch, &d, &camp, &amount, &n, &negativeCount); err != nil {
 			return err
 		}
 		if negativeCount > 0 {
@@ -220,7 +229,7 @@ func (r Reader) ReadSpend(ctx context.Context, db DBTX, p attribution.Period, ti
 			}
 		}
 		out = append(out, attribution.DailySpendRow{Channel: ch.String, ChannelValid: ch.Valid, Date: epochDay(d),
-			Amount: attribution.Money(amount), Rows: n})
+			Amount: attribution.Money(amount), Rows: n, Campaign: camp.String, CampaignValid: camp.Valid, PerCampaign: perCampaign})
 		return nil
 	})
 	if err != nil {

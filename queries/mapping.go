@@ -96,6 +96,12 @@ type Source struct {
 	// no channel column is read. With sql =, the statement returns source,
 	// medium and campaign.
 	GroupChannel bool
+	// Dimensions are columns of the registrations that prospects declare
+	// when they register (country, device, plan: [registrations]
+	// dimensions), at most attribution.MaxDimensions, each read as text:
+	// the report breaks the cohort down by each (the drill-down). With
+	// sql =, the statement returns columns of these names.
+	Dimensions []string
 }
 
 // Mapping is the schema mapping of a report. Spend is nil when spend comes
@@ -126,6 +132,9 @@ func (s Source) Validate(in Input) error {
 		return attribution.Errorf(attribution.KindConfig,
 			"[%s] sets sql and column names (%s): with sql, return the canonical column names (%s) with AS instead",
 			in.Section, strings.Join(keys, ", "), strings.Join(in.ColumnNames(), ", "))
+	}
+	if err := validateDimensions(in, s.Dimensions); err != nil {
+		return err
 	}
 	if s.Table != "" {
 		if _, err := quoteTable(s.Table); err != nil {
@@ -337,6 +346,7 @@ func (s Source) keyedSQLWith(d Dialect, in Input, rawUID bool, localDay func(mic
 		add(text("campaign"), "campaign")
 		add(s.channelKey(d, s.channelText(d, in)), "channel_key")
 		add(labelKey(d, text("campaign")), "campaign_key")
+		s.drillColumns(d, text, add)
 	case PurchasesInput.Section:
 		at, _ := ref("purchased_at")
 		amount, _ := ref("amount")
@@ -354,6 +364,7 @@ func (s Source) keyedSQLWith(d Dialect, in Input, rawUID bool, localDay func(mic
 		add(dayOf, "day")
 		add(s.channelText(d, in), "channel")
 		add(moneyExpr(d, amount), "amount")
+		add(text("campaign"), "campaign")
 	}
 	return "(SELECT " + strings.Join(cols, ",\n          ") + "\n   FROM " + s.from() + " AS origen_t)"
 }

@@ -27,8 +27,10 @@ var spendColumns = []string{"date", "channel", "amount"}
 
 // ParseSpendCSV reads spend from an ad platform export: a header with the
 // columns date, channel and amount (any order, any case, optionally
-// campaign and other columns, which are ignored; a UTF-8 byte order mark
-// is allowed), then one row per date, channel and amount (a YYYY-MM-DD
+// campaign - then the rows are summed per date, channel and campaign, for
+// the drill-down's spend per campaign - and other columns, which are
+// ignored; a UTF-8 byte order mark is allowed), then one row per date,
+// channel and amount (a YYYY-MM-DD
 // date and a plain decimal amount ≥ 0 with at most 4 decimal places,
 // METRICS.md "Inputs"). Lines that are blank or only white space are
 // skipped.
@@ -73,9 +75,10 @@ func ParseSpendCSV(r io.Reader, name string) (SpendCSV, error) {
 	}
 	dateCol, channelCol, amountCol := idx["date"], idx["channel"], idx["amount"]
 
+	campaignCol, perCampaign := idx["campaign"]
 	type key struct {
-		day     int64
-		channel string
+		day               int64
+		channel, campaign string
 	}
 	sums := map[key]*attribution.DailySpendRow{}
 	var total attribution.Money
@@ -115,11 +118,15 @@ func ParseSpendCSV(r io.Reader, name string) (SpendCSV, error) {
 				"spend file %s line %d: amount %s brings the file's total spend above %s, the largest amount Origen can sum exactly",
 				name, line, strings.TrimSpace(rec[amountCol]), attribution.Money(1<<63-1))
 		}
-		k := key{d.Unix(), rec[channelCol]}
+		k := key{day: d.Unix(), channel: rec[channelCol]}
+		if perCampaign {
+			k.campaign = rec[campaignCol]
+		}
 		row, seen := sums[k]
 		if !seen {
-			k.channel = strings.Clone(k.channel) // do not keep the whole line alive
-			row = &attribution.DailySpendRow{Channel: k.channel, ChannelValid: true, Date: d}
+			k.channel, k.campaign = strings.Clone(k.channel), strings.Clone(k.campaign) // do not keep the whole line alive
+			row = &attribution.DailySpendRow{Channel: k.channel, ChannelValid: true, Date: d,
+				Campaign: k.campaign, CampaignValid: strings.TrimSpace(k.campaign) != "", PerCampaign: perCampaign}
 			sums[k] = row
 		}
 		// Cannot overflow: row.Amount + amount ≤ total, which fits.
@@ -131,7 +138,7 @@ func ParseSpendCSV(r io.Reader, name string) (SpendCSV, error) {
 		out.Days = append(out.Days, *row)
 	}
 	slices.SortFunc(out.Days, func(a, b attribution.DailySpendRow) int {
-		return cmp.Or(cmp.Compare(a.Date.Unix(), b.Date.Unix()), cmp.Compare(a.Channel, b.Channel))
+		return cmp.Or(cmp.Compare(a.Date.Unix(), b.Date.Unix()), cmp.Compare(a.Channel, b.Channel), cmp.Compare(a.Campaign, b.Campaign))
 	})
 	return out, nil
 }

@@ -37,22 +37,27 @@ func TestParseSpendCSV(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// By date, then label bytewise (" " < "=" < "S"); Search on 1 March
-		// is 10.10 + 0.9 over 2 rows.
+		// By date, then label bytewise (" " < "=" < "S"), then campaign
+		// (the header has one: spend per campaign, an empty cell none).
 		want := []string{
-			"2026-02-28 Email 5.0000 ×1",
-			"2026-03-01 Search 11.0000 ×2",
-			`2026-03-15  Email  1.5000 ×1`,
-			`2026-03-15 =HYPERLINK("x") 2.0000 ×1`,
-			"2026-03-31 Search 0.0050 ×1",
-			"2026-04-01 Search 99.0000 ×1",
+			"2026-02-28 Email 5.0000 ×1 -",
+			"2026-03-01 Search 10.1000 ×1 a",
+			"2026-03-01 Search 0.9000 ×1 c",
+			`2026-03-15  Email  1.5000 ×1 -`,
+			`2026-03-15 =HYPERLINK("x") 2.0000 ×1 -`,
+			"2026-03-31 Search 0.0050 ×1 b",
+			"2026-04-01 Search 99.0000 ×1 a",
 		}
 		var lines []string
 		for _, d := range got.Days {
-			if !d.ChannelValid {
-				t.Errorf("%+v: a CSV label is never NULL", d)
+			if !d.ChannelValid || !d.PerCampaign {
+				t.Errorf("%+v: a CSV label is never NULL, and this file has campaigns", d)
 			}
-			lines = append(lines, fmt.Sprintf("%s %s %s ×%d", d.Date, d.Channel, d.Amount, d.Rows))
+			camp := d.Campaign
+			if !d.CampaignValid {
+				camp = "-"
+			}
+			lines = append(lines, fmt.Sprintf("%s %s %s ×%d %s", d.Date, d.Channel, d.Amount, d.Rows, camp))
 		}
 		if !slices.Equal(lines, want) {
 			t.Errorf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
@@ -69,7 +74,7 @@ func TestParseSpendCSV(t *testing.T) {
 	})
 	t.Run("columns in any order, CRLF", func(t *testing.T) {
 		got, err := queries.ParseSpendCSV(strings.NewReader("amount,channel,date\r\n1.25,X,2026-03-02\r\n"), "spend.csv")
-		if err != nil || got.Rows != 1 || len(got.Days) != 1 || got.Days[0].Amount != 12500 || got.Days[0].Channel != "X" {
+		if err != nil || got.Rows != 1 || len(got.Days) != 1 || got.Days[0].Amount != 12500 || got.Days[0].Channel != "X" || got.Days[0].PerCampaign {
 			t.Errorf("got %+v, %v", got, err)
 		}
 	})
@@ -146,7 +151,7 @@ func TestSpendCSVPeriods(t *testing.T) {
 		for _, d := range attribution.DaysIn(f.Days, march) {
 			got = append(got, fmt.Sprintf("%s %s=%s", d.Date, d.Channel, d.Amount))
 		}
-		want := `2026-03-01 Search=11.0000|2026-03-15  Email =1.5000|2026-03-15 =HYPERLINK("x")=2.0000|2026-03-31 Search=0.0050`
+		want := `2026-03-01 Search=10.1000|2026-03-01 Search=0.9000|2026-03-15  Email =1.5000|2026-03-15 =HYPERLINK("x")=2.0000|2026-03-31 Search=0.0050`
 		if strings.Join(got, "|") != want {
 			t.Errorf("got  %s\nwant %s", strings.Join(got, "|"), want)
 		}
@@ -180,26 +185,40 @@ func FuzzParseSpendCSV(f *testing.F) {
 		}
 		var rows int64
 		total := new(big.Rat)
+		sums := map[string]spendSum{}
 		for i, d := range got.Days {
 			if i > 0 {
 				p := got.Days[i-1]
-				if !p.Date.Before(d.Date) && (p.Date != d.Date || p.Channel >= d.Channel) {
+				if !p.Date.Before(d.Date) && (p.Date != d.Date || p.Channel > d.Channel || p.Channel == d.Channel && p.Campaign >= d.Campaign) {
 					t.Errorf("days %d and %d out of order: %+v, %+v", i-1, i, p, d)
 				}
 			}
+			// Rows of one date and label differ by campaign: summed here.
 			k := d.Date.String() + "\x00" + d.Channel
-			w, ok := want[k]
-			if !ok {
-				t.Errorf("day %+v was not in the file", d)
-				continue
-			}
 			amount := big.NewRat(int64(d.Amount), attribution.MoneyScale)
-			if amount.Cmp(w.amount) != 0 || d.Rows != w.rows || d.Amount < 0 || !d.ChannelValid {
-				t.Errorf("day %+v, recomputed %s over %d rows", d, w.amount.FloatString(4), w.rows)
+			s, ok := sums[k]
+			if !ok {
+				s = spendSum{amount: new(big.Rat)}
 			}
-			delete(want, k)
+			s.amount.Add(s.amount, amount)
+			s.rows += d.Rows
+			sums[k] = s
+			if d.Amount < 0 || !d.ChannelValid {
+				t.Errorf("day %+v", d)
+			}
 			rows += d.Rows
 			total.Add(total, amount)
+		}
+		for k, s := range sums {
+			w, ok := want[k]
+			if !ok {
+				t.Errorf("day %q was not in the file", k)
+				continue
+			}
+			if s.amount.Cmp(w.amount) != 0 || s.rows != w.rows {
+				t.Errorf("day %q: %s over %d rows, recomputed %s over %d rows", k, s.amount.FloatString(4), s.rows, w.amount.FloatString(4), w.rows)
+			}
+			delete(want, k)
 		}
 		if len(want) > 0 {
 			t.Errorf("days missing from the result: %v", want)

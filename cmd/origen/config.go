@@ -63,7 +63,7 @@ type rawConfig struct {
 		StatementTimeout duration `toml:"statement_timeout"`
 		ConnectTimeout   duration `toml:"connect_timeout"`
 	} `toml:"database"`
-	Registrations map[string]string `toml:"registrations"`
+	Registrations rawRegistrations  `toml:"registrations"`
 	Purchases     map[string]string `toml:"purchases"`
 	Spend         map[string]string `toml:"spend"`
 	Events        map[string]string `toml:"events"` // optional: nil without [events]
@@ -177,7 +177,11 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 		c.StatementTimeout = raw.Database.StatementTimeout.Duration
 	}
 
-	if c.Mapping.Registrations, err = source(queries.RegistrationsInput, raw.Registrations, false); err != nil {
+	if c.Mapping.Registrations, err = source(queries.RegistrationsInput, raw.Registrations.Keys, false); err != nil {
+		return nil, cfgErr("%v", err)
+	}
+	c.Mapping.Registrations.Dimensions = raw.Registrations.Dimensions
+	if err := c.Mapping.Registrations.Validate(queries.RegistrationsInput); err != nil {
 		return nil, cfgErr("%v", err)
 	}
 	if c.Mapping.Purchases, err = source(queries.PurchasesInput, raw.Purchases, false); err != nil {

@@ -124,7 +124,7 @@ func auditText(raw *rawConfig) string {
 	for _, s := range []struct {
 		name string
 		m    map[string]string
-	}{{"registrations", raw.Registrations}, {"purchases", raw.Purchases}, {"spend", raw.Spend}, {"events", raw.Events}} {
+	}{{"registrations", raw.Registrations.Keys}, {"purchases", raw.Purchases}, {"spend", raw.Spend}, {"events", raw.Events}} {
 		if s.name == "events" && s.m == nil {
 			continue
 		}
@@ -136,6 +136,9 @@ func auditText(raw *rawConfig) string {
 		slices.Sort(keys)
 		for _, k := range keys {
 			kv(k, s.m[k])
+		}
+		if s.name == "registrations" && len(raw.Registrations.Dimensions) > 0 {
+			kv("dimensions", raw.Registrations.Dimensions)
 		}
 	}
 	b.WriteString("\n[report]\n")

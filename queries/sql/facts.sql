@@ -11,6 +11,11 @@
 --         (k1, days since 1970-01-01) - registrations, window customers,
 --         first purchases within 7, 14, 30 and 60 days, window revenue,
 --         immature (v1..v8) (METRICS-COHORTS.md, "Cohorts");
+--   4, 5, 20+i  the drill-down - the period's cohort as in part 1 by raw
+--         channel and campaign (4), source and medium (5, medium in
+--         user_id) or the value of declared dimension i (20+i, i < 1 +
+--         dimensions), in the campaign column (docs/METRICS.md,
+--         "Drill-down");
 --   99    with prospects = 1, every open registration at as_of, one row per
 --         user (user_id, reg_us in v1), last - the prospect list, scored
 --         with the curves read before it (METRICS-COHORTS.md, "Prospects");
@@ -35,6 +40,9 @@ WITH
   UNION ALL
   SELECT CAST(:s4_part AS bigint), CAST(:s4_as_of AS bigint), CAST(:s4_pop_start AS bigint), CAST(:s4_pop_end AS bigint),
          CAST(:s4_open_start AS bigint), CAST(:s4_open_end AS bigint), CAST(:s4_outcome_end AS bigint)
+),
+origen_drill (part) AS (
+  SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 21 UNION ALL SELECT 22 UNION ALL SELECT 23 UNION ALL SELECT 24
 ),
 origen_followed AS (
   SELECT s.part, s.open_start, s.open_end, f.channel, f.campaign, f.reg_us,
@@ -69,6 +77,19 @@ SELECT CASE WHEN reg_us >= :p_start AND reg_us < :p_end THEN 1 ELSE 2 END AS par
 FROM origen_facts
 WHERE (reg_us >= :p_start AND reg_us < :p_end) OR (reg_us >= :q_start AND reg_us < :q_end)
 GROUP BY 1, 2, 4, 5, 6
+UNION ALL
+SELECT d.part, f.channel,
+       CASE d.part WHEN 4 THEN f.campaign WHEN 5 THEN f.source WHEN 21 THEN f.dim1
+                   WHEN 22 THEN f.dim2 WHEN 23 THEN f.dim3 ELSE f.dim4 END,
+       f.existing,
+       CASE WHEN f.first_at < f.reg_us + :window_us THEN (f.first_at - f.reg_us) / 86400000000 ELSE -1 END,
+       CASE WHEN f.reg_us + :window_us > :as_of THEN 1 ELSE 0 END,
+       COUNT(*), SUM(f.duplicates), SUM(f.revenue), 0, 0, 0, 0, 0,
+       CASE WHEN d.part = 5 THEN f.medium END
+FROM origen_facts f
+JOIN origen_drill d ON d.part < 21 + :dimensions
+WHERE f.reg_us >= :p_start AND f.reg_us < :p_end
+GROUP BY 1, 2, 3, 4, 5, 6, 15
 UNION ALL
 SELECT 3, channel, CAST(NULL AS TEXT), {{.LocalDay}}, 0, 0,
        COUNT(*),

@@ -13,7 +13,9 @@
 -- value reaches the scans. Rows identical in every column Origen reads are
 -- one candidate; duplicates counts the user's other registrations in the
 -- range - all of them, since the range of a pass ends at as_of (a window
--- over the range's candidates, not the history).
+-- over the range's candidates, not the history). source, medium and the
+-- declared dimensions dim1..dim4 of a candidate are the least of its rows
+-- (byte order), so that they never split it.
 -- origen_first - a candidate counts when no registration of the same user
 -- comes before it - an anti-join that an index on (user_id, registered_at)
 -- serves, no window over the whole history. "Before" is the earlier
@@ -26,14 +28,17 @@
 -- revenue.
 {{.KeyedCTEs}}origen_cand AS {{.Materialized}}(
   SELECT r.uid, r.registered_at_f, r.channel, r.campaign,
-         SUM(COUNT(*)) OVER (PARTITION BY r.uid) - 1 AS duplicates
+         SUM(COUNT(*)) OVER (PARTITION BY r.uid) - 1 AS duplicates,
+         MIN(r.source) AS source, MIN(r.medium) AS medium,
+         MIN(r.dim1) AS dim1, MIN(r.dim2) AS dim2, MIN(r.dim3) AS dim3, MIN(r.dim4) AS dim4
   FROM {{.RegistrationsKeyed}} AS r
   WHERE r.uid IS NOT NULL
     AND r.registered_at_f >= :range_start_raw AND r.registered_at_f <= :range_last_raw
   GROUP BY r.uid, r.registered_at_f, r.channel, r.campaign
 ),
 origen_first AS {{.Materialized}}(
-  SELECT c.uid, c.registered_at_f, {{.CRegUs}} AS reg_us, c.channel, c.campaign, c.duplicates
+  SELECT c.uid, c.registered_at_f, {{.CRegUs}} AS reg_us, c.channel, c.campaign, c.duplicates,
+         c.source, c.medium, c.dim1, c.dim2, c.dim3, c.dim4
   FROM origen_cand c
   WHERE NOT EXISTS (
     SELECT 1 FROM {{.RegistrationsKeyed}} AS o
@@ -45,6 +50,7 @@ origen_first AS {{.Materialized}}(
 ),
 origen_facts AS {{.Materialized}}(
   SELECT f.uid, f.registered_at_f, f.reg_us, f.channel, f.campaign, f.duplicates,
+         f.source, f.medium, f.dim1, f.dim2, f.dim3, f.dim4,
          MAX(CASE WHEN p.amount > 0 AND p.pur_us < f.reg_us THEN 1 ELSE 0 END) AS existing,
          MIN(CASE WHEN p.amount > 0 AND p.pur_us >= f.reg_us THEN p.pur_us END) AS first_at,
          SUM(CASE WHEN p.pur_us >= f.reg_us AND p.pur_us < f.reg_us + :window_us THEN p.amount ELSE 0 END) AS revenue
@@ -54,5 +60,6 @@ origen_facts AS {{.Materialized}}(
    AND p.purchased_at_f <= :pur_as_of_raw
    AND p.amount IS NOT NULL
    AND p.pur_us < f.reg_us + :follow_us
-  GROUP BY f.uid, f.registered_at_f, f.reg_us, f.channel, f.campaign, f.duplicates
+  GROUP BY f.uid, f.registered_at_f, f.reg_us, f.channel, f.campaign, f.duplicates,
+           f.source, f.medium, f.dim1, f.dim2, f.dim3, f.dim4
 )

@@ -1,11 +1,12 @@
--- spend - spend per raw channel label and date over [from_day, to_day)
--- (METRICS.md, "Money"), from which the report sums its periods and the
--- cohorts' and trend's CAC. day is the date as days since 1970-01-01. The
+-- spend - spend per raw channel label, date over [from_day, to_day) and
+-- campaign (NULL without a campaign column; METRICS.md, "Money"), from
+-- which the report sums its periods, the cohorts' and trend's CAC and the
+-- campaigns' spend. day is the date as days since 1970-01-01. The
 -- first filters compare the source's own date column with bound
 -- parameters of its type, a day wider on each side than the range (a
 -- timestamp's local date may differ from its UTC date), so an index on it
 -- serves the range; the exact range follows on the normalised day.
-SELECT s.channel, s.day,
+SELECT s.channel, s.day, s.campaign,
        SUM(s.amount) AS amount,
        COUNT(*) AS spend_rows,
        SUM(CASE WHEN s.amount < 0 THEN 1 ELSE 0 END) AS negative_rows
@@ -13,4 +14,4 @@ FROM {{.SpendKeyed}} AS s
 WHERE s.date_f >= :from_raw AND s.date_f < :to_raw
   AND s.day >= :from_day AND s.day < :to_day
   AND s.amount IS NOT NULL
-GROUP BY s.channel, s.day
+GROUP BY s.channel, s.day, s.campaign
