@@ -43,6 +43,9 @@ type ReportRequest struct {
 	// report's channel names before anything is computed (grouping by
 	// source, medium and campaign, aliases, merging; docs/CHANNELS.md).
 	Channels *ChannelMapping
+	// Budget, when set, plans the budget of the paid channels
+	// (docs/BUDGET.md) into Report.Budget.
+	Budget *BudgetRequest
 	// Version and GeneratedAt are stamped on the report.
 	Version     string
 	GeneratedAt time.Time
@@ -139,6 +142,7 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 		file.Days = labels.mapSpend(file.Days)
 		req.SpendFile = &file
 	}
+	spendRange = budgetSpendRange(req, spendRange)
 	spendDays, err := readSpend(ctx, snap, req.SpendFile, spendRange)
 	if err != nil {
 		return Report{}, err
@@ -201,6 +205,12 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	in.Grain = CohortWeek
 	rep.Trend, rep.TrendTotals = Cohorts(facts.Days, periodSpend, in)
 	log.Info("curves and cohorts computed", "curves", len(rep.Curves), "cohorts", len(rep.Cohorts))
+	if req.Budget != nil {
+		if rep.Budget, err = buildBudget(ctx, snap, req, spendDays, set, rep.Labels); err != nil {
+			return Report{}, err
+		}
+		rep.Notes = append(rep.Notes, rep.Budget.Notes...)
+	}
 
 	if req.TopProspects >= 0 {
 		t1 := time.Now()

@@ -239,6 +239,9 @@ type Report struct {
 	// and out-of-time backtest); nil without [events]. Writers: About
 	// (coefficients), JSON event_model.
 	EventModel *EventModel
+	// Budget is the budget plan of the paid channels (docs/BUDGET.md);
+	// nil when not computed (ReportRequest.Budget).
+	Budget *Budget
 }
 
 // DetailRow is one registration of the report's cohort (METRICS.md,
