@@ -139,6 +139,9 @@ func (f fakeSnapshot) ReadSpend(context.Context, Period) ([]DailySpendRow, error
 	return slices.Clone(f.spend), nil
 }
 func (f fakeSnapshot) HasEvents() bool { return false }
+func (f fakeSnapshot) ReadBudgetWeeks(context.Context, BudgetWeeksRequest) ([]BudgetWeekRow, error) {
+	return nil, nil
+}
 func (f fakeSnapshot) ReadProspectEvents(context.Context, time.Time, time.Time, int, func(ProspectActivity) error) error {
 	return nil
 }

@@ -46,6 +46,9 @@ type ReportRequest struct {
 	// Paid says which channels are paid beyond those with spend
 	// ([channels] paid and unpaid; PaidRule).
 	Paid PaidRule
+	// Budget, when set, plans the budget of the paid channels
+	// (docs/BUDGET.md) into Report.Budget.
+	Budget *BudgetRequest
 	// Version and GeneratedAt are stamped on the report.
 	Version     string
 	GeneratedAt time.Time
@@ -142,6 +145,7 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 		file.Days = labels.mapSpend(file.Days)
 		req.SpendFile = &file
 	}
+	spendRange = budgetSpendRange(req, spendRange)
 	spendDays, err := readSpend(ctx, snap, req.SpendFile, spendRange)
 	if err != nil {
 		return Report{}, err
@@ -210,6 +214,12 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	in.Grain = CohortWeek
 	rep.Trend, rep.TrendTotals = Cohorts(facts.Days, periodSpend, in)
 	log.Info("curves and cohorts computed", "curves", len(rep.Curves), "cohorts", len(rep.Cohorts))
+	if req.Budget != nil {
+		if rep.Budget, err = buildBudget(ctx, snap, req, spendDays, set, rep.Labels); err != nil {
+			return Report{}, err
+		}
+		rep.Notes = append(rep.Notes, rep.Budget.Notes...)
+	}
 
 	if req.TopProspects >= 0 {
 		t1 := time.Now()

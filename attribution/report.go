@@ -257,6 +257,9 @@ type Report struct {
 	Sources       []DrillMetrics
 	Dimensions    []DimensionReport
 	CampaignSpend bool
+	// Budget is the budget plan of the paid channels (docs/BUDGET.md);
+	// nil when not computed (ReportRequest.Budget).
+	Budget *Budget
 }
 
 // DetailRow is one registration of the report's cohort (METRICS.md,

@@ -30,6 +30,9 @@ type Snapshot interface {
 	ReadProspectEvents(ctx context.Context, asOf, outcomeEnd time.Time, windowDays int, fn func(ProspectActivity) error) error
 	// ReadDetail streams the period's cohort one registration at a time.
 	ReadDetail(ctx context.Context, req DetailRequest, yield func(DetailRow) error) error
+	// ReadBudgetWeeks reads the budget lookback's registrations per raw
+	// channel, local ISO week and open day (docs/BUDGET.md, "Data").
+	ReadBudgetWeeks(ctx context.Context, req BudgetWeeksRequest) ([]BudgetWeekRow, error)
 	// Statements returns the statements run so far, in order.
 	Statements() []Statement
 }

@@ -34,6 +34,8 @@ type jsonReport struct {
 	// The curves, cohorts, weekly trend, prospects and backtest
 	// (json_maturity.go): their keys follow.
 	jsonMaturity
+	// Budget is the budget plan (json_budget.go); null when not computed.
+	Budget *jsonBudget `json:"budget"`
 }
 
 // jsonPrevPeriod is the previous period's own table.
@@ -204,6 +206,7 @@ func jsonDocument(r attribution.Report) jsonReport {
 		DataQuality:          jsonQualityOf(r),
 		Notes:                nonNil(r.Notes),
 		jsonMaturity:         jsonMaturityOf(r),
+		Budget:               jsonBudgetOf(r),
 	}
 	doc.Total.Channel = totalLabel
 	rows, total := tableRows(r)

@@ -188,6 +188,7 @@ func (b *workbook) build() {
 		sheets = append(sheets, sheetCharts)
 	}
 	sheets = append(sheets, maturitySheetNames(b.r)...)
+	sheets = append(sheets, budgetSheetNames(b.r)...)
 	sheets = append(sheets, sheetQuality, sheetAbout)
 	for _, name := range sheets {
 		if b.err == nil {
@@ -218,6 +219,7 @@ func (b *workbook) build() {
 		b.charts()
 	}
 	b.maturitySheets()
+	b.budgetSheet()
 	b.quality()
 	b.about()
 	b.properties()
