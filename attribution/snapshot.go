@@ -30,6 +30,9 @@ type Snapshot interface {
 	ReadProspectEvents(ctx context.Context, asOf, outcomeEnd time.Time, windowDays int, fn func(ProspectActivity) error) error
 	// ReadDetail streams the period's cohort one registration at a time.
 	ReadDetail(ctx context.Context, req DetailRequest, yield func(DetailRow) error) error
+	// ReadLTV reads the lifetime-value aggregates of req, grouped in SQL
+	// (never purchases), and streams req.Customers when set.
+	ReadLTV(ctx context.Context, req LTVRequest) (LTVFacts, error)
 	// Statements returns the statements run so far, in order.
 	Statements() []Statement
 }
