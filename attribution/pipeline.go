@@ -43,6 +43,11 @@ type ReportRequest struct {
 	// report's channel names before anything is computed (grouping by
 	// source, medium and campaign, aliases, merging; docs/CHANNELS.md).
 	Channels *ChannelMapping
+	// LTVCohortMonths is [ltv] cohort_months (the configuration's default
+	// is 24; 0 computes no lifetime-value section) and GrossMargin [report]
+	// gross_margin (default 1): docs/LTV.md.
+	LTVCohortMonths int
+	GrossMargin     GrossMargin
 	// Version and GeneratedAt are stamped on the report.
 	Version     string
 	GeneratedAt time.Time
@@ -225,6 +230,11 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 		rep.Previous, rep.ComparisonRule = &previous, rule
 	}
 	rep.Notes = append(rep.Notes, comparisonNotes(rep)...)
+	if req.LTVCohortMonths > 0 {
+		if rep.LTV, err = buildReportLTV(ctx, snap, req); err != nil {
+			return Report{}, fmt.Errorf("lifetime value: %w", err)
+		}
+	}
 	for _, n := range rep.Notes {
 		log.Warn(n)
 	}

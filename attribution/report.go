@@ -239,6 +239,10 @@ type Report struct {
 	// and out-of-time backtest); nil without [events]. Writers: About
 	// (coefficients), JSON event_model.
 	EventModel *EventModel
+	// LTV is the lifetime-value section (docs/LTV.md): cohort revenue
+	// curves, payback, LTV/CAC and the BG/NBD and Gamma–Gamma projections;
+	// nil when not computed.
+	LTV *LTVReport
 }
 
 // DetailRow is one registration of the report's cohort (METRICS.md,

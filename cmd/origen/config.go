@@ -40,7 +40,8 @@ type config struct {
 	// Channels is [channels]: how raw labels become channels (GA4
 	// grouping, rules, aliases, merge_case); nil when they are only
 	// normalised.
-	Channels *attribution.ChannelMapping
+	Channels  *attribution.ChannelMapping
+	ltvConfig // [ltv] and [report] gross_margin (config_ltv.go)
 	// Text is the report's part of the configuration as Origen read it,
 	// secrets redacted, for the workbook's About sheet (auditText).
 	Text string
@@ -63,12 +64,14 @@ type rawConfig struct {
 	Spend         map[string]string `toml:"spend"`
 	Events        map[string]string `toml:"events"` // optional: nil without [events]
 	Report        struct {
-		Currency             string `toml:"currency"`
-		Timezone             string `toml:"timezone"`
-		ConversionWindowDays *int   `toml:"conversion_window_days"`
-		Detail               bool   `toml:"detail"`
-		MaxChannels          *int   `toml:"max_channels"`
+		Currency             string   `toml:"currency"`
+		Timezone             string   `toml:"timezone"`
+		ConversionWindowDays *int     `toml:"conversion_window_days"`
+		Detail               bool     `toml:"detail"`
+		MaxChannels          *int     `toml:"max_channels"`
+		GrossMargin          *float64 `toml:"gross_margin"`
 	} `toml:"report"`
+	LTV      rawLTV      `toml:"ltv"`
 	Targets  *rawTargets `toml:"targets"`
 	Channels rawChannels `toml:"channels"`
 	SMTP     *rawSMTP    `toml:"smtp"`
@@ -240,6 +243,9 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 			return nil, cfgErr("[report] max_channels = %d: use at least 1, the number of channels the page and the workbook's charts show by name (default %d)", *n, reports.DefaultMaxChannels)
 		}
 		c.MaxChannels = *n
+	}
+	if c.ltvConfig, err = loadLTV(&raw); err != nil {
+		return nil, cfgErr("%v", err)
 	}
 	c.Text = auditText(&raw)
 	return c, nil

@@ -152,7 +152,11 @@ func auditText(raw *rawConfig) string {
 	if n := raw.Report.MaxChannels; n != nil {
 		kv("max_channels", *n)
 	}
+	if g := raw.Report.GrossMargin; g != nil {
+		kv("gross_margin", *g)
+	}
 	auditChannels(&b, raw.Channels)
+	auditLTV(&b, raw)
 	if t := raw.Targets; t != nil {
 		thresholds := func(th rawThresholds) {
 			for _, f := range []struct {
