@@ -49,6 +49,11 @@ type ReportRequest struct {
 	// Budget, when set, plans the budget of the paid channels
 	// (docs/BUDGET.md) into Report.Budget.
 	Budget *BudgetRequest
+	// LTVCohortMonths is [ltv] cohort_months (the configuration's default
+	// is 24; 0 computes no lifetime-value section) and GrossMargin [report]
+	// gross_margin (default 1): docs/LTV.md.
+	LTVCohortMonths int
+	GrossMargin     GrossMargin
 	// Version and GeneratedAt are stamped on the report.
 	Version     string
 	GeneratedAt time.Time
@@ -245,6 +250,11 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	}
 	rep.Notes = append(rep.Notes, comparisonNotes(rep)...)
 	rep.Notes = append(rep.Notes, paidNotes(rep, req.Paid)...)
+	if req.LTVCohortMonths > 0 {
+		if rep.LTV, err = buildReportLTV(ctx, snap, req); err != nil {
+			return Report{}, fmt.Errorf("lifetime value: %w", err)
+		}
+	}
 	for _, n := range rep.Notes {
 		log.Warn(n)
 	}

@@ -260,6 +260,10 @@ type Report struct {
 	// Budget is the budget plan of the paid channels (docs/BUDGET.md);
 	// nil when not computed (ReportRequest.Budget).
 	Budget *Budget
+	// LTV is the lifetime-value section (docs/LTV.md): cohort revenue
+	// curves, payback, LTV/CAC and the BG/NBD and Gamma–Gamma projections;
+	// nil when not computed.
+	LTV *LTVReport
 }
 
 // DetailRow is one registration of the report's cohort (METRICS.md,

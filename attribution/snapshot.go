@@ -33,6 +33,9 @@ type Snapshot interface {
 	// ReadBudgetWeeks reads the budget lookback's registrations per raw
 	// channel, local ISO week and open day (docs/BUDGET.md, "Data").
 	ReadBudgetWeeks(ctx context.Context, req BudgetWeeksRequest) ([]BudgetWeekRow, error)
+	// ReadLTV reads the lifetime-value aggregates of req, grouped in SQL
+	// (never purchases), and streams req.Customers when set.
+	ReadLTV(ctx context.Context, req LTVRequest) (LTVFacts, error)
 	// Statements returns the statements run so far, in order.
 	Statements() []Statement
 }

@@ -36,6 +36,8 @@ type jsonReport struct {
 	jsonMaturity
 	// Budget is the budget plan (json_budget.go); null when not computed.
 	Budget *jsonBudget `json:"budget"`
+	// LTV is the lifetime-value section (json_ltv.go); null without it.
+	LTV *jsonLTV `json:"ltv"`
 }
 
 // jsonPrevPeriod is the previous period's own table.
@@ -207,6 +209,7 @@ func jsonDocument(r attribution.Report) jsonReport {
 		Notes:                nonNil(r.Notes),
 		jsonMaturity:         jsonMaturityOf(r),
 		Budget:               jsonBudgetOf(r),
+		LTV:                  jsonLTVOf(r),
 	}
 	doc.Total.Channel = totalLabel
 	rows, total := tableRows(r)

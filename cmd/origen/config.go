@@ -45,7 +45,8 @@ type config struct {
 	// normalised.
 	Channels *attribution.ChannelMapping
 	// Paid is [channels] paid and unpaid (attribution.PaidRule).
-	Paid attribution.PaidRule
+	Paid      attribution.PaidRule
+	ltvConfig // [ltv] and [report] gross_margin (config_ltv.go)
 	// Text is the report's part of the configuration as Origen read it,
 	// secrets redacted, for the workbook's About sheet (auditText).
 	Text string
@@ -68,13 +69,15 @@ type rawConfig struct {
 	Spend         map[string]string `toml:"spend"`
 	Events        map[string]string `toml:"events"` // optional: nil without [events]
 	Report        struct {
-		Currency             string `toml:"currency"`
-		Timezone             string `toml:"timezone"`
-		ConversionWindowDays *int   `toml:"conversion_window_days"`
-		Detail               bool   `toml:"detail"`
-		MaxChannels          *int   `toml:"max_channels"`
-		Paper                string `toml:"paper"`
+		Currency             string   `toml:"currency"`
+		Timezone             string   `toml:"timezone"`
+		ConversionWindowDays *int     `toml:"conversion_window_days"`
+		Detail               bool     `toml:"detail"`
+		MaxChannels          *int     `toml:"max_channels"`
+		Paper                string   `toml:"paper"`
+		GrossMargin          *float64 `toml:"gross_margin"`
 	} `toml:"report"`
+	LTV      rawLTV      `toml:"ltv"`
 	Targets  *rawTargets `toml:"targets"`
 	Channels rawChannels `toml:"channels"`
 	SMTP     *rawSMTP    `toml:"smtp"`
@@ -260,6 +263,9 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 			return nil, cfgErr("[report] paper = %q: use %q (the default) or %q, the paper the workbook's sheets print on", p, reports.PaperA4, reports.PaperLetter)
 		}
 		c.Paper = p
+	}
+	if c.ltvConfig, err = loadLTV(&raw); err != nil {
+		return nil, cfgErr("%v", err)
 	}
 	c.Text = auditText(&raw)
 	return c, nil

@@ -158,7 +158,11 @@ func auditText(raw *rawConfig) string {
 	if raw.Report.Paper != "" {
 		kv("paper", raw.Report.Paper)
 	}
+	if g := raw.Report.GrossMargin; g != nil {
+		kv("gross_margin", *g)
+	}
 	auditChannels(&b, raw.Channels)
+	auditLTV(&b, raw)
 	if t := raw.Targets; t != nil {
 		thresholds := func(th rawThresholds) {
 			for _, f := range []struct {
