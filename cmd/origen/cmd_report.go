@@ -210,6 +210,7 @@ func (e env) produceReport(ctx context.Context, cfg *config, rr reportRun, log *
 		Period: rr.Period, AsOf: rr.AsOf, Location: cfg.Location, Timezone: cfg.Timezone, Currency: cfg.Currency,
 		WindowDays: cfg.WindowDays, Targets: cfg.Targets, Cohort: rr.Cohort, SpendFile: spendFile, AllowEmpty: rr.AllowEmpty,
 		Calendar: rr.Calendar, Comparison: rr.Comparison, Channels: cfg.Channels,
+		Touch:   cfg.Touch,
 		Version: version(), GeneratedAt: e.now(), Log: log,
 	})
 	if err != nil {

@@ -41,6 +41,9 @@ type config struct {
 	// grouping, rules, aliases, merge_case); nil when they are only
 	// normalised.
 	Channels *attribution.ChannelMapping
+	// Touch is [attribution]: the multi-touch settings, used when
+	// [touchpoints] is mapped.
+	Touch attribution.TouchSettings
 	// Text is the report's part of the configuration as Origen read it,
 	// secrets redacted, for the workbook's About sheet (auditText).
 	Text string
@@ -61,7 +64,9 @@ type rawConfig struct {
 	Registrations map[string]string `toml:"registrations"`
 	Purchases     map[string]string `toml:"purchases"`
 	Spend         map[string]string `toml:"spend"`
-	Events        map[string]string `toml:"events"` // optional: nil without [events]
+	Events        map[string]string `toml:"events"`      // optional: nil without [events]
+	Touchpoints   map[string]string `toml:"touchpoints"` // optional: nil without [touchpoints]
+	Attribution   *rawAttribution   `toml:"attribution"`
 	Report        struct {
 		Currency             string `toml:"currency"`
 		Timezone             string `toml:"timezone"`
@@ -201,6 +206,9 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 	}
 
 	if c.Channels, err = loadChannels(raw.Channels, &c.Mapping); err != nil {
+		return nil, cfgErr("%v", err)
+	}
+	if c.Touch, err = loadTouchpoints(raw.Touchpoints, raw.Attribution, &c.Mapping); err != nil {
 		return nil, cfgErr("%v", err)
 	}
 
