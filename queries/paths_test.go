@@ -200,3 +200,48 @@ func TestPathsByHand(t *testing.T) {
 		})
 	}
 }
+
+// On generated data with touchpoints, every model's channel credits add up
+// to the report's customers (to float rounding) and revenue (exactly), on
+// both drivers, and both drivers give the same credits.
+func TestMultiTouchReconcilesOnGeneratedData(t *testing.T) {
+	dbs := generated(t, smallConfig(13))
+	loc := location(t, "Europe/Berlin")
+	october := attribution.Period{From: attribution.Date{Year: 2026, Month: 10, Day: 1}, To: attribution.Date{Year: 2026, Month: 11, Day: 1}}
+	var prints []string
+	for _, e := range dbs {
+		prefix := strings.TrimSuffix(e.mapping.Registrations.Table, "registrations")
+		e.mapping.Touchpoints = &queries.Source{Table: prefix + "touchpoints"}
+		for _, order := range []int{1, 3} {
+			rep, err := attribution.BuildReport(context.Background(), e.snapshot(t, "Europe/Berlin"), attribution.ReportRequest{
+				Period: october, AsOf: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), Location: loc, Timezone: "Europe/Berlin",
+				WindowDays: 30, Currency: attribution.Currency{Code: "EUR", Digits: 2}, TopProspects: -1,
+				Touch: attribution.TouchSettings{MarkovOrder: order}})
+			if err != nil {
+				t.Fatalf("%s: %v", e.dialect, err)
+			}
+			mt := rep.MultiTouch
+			if mt == nil || mt.Conversions != rep.Total.Customers || mt.Revenue != rep.Total.Revenue || rep.Total.Customers < 30 || mt.Paths < 50 {
+				t.Fatalf("%s: multi-touch section %v, report %d customers", e.dialect, mt != nil, rep.Total.Customers)
+			}
+			var b strings.Builder
+			for _, m := range mt.Models {
+				var conv float64
+				var rev attribution.Money
+				for _, c := range m.Channels {
+					conv += c.Conversions
+					rev += c.Revenue
+					fmt.Fprintf(&b, "%s %s %.9f %s\n", m.Model, c.Channel, c.Conversions, c.Revenue)
+				}
+				if d := conv - float64(rep.Total.Customers); d > 1e-6 || d < -1e-6 || rev != rep.Total.Revenue {
+					t.Errorf("%s order %d %s: %v conversions, %s revenue; report %d, %s", e.dialect, order, m.Model, conv, rev, rep.Total.Customers, rep.Total.Revenue)
+				}
+			}
+			prints = append(prints, b.String())
+			t.Logf("%s order %d: %d customers, %d paths (%d converting), %d Markov states", e.dialect, order, rep.Total.Customers, mt.Paths, mt.ConvertingPaths, mt.Markov.States)
+		}
+	}
+	if prints[0] != prints[2] || prints[1] != prints[3] {
+		t.Errorf("the drivers' credits differ:\nsqlite\n%s\npostgres\n%s", prints[0], prints[2])
+	}
+}
