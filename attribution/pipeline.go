@@ -54,6 +54,9 @@ type ReportRequest struct {
 	// gross_margin (default 1): docs/LTV.md.
 	LTVCohortMonths int
 	GrossMargin     GrossMargin
+	// Touch are the [attribution] settings of the multi-touch section,
+	// read when the snapshot has touchpoints (TouchSnapshot).
+	Touch TouchSettings
 	// Version and GeneratedAt are stamped on the report.
 	Version     string
 	GeneratedAt time.Time
@@ -116,6 +119,7 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 		return Report{}, Errorf(KindData, "as-of %s is before the period %s starts: no registration of it exists yet (give a later --as-of, or --allow-empty / allow_empty = true to write the empty report)",
 			req.AsOf.Format(time.RFC3339), req.Period)
 	}
+	touchSnap, _ := snap.(TouchSnapshot)
 	snap, labels := withLabels(snap, req.Channels)
 	quality, warnings, err := snap.ReadQuality(ctx, req.AsOf)
 	if err != nil {
@@ -237,6 +241,10 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 		rep.Prospects, rep.ProspectsScored, rep.EventModel, rep.Backtest = pr.Ranked, pr.Scored, pr.Model, &pr.Backtest
 		log.Info("prospects scored", "prospects", pr.Scored, "listed", len(pr.Ranked),
 			"backtest_top_decile_lift", pr.Backtest.TopDecileLift.Value, "duration", time.Since(t1).Round(time.Millisecond))
+	}
+
+	if rep.MultiTouch, err = reportMultiTouch(ctx, touchSnap, req, rep); err != nil {
+		return Report{}, err
 	}
 
 	// The comparison period, from the same pass and the same snapshot.

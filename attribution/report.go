@@ -243,6 +243,9 @@ type Report struct {
 	// top-decile lift and calibration error; the Deciles as a small table
 	// (predicted vs observed per decile).
 	Backtest *Backtest
+	// MultiTouch is the multi-touch attribution of the period's cohort
+	// over its touchpoints (docs/MULTITOUCH.md); nil without [touchpoints].
+	MultiTouch *MultiTouch
 	// EventModel is the logistic model that scored the prospects from
 	// their activity when an [events] mapping is present (its coefficients
 	// and out-of-time backtest); nil without [events]. Writers: About

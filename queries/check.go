@@ -253,5 +253,8 @@ func (r Reader) sources() []sourcedInput {
 	if r.Mapping.Events != nil {
 		items = append(items, sourcedInput{EventsInput, *r.Mapping.Events})
 	}
+	if r.Mapping.Touchpoints != nil {
+		items = append(items, sourcedInput{TouchpointsInput, *r.Mapping.Touchpoints})
+	}
 	return items
 }

@@ -112,6 +112,8 @@ type Mapping struct {
 	Spend         *Source
 	// Events is nil when the config has no [events] section.
 	Events *Source
+	// Touchpoints is nil when the config has no [touchpoints] section.
+	Touchpoints *Source
 }
 
 // Validate checks a source's shape without touching the database.

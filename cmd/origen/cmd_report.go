@@ -211,6 +211,7 @@ func (e env) produceReport(ctx context.Context, cfg *config, rr reportRun, log *
 		WindowDays: cfg.WindowDays, Targets: cfg.Targets, Cohort: rr.Cohort, SpendFile: spendFile, AllowEmpty: rr.AllowEmpty,
 		Calendar: rr.Calendar, Comparison: rr.Comparison, Channels: cfg.Channels, Paid: cfg.Paid,
 		LTVCohortMonths: cfg.LTVCohortMonths, GrossMargin: cfg.GrossMargin,
+		Touch:   cfg.Touch,
 		Version: version(), GeneratedAt: e.now(), Log: log,
 	})
 	if err != nil {

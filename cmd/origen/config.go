@@ -47,6 +47,9 @@ type config struct {
 	// Paid is [channels] paid and unpaid (attribution.PaidRule).
 	Paid      attribution.PaidRule
 	ltvConfig // [ltv] and [report] gross_margin (config_ltv.go)
+	// Touch is [attribution]: the multi-touch settings, used when
+	// [touchpoints] is mapped.
+	Touch attribution.TouchSettings
 	// Text is the report's part of the configuration as Origen read it,
 	// secrets redacted, for the workbook's About sheet (auditText).
 	Text string
@@ -67,7 +70,9 @@ type rawConfig struct {
 	Registrations rawRegistrations  `toml:"registrations"`
 	Purchases     map[string]string `toml:"purchases"`
 	Spend         map[string]string `toml:"spend"`
-	Events        map[string]string `toml:"events"` // optional: nil without [events]
+	Events        map[string]string `toml:"events"`      // optional: nil without [events]
+	Touchpoints   map[string]string `toml:"touchpoints"` // optional: nil without [touchpoints]
+	Attribution   *rawAttribution   `toml:"attribution"`
 	Report        struct {
 		Currency             string   `toml:"currency"`
 		Timezone             string   `toml:"timezone"`
@@ -217,6 +222,9 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 		return nil, cfgErr("%v", err)
 	}
 	if c.Paid, err = loadPaid(raw.Channels); err != nil {
+		return nil, cfgErr("%v", err)
+	}
+	if c.Touch, err = loadTouchpoints(raw.Touchpoints, raw.Attribution, &c.Mapping); err != nil {
 		return nil, cfgErr("%v", err)
 	}
 

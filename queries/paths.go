@@ -1,0 +1,104 @@
+package queries
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/origen-analytics/origen/attribution"
+)
+
+// TouchpointsInput is the optional marketing touchpoints of users (an ad
+// click, a visit from search, a newsletter) that multi-touch attribution
+// reads when mapped (docs/MULTITOUCH.md): the channel, or source, medium
+// and campaign grouped by the channel rules.
+var TouchpointsInput = Input{"touchpoints", []column{
+	{"user_id", colText, false}, {"occurred_at", colTime, false}, {"channel", colText, false},
+	{"campaign", colText, true}, {"source", colText, true}, {"medium", colText, true},
+}}
+
+// touchSep separates the touches of a path as the database aggregates
+// them (ASCII record separator; the grouped label uses the unit
+// separator).
+const touchSep = "\x1e"
+
+// pathsPlan is paths.sql for req.
+func (r Reader) pathsPlan(req attribution.PathsRequest) (plan, error) {
+	if r.Mapping.Touchpoints == nil {
+		return plan{}, fmt.Errorf("read paths: no [touchpoints] mapping")
+	}
+	if req.WindowDays <= 0 || req.LookbackDays <= 0 {
+		return plan{}, fmt.Errorf("read paths: window of %d days, lookback of %d days", req.WindowDays, req.LookbackDays)
+	}
+	loc := req.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	start, end := req.Period.Bounds(loc)
+	args := r.rangeArgs(start, end, req.AsOf, req.WindowDays, req.WindowDays)
+	args["lookback_us"] = int64(req.LookbackDays) * microsPerDay
+	args["by_registration"] = 0
+	if req.ByRegistration {
+		args["by_registration"] = 1
+	}
+	extra := map[string]string{
+		"Touchpoints": r.Mapping.Touchpoints.selectSQL(r.Dialect, TouchpointsInput),
+		"Text":        textType(r.Dialect),
+		"TouchSep":    map[Dialect]string{Postgres: "chr(30)", SQLite: "char(30)"}[r.Dialect],
+		"ByteOrder":   map[Dialect]string{Postgres: ` COLLATE "C"`, SQLite: ""}[r.Dialect],
+	}
+	return plan{name: "paths", args: args, extra: extra}, nil
+}
+
+// ReadPaths runs paths.sql and hands every distinct path of the cohort of
+// req.Period to yield, most followed first, the rows of one path (its
+// timings) together. It needs Mapping.Touchpoints.
+func (r Reader) ReadPaths(ctx context.Context, db DBTX, req attribution.PathsRequest, timeout time.Duration, yield func(attribution.PathRow) error) error {
+	p, err := r.pathsPlan(req)
+	if err != nil {
+		return err
+	}
+	return r.run(ctx, db, p, timeout, func(rows *sqlx.Rows) error {
+		var (
+			touched, regValid   int64
+			path, reg, days     sql.NullString
+			conv, non, rev, all int64
+		)
+		if err := rows.Scan(&touched, &path, &reg, &regValid, &days, &conv, &non, &rev, &all); err != nil {
+			return err
+		}
+		row := attribution.PathRow{Touched: touched == 1, RegChannel: reg.String, RegChannelValid: regValid == 1,
+			Conversions: conv, NonConversions: non, Revenue: attribution.Money(rev)}
+		if row.Touched {
+			row.Channels = strings.Split(path.String, touchSep)
+			if days.Valid {
+				for _, d := range strings.Split(days.String, ",") {
+					n, err := strconv.Atoi(d)
+					if err != nil {
+						return fmt.Errorf("path timing %q: %w", days.String, err)
+					}
+					row.Days = append(row.Days, n)
+				}
+				if len(row.Days) != len(row.Channels) {
+					return fmt.Errorf("path of %d touches has %d timings (a channel label holds the character 0x1E?)", len(row.Channels), len(row.Days))
+				}
+			}
+		}
+		return yield(row)
+	})
+}
+
+// HasTouchpoints implements attribution.TouchSnapshot.
+func (s *Snapshot) HasTouchpoints() bool { return s.reader.Mapping.Touchpoints != nil }
+
+// ReadPaths implements attribution.TouchSnapshot.
+func (s *Snapshot) ReadPaths(ctx context.Context, req attribution.PathsRequest, yield func(attribution.PathRow) error) error {
+	return s.reader.ReadPaths(ctx, s.tx, req, s.timeout, yield)
+}
+
+var _ attribution.TouchSnapshot = (*Snapshot)(nil)
