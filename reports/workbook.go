@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -173,10 +174,11 @@ type workbook struct {
 	detailRows   int64
 	detailSheets int
 
-	// How sheets print (printAs), and the stream writers that
-	// finishSheets flushes (stream).
+	// How sheets print (printAs), the stream writers that finishSheets
+	// flushes (stream), and the sheets it streams from a grid (useGrid).
 	prints  map[string]sheetPrint
 	streams map[string]*excelize.StreamWriter
+	grids   map[string]*grid
 }
 
 func (b *workbook) build() {
@@ -420,6 +422,10 @@ func (b *workbook) leftNumberStyle(code string) int {
 // text stores s as a string cell. Strings never become formulas, whatever
 // they start with (a channel named "=1+1" stays text).
 func (b *workbook) text(sheet, cell, s string, style int) {
+	if g, col, row := b.gridCell(sheet, cell); g != nil {
+		g.set(col, row, excelize.Cell{StyleID: style, Value: s})
+		return
+	}
 	if b.err != nil {
 		return
 	}
@@ -430,12 +436,20 @@ func (b *workbook) text(sheet, cell, s string, style int) {
 }
 
 func (b *workbook) styleOnly(sheet, cell string, style int) {
+	if g, col, row := b.gridCell(sheet, cell); g != nil {
+		g.style(col, row, style)
+		return
+	}
 	if b.err == nil {
 		b.check(b.f.SetCellStyle(sheet, cell, cell, style))
 	}
 }
 
 func (b *workbook) int(sheet, cell string, n int64, style int) {
+	if g, col, row := b.gridCell(sheet, cell); g != nil {
+		g.set(col, row, excelize.Cell{StyleID: style, Value: n})
+		return
+	}
 	if b.err != nil {
 		return
 	}
@@ -444,6 +458,10 @@ func (b *workbook) int(sheet, cell string, n int64, style int) {
 }
 
 func (b *workbook) date(sheet, cell string, d attribution.Date) {
+	if g, col, row := b.gridCell(sheet, cell); g != nil {
+		g.set(col, row, excelize.Cell{StyleID: b.dateStyle(), Value: dateSerial(d)})
+		return
+	}
 	if b.err != nil {
 		return
 	}
@@ -459,11 +477,17 @@ func (b *workbook) metric(sheet, cell string, c column, m attribution.ChannelMet
 		return
 	}
 	v := c.get(m)
-	b.check(b.f.SetCellStyle(sheet, cell, cell, style))
+	g, col, row := b.gridCell(sheet, cell)
+	if g != nil {
+		g.set(col, row, excelize.Cell{StyleID: style, Value: cellValue(c, v)})
+	} else {
+		b.check(b.f.SetCellStyle(sheet, cell, cell, style))
+	}
 	if !v.OK {
-		b.check(b.f.AddComment(sheet, excelize.Comment{
-			Cell: cell, Author: commentAuthor, Text: c.naNote(), Width: 180, Height: 40,
-		}))
+		b.naNote(sheet, cell, c)
+		return
+	}
+	if g != nil {
 		return
 	}
 	switch c.Kind {
@@ -480,9 +504,22 @@ func (b *workbook) metric(sheet, cell string, c column, m attribution.ChannelMet
 	}
 }
 
+// naNote puts the note saying why column c's value is undefined on cell.
+func (b *workbook) naNote(sheet, cell string, c column) {
+	if b.err == nil {
+		b.check(b.f.AddComment(sheet, excelize.Comment{
+			Cell: cell, Author: commentAuthor, Text: c.naNote(), Width: 180, Height: 40,
+		}))
+	}
+}
+
 // width sets a column's width to fit chars characters, between
 // minColWidth and limit (maxColWidth when limit is 0).
 func (b *workbook) width(sheet string, col, chars, limit int) {
+	if g := b.grids[sheet]; g != nil {
+		g.widths[col] = colWidth(chars, limit)
+		return
+	}
 	if b.err != nil {
 		return
 	}
@@ -559,6 +596,7 @@ func workbookDisplay(c column, v value, cur attribution.Currency) string {
 func (b *workbook) summary() {
 	const sheet = sheetSummary
 	r := b.r
+	b.useGrid(sheet) // for the formulas' cached values
 	row := 1
 	labels := 0
 	label := func(s string) string {
@@ -618,19 +656,26 @@ func (b *workbook) summary() {
 			name += " (CAC)"
 		}
 		style := b.leftNumberStyle(numFmt(c, r.Currency))
-		b.metric(sheet, label(name), c, total.M, style)
+		b.totalRef(sheet, label(name), c, key, total.M, style)
 		if total.Prev != nil {
-			b.metric(sheet, b.cellName(3, row), c, *total.Prev, style)
-			if v, ok := totalChange(key, total); ok {
-				style := rate
-				if key == "conversion_rate" {
-					// A difference of rates, in percentage points.
-					pp := columnOf(changeColumns, "change_conversion_rate")
-					v, style = v*100, b.leftNumberStyle(numFmt(pp, r.Currency))
-				}
-				b.styleOnly(sheet, b.cellName(4, row), style)
-				b.check(b.f.SetCellFloat(sheet, b.cellName(4, row), v, -1, 64))
+			b.totalRef(sheet, b.cellName(3, row), c, "previous_"+key, *total.Prev, style)
+			// The change is a formula over the two cells left of it, with
+			// the guards of totalChange.
+			now, before := b.cellName(2, row), b.cellName(3, row)
+			formula := fmt.Sprintf(`IF(OR(%[1]s="",%[2]s="",%[2]s=0),"",%[1]s/%[2]s-1)`, now, before)
+			style := rate
+			v, ok := totalChange(key, total)
+			if key == "conversion_rate" {
+				// A difference of rates, in percentage points.
+				pp := columnOf(changeColumns, "change_conversion_rate")
+				v, style = v*100, b.leftNumberStyle(numFmt(pp, r.Currency))
+				formula = fmt.Sprintf(`IF(OR(%[1]s="",%[2]s=""),"",100*(%[1]s-%[2]s))`, now, before)
 			}
+			var cached any
+			if ok {
+				cached = v
+			}
+			b.formula(sheet, b.cellName(4, row), formula, cached, style)
 		}
 		row++
 	}
@@ -682,6 +727,33 @@ func (b *workbook) summary() {
 		b.width(sheet, 4, 10, 0)
 	}
 	b.printLayout(sheet, "portrait")
+}
+
+// totalRef writes the Summary's headline figure of column c (key key) as a
+// reference to its cell in the Channels Total row, with Origen's value m
+// cached; a figure that Channels does not have (the previous period's
+// immature registrations) is stored. An undefined value is an empty cell
+// with a note, as in Channels.
+func (b *workbook) totalRef(sheet, cell string, c column, key string, m attribution.ChannelMetrics, style int) {
+	cols := tableColumns(b.r)
+	i := slices.IndexFunc(cols, func(c column) bool { return c.Key == key })
+	if i < 0 {
+		b.metric(sheet, cell, c, m, style)
+		return
+	}
+	rows, _ := tableRows(b.r)
+	ref := fmt.Sprintf("%s!$%s$%d", sheetChannels, columnName(i+1), len(rows)+2) // the Total row
+	v := c.get(m)
+	b.formula(sheet, cell, ref, cellValue(c, v), style)
+	if !v.OK {
+		b.naNote(sheet, cell, c)
+	}
+}
+
+// columnName is the letters of a 1-based column number.
+func columnName(col int) string {
+	name, _ := excelize.ColumnNumberToName(col) // only fails beyond XFD
+	return name
 }
 
 // properties sets the document properties. Created is the run time, or the

@@ -86,6 +86,9 @@ func (b *workbook) finishSheets() {
 		if b.err != nil {
 			return
 		}
+		if g := b.grids[sheet]; g != nil {
+			b.streamGrid(sheet, g)
+		}
 		sw := b.streams[sheet]
 		if sw == nil {
 			b.fitToPage(sheet)
