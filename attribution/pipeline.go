@@ -161,6 +161,7 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 		rep, err := ComputeChecked(Inputs{Period: p, AsOf: req.AsOf, Timezone: req.Timezone, Currency: req.Currency,
 			WindowDays: w, Cohort: cohort, Spend: spend, Quality: q})
 		rep.Quality.PaidWithoutSpend = PaidWithoutSpend(rep.Channels)
+		rep.SpendDays = SpendByDay(spendDays, p)
 		rep.Version, rep.GeneratedAt = req.Version, req.GeneratedAt
 		return rep, err
 	}
