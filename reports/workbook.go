@@ -189,6 +189,9 @@ func (b *workbook) build() {
 	if len(b.r.Channels) > 0 {
 		sheets = append(sheets, sheetCharts)
 	}
+	if hasSpendSheet(b.r) {
+		sheets = append(sheets, sheetSpend)
+	}
 	sheets = append(sheets, maturitySheetNames(b.r)...)
 	sheets = append(sheets, sheetQuality, sheetAbout)
 	for _, name := range sheets {
@@ -218,6 +221,9 @@ func (b *workbook) build() {
 	b.channels()
 	if len(b.r.Channels) > 0 {
 		b.charts()
+	}
+	if hasSpendSheet(b.r) {
+		b.spend()
 	}
 	b.maturitySheets()
 	b.quality()

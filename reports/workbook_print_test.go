@@ -31,7 +31,7 @@ func xmlAttr(part, tag, name string) (string, bool) {
 // added last, all have them.
 func TestWorkbookPrintSetup(t *testing.T) {
 	detail, rows := detailReport(t, 6)
-	orientations := map[string]string{sheetSummary: "portrait"} // the rest landscape
+	orientations := map[string]string{sheetSummary: "portrait", sheetSpend: "portrait"} // the rest landscape
 	for _, tc := range []struct {
 		name  string
 		r     attribution.Report
