@@ -26,7 +26,7 @@ func (b *workbook) quality() {
 		}
 		b.text(sheet, b.cellName(i+1, top), h, b.headerStyle(k))
 	}
-	checks := qualityChecks(b.r)
+	checks := append(qualityChecks(b.r), labelChecks(b.r)...)
 	widths := []int{14, 0, 10, 12, 0}
 	for _, c := range checks {
 		widths[1] = max(widths[1], displayWidth(c.Label))
@@ -78,6 +78,37 @@ const (
 	aboutKeyChars   = 26
 	aboutValueChars = 110
 )
+
+// labelChecks are the findings about channel labels (METRICS.md, label
+// rules): channels that look paid but have no spend, counted by their
+// registrations, and labels that differ only by case, accents or white
+// space, counted by groups, each group listed as its labels with their
+// registrations.
+func labelChecks(r attribution.Report) []check {
+	const reg = "Registrations"
+	regs := map[string]int64{}
+	for _, m := range r.Channels {
+		regs[m.Channel] = m.Registrations
+	}
+	var paid int64
+	for _, ch := range r.Quality.PaidWithoutSpend {
+		paid += regs[ch]
+	}
+	var groups []string
+	for _, g := range attribution.LabelVariants(r.Channels) {
+		parts := make([]string, len(g))
+		for i, m := range g {
+			parts[i] = fmt.Sprintf("%s (%s)", m.Channel, formatCount(m.Registrations))
+		}
+		groups = append(groups, strings.Join(parts, " · "))
+	}
+	return []check{
+		{reg, "Of channels that look paid but have no spend", paid, r.Quality.PaidWithoutSpend,
+			"Counted at no cost (cost per registration 0): add their spend, or map them to the channel their spend is booked under ([channels.aliases])."},
+		{reg, "Channel labels that differ only by case, accents or white space (groups)", int64(len(groups)), groups,
+			"Reported as separate channels, which splits their registrations and spend: merge them with [channels] merge_case = true or [channels.aliases], or fix the labels at the source."},
+	}
+}
 
 func (b *workbook) topStyle() int {
 	return b.style("top", &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}})

@@ -95,3 +95,43 @@ func TestSpendSheetInLibreOffice(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkbookLabelFindings: the Data quality sheet lists the channels
+// that look paid without spend (4 + 2 + 3 = 9 registrations, by hand) and
+// the labels that differ only by case or white space (one group, by
+// registrations).
+func TestWorkbookLabelFindings(t *testing.T) {
+	row := func(ch string, n int64) attribution.CohortRow {
+		return attribution.CohortRow{Channel: ch, ChannelValid: true, Days: -1, Count: n}
+	}
+	r := attribution.Compute(attribution.Inputs{
+		Period:   sampleReport(t).Period,
+		Currency: attribution.Currency{Code: "EUR", Digits: 2}, WindowDays: 30,
+		Cohort: []attribution.CohortRow{row("Paid Search", 10), row("paid search", 3), row("PAID  Search", 2), row("Display", 4), row("Email", 5)},
+		Spend:  []attribution.SpendRow{{Channel: "Paid Search", ChannelValid: true, Amount: 50 * attribution.MoneyScale}},
+	})
+	r.Quality.PaidWithoutSpend = attribution.PaidWithoutSpend(r.Channels)
+	f, _ := openWorkbookWith(t, r, WorkbookOptions{})
+	rows, err := f.GetRows(sheetQuality)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]string{
+		"Of channels that look paid but have no spend": {"9", "Display\nPAID  Search\npaid search"},
+		"Channel labels that differ only by case, accents or white space (groups)": {"1", "Paid Search (10) · paid search (3) · PAID  Search (2)"},
+	}
+	for _, row := range rows {
+		if len(row) < 4 {
+			continue
+		}
+		if w, ok := want[row[1]]; ok {
+			if row[2] != w[0] || row[3] != w[1] {
+				t.Errorf("%s: count %q, channels %q; want %q, %q", row[1], row[2], row[3], w[0], w[1])
+			}
+			delete(want, row[1])
+		}
+	}
+	for label := range want {
+		t.Errorf("no check %q", label)
+	}
+}
