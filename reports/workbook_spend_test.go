@@ -117,7 +117,7 @@ func TestWorkbookLabelFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string][2]string{
-		"Of channels that look paid but have no spend": {"9", "Display\nPAID  Search\npaid search"},
+		"Of channels that look paid but have no spend":                             {"9", "Display\nPAID  Search\npaid search"},
 		"Channel labels that differ only by case, accents or white space (groups)": {"1", "Paid Search (10) · paid search (3) · PAID  Search (2)"},
 	}
 	for _, row := range rows {
