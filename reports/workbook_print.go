@@ -141,6 +141,10 @@ const (
 	// monoCharWidth is a Courier New 9-point letter in column width units
 	// (the width of a digit of the default 11-point font).
 	monoCharWidth = 0.8
+	// textCharWidth is a letter of the default font: Calibri's are
+	// narrower than its digits, but LibreOffice without Calibri draws
+	// DejaVu Sans, about a tenth wider (seen in its PDF export).
+	textCharWidth = 1.1
 )
 
 // textLines is how many lines s takes when wrapped at word boundaries in

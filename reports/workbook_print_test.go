@@ -164,7 +164,7 @@ func TestWorkbookWrappedRows(t *testing.T) {
 				if style == nil || style.Alignment == nil || !style.Alignment.WrapText {
 					continue
 				}
-				cw := 1.0
+				cw := textCharWidth
 				if style.Font != nil && style.Font.Family == "Courier New" {
 					cw = monoCharWidth
 				}

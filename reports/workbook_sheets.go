@@ -43,7 +43,7 @@ func (b *workbook) quality() {
 		b.int(sheet, b.cellName(3, row), c.Count, count)
 		b.text(sheet, b.cellName(4, row), strings.Join(c.Names, "\n"), b.wrapStyle())
 		b.text(sheet, b.cellName(5, row), c.Action, b.wrapStyle())
-		b.fitRow(sheet, row, lineHeight, 1, []string{strings.Join(c.Names, "\n"), c.Action}, []float64{namesW, actionW})
+		b.fitRow(sheet, row, lineHeight, textCharWidth, []string{strings.Join(c.Names, "\n"), c.Action}, []float64{namesW, actionW})
 	}
 	b.width(sheet, 1, widths[0], 0)
 	b.width(sheet, 2, widths[1], 0)
@@ -133,7 +133,7 @@ func (b *workbook) about() {
 	pair := func(k, v string) {
 		b.text(sheet, b.cellName(1, row), k, b.boldStyle())
 		b.text(sheet, b.cellName(2, row), v, b.wrapStyle())
-		b.fitRow(sheet, row, lineHeight, 1, []string{v}, valueW)
+		b.fitRow(sheet, row, lineHeight, textCharWidth, []string{v}, valueW)
 		row++
 	}
 	mono := func(line string) {
@@ -204,7 +204,7 @@ func (b *workbook) about() {
 		b.text(sheet, b.cellName(1, row), fmt.Sprintf("%d. %s", n, st.Name), b.boldStyle())
 		args := b.statementArgs(st.Args)
 		b.text(sheet, b.cellName(2, row), args, b.wrapStyle())
-		b.fitRow(sheet, row, lineHeight, 1, []string{args}, valueW)
+		b.fitRow(sheet, row, lineHeight, textCharWidth, []string{args}, valueW)
 		row++
 		if m, ok := first[st.SQL]; ok {
 			b.text(sheet, b.cellName(2, row), fmt.Sprintf("The same SQL as statement %d.", m), 0)
@@ -234,7 +234,7 @@ func (b *workbook) targetsTable(sheet string, row *int) {
 		b.text(sheet, b.cellName(i+1, *row), h, b.headerStyle(k))
 	}
 	// Columns C and D keep the default width: their headers wrap.
-	b.fitRow(sheet, *row, lineHeight, 1, heads[1:], []float64{colWidth(aboutValueChars, aboutValueChars+10), defaultColWidth, defaultColWidth})
+	b.fitRow(sheet, *row, lineHeight, textCharWidth, heads[1:], []float64{colWidth(aboutValueChars, aboutValueChars+10), defaultColWidth, defaultColWidth})
 	*row++
 	line := func(name string, th attribution.Thresholds) {
 		b.text(sheet, b.cellName(1, *row), name, 0)
