@@ -53,8 +53,10 @@ func (b *workbook) spend() {
 	for _, x := range b.rows {
 		nameWidth = max(nameWidth, displayWidth(x.M.Channel))
 	}
-	b.check(sw.SetColWidth(1, 1, float64(min(nameWidth+2, 40))))
-	b.check(sw.SetColWidth(2, 4, 20))
+	nameCol := float64(min(nameWidth+2, 40))
+	b.check(sw.SetColWidth(1, 1, nameCol))
+	b.check(sw.SetColWidth(2, 2, max(nameCol, 20))) // the daily rows' channel
+	b.check(sw.SetColWidth(3, 4, 20))
 
 	spendCol := columnByKey("spend")
 	money, moneyTotal := b.valueStyle(spendCol, false), b.valueStyle(spendCol, true)
@@ -65,7 +67,11 @@ func (b *workbook) spend() {
 		intro = fmt.Sprintf("The %s daily spend rows of %s do not fit in a sheet (Excel holds %s rows): the sums below are Origen's, without the rows.",
 			formatCount(int64(len(days))), periodText(r.Period), formatCount(int64(b.sheetRowLimit())))
 	}
-	b.check(sw.SetRow("A2", []any{intro}))
+	// The introduction wraps over the table's width, so that the page is
+	// scaled to the table, not to one long line of text.
+	introLines := textLines(intro, nameCol+max(nameCol, 20)+2*20, textCharWidth)
+	b.check(sw.SetRow("A2", []any{excelize.Cell{StyleID: b.wrapStyle(), Value: intro}}, excelize.RowOpts{Height: float64(introLines)*lineHeight + 2}))
+	b.check(sw.MergeCell("A2", "D2"))
 	header := []any{
 		excelize.Cell{StyleID: b.headerStyle(kindText), Value: "Channel"},
 		excelize.Cell{StyleID: b.headerStyle(kindMoney), Value: "Spend of the daily rows"},
