@@ -82,9 +82,11 @@ func WriteWorkbook(w io.Writer, r attribution.Report) error {
 }
 
 // WriteWorkbookWith writes r as an .xlsx workbook: Summary (parameters,
-// headline totals, data quality, notes), Channels (one row per channel in
-// Report order, then the Total row, as an Excel table), Charts (native
-// charts over the Channels table), when the report has them Cohorts,
+// headline totals as formulas over the Channels Total row, data quality,
+// notes), Channels (one row per channel in Report order, then the Total
+// row, as an Excel table), Charts (native charts over the Channels
+// table), with spend Spend (the daily spend as read and its
+// reconciliation to Channels, workbook_spend.go), when the report has them Cohorts,
 // Curves, Trend and Prospects (registration quality over time,
 // workbook_maturity.go), Data quality (every check and what Origen did),
 // About (definitions, configuration, SQL) and, with o.Detail,
@@ -94,7 +96,10 @@ func WriteWorkbook(w io.Writer, r attribution.Report) error {
 // live formula over the same row, with Origen's own value cached in the
 // cell so that viewers that do not calculate show it, and the Total row
 // sums the channel rows. Undefined values are empty cells with a note
-// saying why. Channel names are always text cells, never formulas.
+// saying why. Channel names are always text cells, never formulas. Every
+// sheet declares its real used range (workbook_dimension.go) and prints
+// on o.Paper one page wide with a header and page numbers
+// (workbook_print.go).
 func WriteWorkbookWith(w io.Writer, r attribution.Report, o WorkbookOptions) error {
 	if err := checkReport(r); err != nil {
 		return fmt.Errorf("write workbook: %w", err)
