@@ -81,6 +81,12 @@ func (b *workbook) formula(sheet, cell, formula string, cached any, style int) {
 // streamGrid writes sheet's grid with a stream writer (b.stream), which
 // finishSheets flushes.
 func (b *workbook) streamGrid(sheet string, g *grid) {
+	// A cell set on the sheet directly (f.SetCellValue, not the helpers)
+	// would be dropped by the stream writer: refuse, so a test shows it.
+	if rows, err := b.f.GetRows(sheet); err != nil || len(rows) > 0 {
+		b.check(fmt.Errorf("sheet %s is written from a grid, but %d rows were set on it directly (%v): use the cell helpers", sheet, len(rows), err))
+		return
+	}
 	sw := b.stream(sheet)
 	if sw == nil {
 		return

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/origen-analytics/origen/attribution"
 )
 
@@ -183,5 +185,22 @@ func TestWorkbookWrappedRows(t *testing.T) {
 	}
 	if checked < 5 {
 		t.Errorf("only %d wrapped rows", checked)
+	}
+}
+
+// A cell set directly on a sheet that is written from a grid would be
+// dropped by the stream writer: the workbook refuses instead.
+func TestGridRefusesDirectCells(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	b := &workbook{f: f, r: sampleReport(t), styles: map[string]int{}}
+	b.useGrid("Sheet1")
+	b.text("Sheet1", "A2", "kept", 0)
+	if err := f.SetCellValue("Sheet1", "B7", "lost"); err != nil {
+		t.Fatal(err)
+	}
+	b.streamGrid("Sheet1", b.grids["Sheet1"])
+	if b.err == nil || !strings.Contains(b.err.Error(), "set on it directly") {
+		t.Errorf("error %v, want one about the cells set directly", b.err)
 	}
 }
