@@ -180,6 +180,7 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 			return Report{}, err
 		}
 		rep.Quality.PaidWithoutSpend = PaidWithoutSpend(rep.Channels)
+		rep.SpendDays = SpendByDay(spendDays, p)
 		rep.Version, rep.GeneratedAt = req.Version, req.GeneratedAt
 		return rep, ApplyPaid(&rep, req.Paid)
 	}

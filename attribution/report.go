@@ -181,6 +181,10 @@ type Report struct {
 	TotalPaid   ChannelMetrics
 	TotalUnpaid ChannelMetrics
 	Quality     DataQuality
+	// SpendDays is the period's spend by channel and date as read
+	// (SpendByDay): a channel's days add up to its Spend. Writers: the
+	// workbook's Spend sheet, which reconciles them to Channels.
+	SpendDays []DailySpendRow
 	// Notes are findings a reader should see next to the numbers.
 	Notes []string
 	// Previous is the report of the period of the same length just before

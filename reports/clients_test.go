@@ -130,7 +130,7 @@ func TestWorkbookRecalculatedInLibreOffice(t *testing.T) {
 	}
 
 	t.Run("every formula equals its cached value", func(t *testing.T) {
-		for _, sheet := range []string{sheetChannels, sheetCharts} {
+		for _, sheet := range []string{sheetSummary, sheetChannels, sheetCharts, sheetSpend} {
 			n := eachFormula(t, f, sheet, func(row, col int, cell, formula, cached string) {
 				if got := lo(sheet, row, col); !closeEnough(got, cached) {
 					t.Errorf("%s!%s = %s: LibreOffice computes %q, Origen cached %q", sheet, cell, formula, got, cached)

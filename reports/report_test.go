@@ -80,6 +80,16 @@ func sampleReport(t *testing.T) attribution.Report {
 		Cohort:     cohort,
 		Spend:      spend,
 	})
+	// The daily spend as read: each channel's spend on 1 March (a third)
+	// and 15 March (the rest), which add up to its spend exactly.
+	var days []attribution.DailySpendRow
+	for _, s := range spend {
+		third := s.Amount / 3
+		days = append(days,
+			attribution.DailySpendRow{Channel: s.Channel, ChannelValid: true, Date: attribution.Date{Year: 2026, Month: 3, Day: 15}, Amount: s.Amount - third},
+			attribution.DailySpendRow{Channel: s.Channel, ChannelValid: true, Date: attribution.Date{Year: 2026, Month: 3, Day: 1}, Amount: third})
+	}
+	r.SpendDays = attribution.SpendByDay(days, r.Period)
 	r.Version = "v0.0.0-test"
 	r.Notes = []string{
 		"Spend for 2026-03-31 arrived late and is included.",

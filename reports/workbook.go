@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,9 +82,11 @@ func WriteWorkbook(w io.Writer, r attribution.Report) error {
 }
 
 // WriteWorkbookWith writes r as an .xlsx workbook: Summary (parameters,
-// headline totals, data quality, notes), Channels (one row per channel in
-// Report order, then the Total row, as an Excel table), Charts (native
-// charts over the Channels table), when the report has them Cohorts,
+// headline totals as formulas over the Channels Total row, data quality,
+// notes), Channels (one row per channel in Report order, then the Total
+// row, as an Excel table), Charts (native charts over the Channels
+// table), with spend Spend (the daily spend as read and its
+// reconciliation to Channels, workbook_spend.go), when the report has them Cohorts,
 // Curves, Trend and Prospects (registration quality over time,
 // workbook_maturity.go), Data quality (every check and what Origen did),
 // About (definitions, configuration, SQL) and, with o.Detail,
@@ -93,7 +96,10 @@ func WriteWorkbook(w io.Writer, r attribution.Report) error {
 // live formula over the same row, with Origen's own value cached in the
 // cell so that viewers that do not calculate show it, and the Total row
 // sums the channel rows. Undefined values are empty cells with a note
-// saying why. Channel names are always text cells, never formulas.
+// saying why. Channel names are always text cells, never formulas. Every
+// sheet declares its real used range (workbook_dimension.go) and prints
+// on o.Paper one page wide with a header and page numbers
+// (workbook_print.go).
 func WriteWorkbookWith(w io.Writer, r attribution.Report, o WorkbookOptions) error {
 	if err := checkReport(r); err != nil {
 		return fmt.Errorf("write workbook: %w", err)
@@ -173,10 +179,11 @@ type workbook struct {
 	detailRows   int64
 	detailSheets int
 
-	// How sheets print (printAs), and the stream writers that
-	// finishSheets flushes (stream).
+	// How sheets print (printAs), the stream writers that finishSheets
+	// flushes (stream), and the sheets it streams from a grid (useGrid).
 	prints  map[string]sheetPrint
 	streams map[string]*excelize.StreamWriter
+	grids   map[string]*grid
 }
 
 func (b *workbook) build() {
@@ -186,6 +193,9 @@ func (b *workbook) build() {
 	sheets := []string{sheetSummary, sheetChannels}
 	if len(b.r.Channels) > 0 {
 		sheets = append(sheets, sheetCharts)
+	}
+	if hasSpendSheet(b.r) {
+		sheets = append(sheets, sheetSpend)
 	}
 	sheets = append(sheets, maturitySheetNames(b.r)...)
 	sheets = append(sheets, budgetSheetNames(b.r)...)
@@ -218,6 +228,9 @@ func (b *workbook) build() {
 	b.channels()
 	if len(b.r.Channels) > 0 {
 		b.charts()
+	}
+	if hasSpendSheet(b.r) {
+		b.spend()
 	}
 	b.maturitySheets()
 	b.budgetSheet()
@@ -424,6 +437,10 @@ func (b *workbook) leftNumberStyle(code string) int {
 // text stores s as a string cell. Strings never become formulas, whatever
 // they start with (a channel named "=1+1" stays text).
 func (b *workbook) text(sheet, cell, s string, style int) {
+	if g, col, row := b.gridCell(sheet, cell); g != nil {
+		g.set(col, row, excelize.Cell{StyleID: style, Value: s})
+		return
+	}
 	if b.err != nil {
 		return
 	}
@@ -434,12 +451,20 @@ func (b *workbook) text(sheet, cell, s string, style int) {
 }
 
 func (b *workbook) styleOnly(sheet, cell string, style int) {
+	if g, col, row := b.gridCell(sheet, cell); g != nil {
+		g.style(col, row, style)
+		return
+	}
 	if b.err == nil {
 		b.check(b.f.SetCellStyle(sheet, cell, cell, style))
 	}
 }
 
 func (b *workbook) int(sheet, cell string, n int64, style int) {
+	if g, col, row := b.gridCell(sheet, cell); g != nil {
+		g.set(col, row, excelize.Cell{StyleID: style, Value: n})
+		return
+	}
 	if b.err != nil {
 		return
 	}
@@ -448,6 +473,10 @@ func (b *workbook) int(sheet, cell string, n int64, style int) {
 }
 
 func (b *workbook) date(sheet, cell string, d attribution.Date) {
+	if g, col, row := b.gridCell(sheet, cell); g != nil {
+		g.set(col, row, excelize.Cell{StyleID: b.dateStyle(), Value: dateSerial(d)})
+		return
+	}
 	if b.err != nil {
 		return
 	}
@@ -463,11 +492,17 @@ func (b *workbook) metric(sheet, cell string, c column, m attribution.ChannelMet
 		return
 	}
 	v := c.get(m)
-	b.check(b.f.SetCellStyle(sheet, cell, cell, style))
+	g, col, row := b.gridCell(sheet, cell)
+	if g != nil {
+		g.set(col, row, excelize.Cell{StyleID: style, Value: cellValue(c, v)})
+	} else {
+		b.check(b.f.SetCellStyle(sheet, cell, cell, style))
+	}
 	if !v.OK {
-		b.check(b.f.AddComment(sheet, excelize.Comment{
-			Cell: cell, Author: commentAuthor, Text: c.naNote(), Width: 180, Height: 40,
-		}))
+		b.naNote(sheet, cell, c)
+		return
+	}
+	if g != nil {
 		return
 	}
 	switch c.Kind {
@@ -484,9 +519,22 @@ func (b *workbook) metric(sheet, cell string, c column, m attribution.ChannelMet
 	}
 }
 
+// naNote puts the note saying why column c's value is undefined on cell.
+func (b *workbook) naNote(sheet, cell string, c column) {
+	if b.err == nil {
+		b.check(b.f.AddComment(sheet, excelize.Comment{
+			Cell: cell, Author: commentAuthor, Text: c.naNote(), Width: 180, Height: 40,
+		}))
+	}
+}
+
 // width sets a column's width to fit chars characters, between
 // minColWidth and limit (maxColWidth when limit is 0).
 func (b *workbook) width(sheet string, col, chars, limit int) {
+	if g := b.grids[sheet]; g != nil {
+		g.widths[col] = colWidth(chars, limit)
+		return
+	}
 	if b.err != nil {
 		return
 	}
@@ -563,6 +611,7 @@ func workbookDisplay(c column, v value, cur attribution.Currency) string {
 func (b *workbook) summary() {
 	const sheet = sheetSummary
 	r := b.r
+	b.useGrid(sheet) // for the formulas' cached values
 	row := 1
 	labels := 0
 	label := func(s string) string {
@@ -622,19 +671,26 @@ func (b *workbook) summary() {
 			name += " (CAC)"
 		}
 		style := b.leftNumberStyle(numFmt(c, r.Currency))
-		b.metric(sheet, label(name), c, total.M, style)
+		b.totalRef(sheet, label(name), c, key, total.M, style)
 		if total.Prev != nil {
-			b.metric(sheet, b.cellName(3, row), c, *total.Prev, style)
-			if v, ok := totalChange(key, total); ok {
-				style := rate
-				if key == "conversion_rate" {
-					// A difference of rates, in percentage points.
-					pp := columnOf(changeColumns, "change_conversion_rate")
-					v, style = v*100, b.leftNumberStyle(numFmt(pp, r.Currency))
-				}
-				b.styleOnly(sheet, b.cellName(4, row), style)
-				b.check(b.f.SetCellFloat(sheet, b.cellName(4, row), v, -1, 64))
+			b.totalRef(sheet, b.cellName(3, row), c, "previous_"+key, *total.Prev, style)
+			// The change is a formula over the two cells left of it, with
+			// the guards of totalChange.
+			now, before := b.cellName(2, row), b.cellName(3, row)
+			formula := fmt.Sprintf(`IF(OR(%[1]s="",%[2]s="",%[2]s=0),"",%[1]s/%[2]s-1)`, now, before)
+			style := rate
+			v, ok := totalChange(key, total)
+			if key == "conversion_rate" {
+				// A difference of rates, in percentage points.
+				pp := columnOf(changeColumns, "change_conversion_rate")
+				v, style = v*100, b.leftNumberStyle(numFmt(pp, r.Currency))
+				formula = fmt.Sprintf(`IF(OR(%[1]s="",%[2]s=""),"",100*(%[1]s-%[2]s))`, now, before)
 			}
+			var cached any
+			if ok {
+				cached = v
+			}
+			b.formula(sheet, b.cellName(4, row), formula, cached, style)
 		}
 		row++
 	}
@@ -686,6 +742,33 @@ func (b *workbook) summary() {
 		b.width(sheet, 4, 10, 0)
 	}
 	b.printLayout(sheet, "portrait")
+}
+
+// totalRef writes the Summary's headline figure of column c (key key) as a
+// reference to its cell in the Channels Total row, with Origen's value m
+// cached; a figure that Channels does not have (the previous period's
+// immature registrations) is stored. An undefined value is an empty cell
+// with a note, as in Channels.
+func (b *workbook) totalRef(sheet, cell string, c column, key string, m attribution.ChannelMetrics, style int) {
+	cols := tableColumns(b.r)
+	i := slices.IndexFunc(cols, func(c column) bool { return c.Key == key })
+	if i < 0 {
+		b.metric(sheet, cell, c, m, style)
+		return
+	}
+	rows, _ := tableRows(b.r)
+	ref := fmt.Sprintf("%s!$%s$%d", sheetChannels, columnName(i+1), len(rows)+2) // the Total row
+	v := c.get(m)
+	b.formula(sheet, cell, ref, cellValue(c, v), style)
+	if !v.OK {
+		b.naNote(sheet, cell, c)
+	}
+}
+
+// columnName is the letters of a 1-based column number.
+func columnName(col int) string {
+	name, _ := excelize.ColumnNumberToName(col) // only fails beyond XFD
+	return name
 }
 
 // properties sets the document properties. Created is the run time, or the

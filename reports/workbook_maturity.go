@@ -752,7 +752,7 @@ func (b *workbook) summaryProjection(sheet string, label func(string) string, ro
 	_, total := tableRows(b.r)
 	for _, key := range []string{"projected_conversion_rate", "projected_cost_per_customer"} {
 		c := columnOf(projectionColumns, key)
-		b.metric(sheet, label(c.Header+" (once mature)"), c, total.M, b.leftNumberStyle(numFmt(c, cur)))
+		b.totalRef(sheet, label(c.Header+" (once mature)"), c, key, total.M, b.leftNumberStyle(numFmt(c, cur)))
 		*row++
 		if band := bandText(c, total, cur); band != "" {
 			if c.Kind == kindMoney {

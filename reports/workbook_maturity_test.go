@@ -40,7 +40,7 @@ func TestMaturitySheetNames(t *testing.T) {
 	if got := maturitySheetNames(sampleReport(t)); len(got) != 0 {
 		t.Errorf("a report without maturity data has sheets %q", got)
 	}
-	want := []string{sheetSummary, sheetChannels, sheetCharts, sheetCohorts, sheetCurves, sheetTrend, sheetProspects, sheetQuality, sheetAbout}
+	want := []string{sheetSummary, sheetChannels, sheetCharts, sheetSpend, sheetCohorts, sheetCurves, sheetTrend, sheetProspects, sheetQuality, sheetAbout}
 	if got := maturityWorkbook(t, maturityReport(t)).GetSheetList(); !slices.Equal(got, want) {
 		t.Errorf("sheets = %q, want %q", got, want)
 	}

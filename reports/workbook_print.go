@@ -86,6 +86,9 @@ func (b *workbook) finishSheets() {
 		if b.err != nil {
 			return
 		}
+		if g := b.grids[sheet]; g != nil {
+			b.streamGrid(sheet, g)
+		}
 		sw := b.streams[sheet]
 		if sw == nil {
 			b.fitToPage(sheet)
@@ -138,6 +141,10 @@ const (
 	// monoCharWidth is a Courier New 9-point letter in column width units
 	// (the width of a digit of the default 11-point font).
 	monoCharWidth = 0.8
+	// textCharWidth is a letter of the default font: Calibri's are
+	// narrower than its digits, but LibreOffice without Calibri draws
+	// DejaVu Sans, about a tenth wider (seen in its PDF export).
+	textCharWidth = 1.1
 )
 
 // textLines is how many lines s takes when wrapped at word boundaries in

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/origen-analytics/origen/attribution"
 )
 
@@ -31,7 +33,7 @@ func xmlAttr(part, tag, name string) (string, bool) {
 // added last, all have them.
 func TestWorkbookPrintSetup(t *testing.T) {
 	detail, rows := detailReport(t, 6)
-	orientations := map[string]string{sheetSummary: "portrait"} // the rest landscape
+	orientations := map[string]string{sheetSummary: "portrait", sheetSpend: "portrait"} // the rest landscape
 	for _, tc := range []struct {
 		name  string
 		r     attribution.Report
@@ -164,7 +166,7 @@ func TestWorkbookWrappedRows(t *testing.T) {
 				if style == nil || style.Alignment == nil || !style.Alignment.WrapText {
 					continue
 				}
-				cw := 1.0
+				cw := textCharWidth
 				if style.Font != nil && style.Font.Family == "Courier New" {
 					cw = monoCharWidth
 				}
@@ -183,5 +185,22 @@ func TestWorkbookWrappedRows(t *testing.T) {
 	}
 	if checked < 5 {
 		t.Errorf("only %d wrapped rows", checked)
+	}
+}
+
+// A cell set directly on a sheet that is written from a grid would be
+// dropped by the stream writer: the workbook refuses instead.
+func TestGridRefusesDirectCells(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	b := &workbook{f: f, r: sampleReport(t), styles: map[string]int{}}
+	b.useGrid("Sheet1")
+	b.text("Sheet1", "A2", "kept", 0)
+	if err := f.SetCellValue("Sheet1", "B7", "lost"); err != nil {
+		t.Fatal(err)
+	}
+	b.streamGrid("Sheet1", b.grids["Sheet1"])
+	if b.err == nil || !strings.Contains(b.err.Error(), "set on it directly") {
+		t.Errorf("error %v, want one about the cells set directly", b.err)
 	}
 }

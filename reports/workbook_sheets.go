@@ -26,7 +26,7 @@ func (b *workbook) quality() {
 		}
 		b.text(sheet, b.cellName(i+1, top), h, b.headerStyle(k))
 	}
-	checks := qualityChecks(b.r)
+	checks := append(qualityChecks(b.r), labelChecks(b.r)...)
 	widths := []int{14, 0, 10, 12, 0}
 	for _, c := range checks {
 		widths[1] = max(widths[1], displayWidth(c.Label))
@@ -43,7 +43,7 @@ func (b *workbook) quality() {
 		b.int(sheet, b.cellName(3, row), c.Count, count)
 		b.text(sheet, b.cellName(4, row), strings.Join(c.Names, "\n"), b.wrapStyle())
 		b.text(sheet, b.cellName(5, row), c.Action, b.wrapStyle())
-		b.fitRow(sheet, row, lineHeight, 1, []string{strings.Join(c.Names, "\n"), c.Action}, []float64{namesW, actionW})
+		b.fitRow(sheet, row, lineHeight, textCharWidth, []string{strings.Join(c.Names, "\n"), c.Action}, []float64{namesW, actionW})
 	}
 	b.width(sheet, 1, widths[0], 0)
 	b.width(sheet, 2, widths[1], 0)
@@ -79,6 +79,37 @@ const (
 	aboutValueChars = 110
 )
 
+// labelChecks are the findings about channel labels (METRICS.md, label
+// rules): channels that look paid but have no spend, counted by their
+// registrations, and labels that differ only by case, accents or white
+// space, counted by groups, each group listed as its labels with their
+// registrations.
+func labelChecks(r attribution.Report) []check {
+	const reg = "Registrations"
+	regs := map[string]int64{}
+	for _, m := range r.Channels {
+		regs[m.Channel] = m.Registrations
+	}
+	var paid int64
+	for _, ch := range r.Quality.PaidWithoutSpend {
+		paid += regs[ch]
+	}
+	var groups []string
+	for _, g := range attribution.LabelVariants(r.Channels) {
+		parts := make([]string, len(g))
+		for i, m := range g {
+			parts[i] = fmt.Sprintf("%s (%s)", m.Channel, formatCount(m.Registrations))
+		}
+		groups = append(groups, strings.Join(parts, " · "))
+	}
+	return []check{
+		{reg, "Of channels that look paid but have no spend", paid, r.Quality.PaidWithoutSpend,
+			"Counted at no cost (cost per registration 0): add their spend, or map them to the channel their spend is booked under ([channels.aliases])."},
+		{reg, "Channel labels that differ only by case, accents or white space (groups)", int64(len(groups)), groups,
+			"Reported as separate channels, which splits their registrations and spend: merge them with [channels] merge_case = true or [channels.aliases], or fix the labels at the source."},
+	}
+}
+
 func (b *workbook) topStyle() int {
 	return b.style("top", &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}})
 }
@@ -102,7 +133,7 @@ func (b *workbook) about() {
 	pair := func(k, v string) {
 		b.text(sheet, b.cellName(1, row), k, b.boldStyle())
 		b.text(sheet, b.cellName(2, row), v, b.wrapStyle())
-		b.fitRow(sheet, row, lineHeight, 1, []string{v}, valueW)
+		b.fitRow(sheet, row, lineHeight, textCharWidth, []string{v}, valueW)
 		row++
 	}
 	mono := func(line string) {
@@ -173,7 +204,7 @@ func (b *workbook) about() {
 		b.text(sheet, b.cellName(1, row), fmt.Sprintf("%d. %s", n, st.Name), b.boldStyle())
 		args := b.statementArgs(st.Args)
 		b.text(sheet, b.cellName(2, row), args, b.wrapStyle())
-		b.fitRow(sheet, row, lineHeight, 1, []string{args}, valueW)
+		b.fitRow(sheet, row, lineHeight, textCharWidth, []string{args}, valueW)
 		row++
 		if m, ok := first[st.SQL]; ok {
 			b.text(sheet, b.cellName(2, row), fmt.Sprintf("The same SQL as statement %d.", m), 0)
@@ -203,7 +234,7 @@ func (b *workbook) targetsTable(sheet string, row *int) {
 		b.text(sheet, b.cellName(i+1, *row), h, b.headerStyle(k))
 	}
 	// Columns C and D keep the default width: their headers wrap.
-	b.fitRow(sheet, *row, lineHeight, 1, heads[1:], []float64{colWidth(aboutValueChars, aboutValueChars+10), defaultColWidth, defaultColWidth})
+	b.fitRow(sheet, *row, lineHeight, textCharWidth, heads[1:], []float64{colWidth(aboutValueChars, aboutValueChars+10), defaultColWidth, defaultColWidth})
 	*row++
 	line := func(name string, th attribution.Thresholds) {
 		b.text(sheet, b.cellName(1, *row), name, 0)

@@ -181,7 +181,7 @@ func wantNumber(t *testing.T, f *excelize.File, sheet, cell string, want float64
 
 func TestWorkbookSheets(t *testing.T) {
 	f := openWorkbook(t, sampleReport(t))
-	if got, want := f.GetSheetList(), []string{sheetSummary, sheetChannels, sheetCharts, sheetQuality, sheetAbout}; !slices.Equal(got, want) {
+	if got, want := f.GetSheetList(), []string{sheetSummary, sheetChannels, sheetCharts, sheetSpend, sheetQuality, sheetAbout}; !slices.Equal(got, want) {
 		t.Errorf("sheets = %q, want %q (no Sheet1)", got, want)
 	}
 	if got := f.GetSheetName(f.GetActiveSheetIndex()); got != sheetChannels {
@@ -273,7 +273,8 @@ func TestWorkbookNamesAreText(t *testing.T) {
 	}
 	t.Run("formulas only where the layout puts them", func(t *testing.T) {
 		// Channels: derived columns and the Total row; Charts: the chart
-		// data block. Nowhere else, and never from a name.
+		// data block; Summary: the headline figures. Nowhere else, and
+		// never from a name.
 		for _, sheet := range f.GetSheetList() {
 			rows, err := f.GetRows(sheet)
 			if err != nil {
@@ -289,6 +290,8 @@ func TestWorkbookNamesAreText(t *testing.T) {
 					switch {
 					case sheet == sheetChannels && j > 0 && (columns[j].Formula != "" || row[0] == totalLabel):
 					case sheet == sheetCharts && j+1 >= chartCol:
+					case sheet == sheetSummary && j >= 1 && j <= 3: // the headline figures
+					case sheet == sheetSpend && j >= 1 && j <= 3 && strings.Contains(rawValue(t, f, sheetSpend, "A4"), "Channel"): // the reconciliation
 					default:
 						t.Errorf("%s!%s has formula %q", sheet, cell, formula)
 					}
