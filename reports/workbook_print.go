@@ -137,6 +137,7 @@ func printHeader(from, to string) string {
 // font, and of the 9-point monospaced font of the configuration and SQL.
 const (
 	lineHeight     = 15.0
+	maxRowHeight   = 409.0
 	monoLineHeight = 12.0
 	// monoCharWidth is a Courier New 9-point letter in column width units
 	// (the width of a digit of the default 11-point font).
@@ -188,6 +189,8 @@ func (b *workbook) fitRow(sheet string, row int, lineH, charWidth float64, texts
 		lines = max(lines, textLines(s, widths[i], charWidth))
 	}
 	if lines > 1 && b.err == nil {
-		b.check(b.f.SetRowHeight(sheet, row, float64(lines)*lineH+2))
+		// A row is at most 409 points tall in Excel (and excelize refuses
+		// more); a longer text still wraps, and its cell shows it whole.
+		b.check(b.f.SetRowHeight(sheet, row, min(float64(lines)*lineH+2, maxRowHeight)))
 	}
 }

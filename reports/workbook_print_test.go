@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -175,7 +176,7 @@ func TestWorkbookWrappedRows(t *testing.T) {
 			h := height(sheet, i+1)
 			if lines > 1 {
 				checked++
-				if h < float64(lines)*monoLineHeight {
+				if h < min(float64(lines)*monoLineHeight, maxRowHeight) {
 					t.Errorf("%s row %d wraps to %d lines but is %.1f points tall", sheet, i+1, lines, h)
 				}
 			} else if h > lineHeight+2 && i > 0 {
@@ -185,6 +186,35 @@ func TestWorkbookWrappedRows(t *testing.T) {
 	}
 	if checked < 5 {
 		t.Errorf("only %d wrapped rows", checked)
+	}
+}
+
+// A text taller than a row can be (409 points, about 27 lines) gets the
+// tallest row instead of failing the workbook: the About sheet of a report
+// with many arguments once did.
+func TestWorkbookTallestRow(t *testing.T) {
+	r := fullReport(t)
+	o := auditOptions()
+	var args []any
+	for i := range 400 {
+		args = append(args, fmt.Sprintf("argument number %d", i))
+	}
+	o.Statements[0].Args = args
+	f, _ := openWorkbookWith(t, r, o)
+	rows, err := f.GetRows(sheetAbout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tallest := 0.0
+	for i := range rows {
+		h, err := f.GetRowHeight(sheetAbout, i+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tallest = max(tallest, h)
+	}
+	if tallest != maxRowHeight {
+		t.Errorf("tallest About row is %.1f points, want %.0f (the limit)", tallest, maxRowHeight)
 	}
 }
 
