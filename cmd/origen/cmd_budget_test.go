@@ -63,6 +63,20 @@ func TestBudgetCommand(t *testing.T) {
 	if tc, _ := attribution.ParseMoney(total[17]); tc-sum > half || sum-tc > half || sumSug-sum > half || sum-sumSug > half {
 		t.Errorf("channels sum to %s now and %s suggested, total %s", sum.Format(2), sumSug.Format(2), total[17])
 	}
+	// The demo's paid channels respond to spend with diminishing returns
+	// (fixtures.ChannelResponse): the plan has something to suggest.
+	recs := map[string]int{}
+	for _, r := range rows[1 : len(rows)-1] {
+		recs[r[len(r)-2]]++
+	}
+	for _, want := range []string{attribution.RecommendIncrease, attribution.RecommendDecrease, attribution.RecommendInsufficient} {
+		if recs[want] == 0 {
+			t.Errorf("no channel with %q: %v", want, recs)
+		}
+	}
+	if !strings.Contains(stdout, "Move ") {
+		t.Errorf("no move in stdout")
+	}
 	t.Logf("origen budget:\n%s", stdout)
 }
 
