@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -89,4 +91,25 @@ func TestBudgetCommandErrors(t *testing.T) {
 	if code != 2 {
 		t.Errorf("bad --as-of: exit %d, %s", code, stderr)
 	}
+}
+
+// budgetChannels is the number of paid channels of a report's JSON budget.
+func budgetChannels(t *testing.T, jsonPath string) int {
+	t.Helper()
+	b, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Budget *struct {
+			Channels []json.RawMessage `json:"channels"`
+		} `json:"budget"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Budget == nil {
+		t.Fatalf("%s has no budget", jsonPath)
+	}
+	return len(doc.Budget.Channels)
 }
