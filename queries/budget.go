@@ -60,3 +60,14 @@ func (r Reader) budgetWeeksPlan(req attribution.BudgetWeeksRequest) (plan, error
 func (s *Snapshot) ReadBudgetWeeks(ctx context.Context, req attribution.BudgetWeeksRequest) ([]attribution.BudgetWeekRow, error) {
 	return s.reader.ReadBudgetWeeks(ctx, s.tx, req, s.timeout)
 }
+
+// BudgetWeeksStatement renders budget_weeks.sql for req without running
+// it, for `origen run --dry-run`.
+func (r Reader) BudgetWeeksStatement(req attribution.BudgetWeeksRequest) (Statement, error) {
+	p, err := r.budgetWeeksPlan(req)
+	if err != nil {
+		return Statement{}, err
+	}
+	q, args, err := r.prepare(p.name, p.args, p.extra)
+	return Statement{Name: p.name, SQL: q, Args: args}, err
+}

@@ -43,7 +43,7 @@ var pageJS string
 // even a name that slipped through escaping could neither run nor phone
 // home. Styles stay inline-only.
 var contentPolicy = sync.OnceValue(func() string {
-	return "default-src 'none'; script-src " + scriptHash(echartsJS) + " " + scriptHash(pageJS) + " " + scriptHash(maturityJS) +
+	return "default-src 'none'; script-src " + scriptHash(echartsJS) + " " + scriptHash(pageJS) + " " + scriptHash(maturityJS) + " " + scriptHash(budgetJS) +
 		"; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 })
 
@@ -56,7 +56,7 @@ func scriptHash(src string) string {
 // pageTemplate is parsed once: it is constant, and a parse error is a
 // programming error that every test catches. The maturity sections'
 // definitions (templates/maturity.html) are parsed into it.
-var pageTemplate = template.Must(template.Must(template.Must(template.New("report.html").Parse(pageSource)).Parse(maturitySource)).Parse(decisionSource))
+var pageTemplate = template.Must(template.Must(template.Must(template.Must(template.New("report.html").Parse(pageSource)).Parse(maturitySource)).Parse(decisionSource)).Parse(budgetSource))
 
 // fontStack is used by the page and by the charts' canvas text, with CJK
 // fallbacks so names such as "検索" render on every desktop and phone.
@@ -142,6 +142,8 @@ type page struct {
 	// Maturity holds the sections on registration quality over time
 	// (html_maturity.go); nil when the report has none.
 	Maturity *maturitySection
+	// Budget is the budget plan's section (html_budget.go); nil without one.
+	Budget *budgetSection
 }
 
 // kpi is one headline figure: the Total's value, its change from the
@@ -280,6 +282,9 @@ func newPage(r attribution.Report, o HTMLOptions) (*page, error) {
 		return nil, err
 	}
 	p.Maturity = m
+	if p.Budget, err = newBudgetSection(r, colors); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

@@ -52,7 +52,7 @@ func TestDemoOutputsInRealClients(t *testing.T) {
 		if h := strings.Join(header[0], ","); !strings.HasSuffix(h, ",Projected cost per customer,Projected CAC low,Projected CAC high,Projection basis") {
 			t.Errorf("Channels header does not end with the projection: %v", header[0])
 		}
-		if got := f.GetSheetList(); !slices.Equal(got, []string{"Summary", "Channels", "Charts", "Cohorts", "Curves", "Trend", "Prospects", "Data quality", "About"}) {
+		if got := f.GetSheetList(); !slices.Equal(got, []string{"Summary", "Channels", "Charts", "Cohorts", "Curves", "Trend", "Prospects", "Budget", "Data quality", "About"}) {
 			t.Errorf("sheets = %q", got)
 		}
 		for i, r := range rows {
@@ -194,8 +194,9 @@ func TestDemoOutputsInRealClients(t *testing.T) {
 			}
 			// Customers, conversion and the comparison; the curves, a heat
 			// map of the Total and of each channel with registrations, three
-			// of the weekly trend, and the backtest's calibration.
-			want := 3 + 1 + 1 + more.channelsWithCohorts() + 3 + 1
+			// of the weekly trend, the backtest's calibration, and a
+			// response curve per paid channel.
+			want := 3 + 1 + 1 + more.channelsWithCohorts() + 3 + 1 + budgetChannels(t, base+".json")
 			if c.Canvases != want || c.BlankCanvases != 0 {
 				t.Errorf("at %d px: %d canvases, %d blank; want %d drawn", width, c.Canvases, c.BlankCanvases, want)
 			}

@@ -209,7 +209,7 @@ func (e env) produceReport(ctx context.Context, cfg *config, rr reportRun, log *
 	rep, err := attribution.BuildReport(ctx, snap, attribution.ReportRequest{
 		Period: rr.Period, AsOf: rr.AsOf, Location: cfg.Location, Timezone: cfg.Timezone, Currency: cfg.Currency,
 		WindowDays: cfg.WindowDays, Targets: cfg.Targets, Cohort: rr.Cohort, SpendFile: spendFile, AllowEmpty: rr.AllowEmpty,
-		Calendar: rr.Calendar, Comparison: rr.Comparison, Channels: cfg.Channels, Paid: cfg.Paid,
+		Calendar: rr.Calendar, Comparison: rr.Comparison, Channels: cfg.Channels, Paid: cfg.Paid, Budget: budgetRequest(cfg),
 		LTVCohortMonths: cfg.LTVCohortMonths, GrossMargin: cfg.GrossMargin,
 		Touch:   cfg.Touch,
 		Version: version(), GeneratedAt: e.now(), Log: log,

@@ -122,6 +122,13 @@ func (e env) dryRun(cfg *config, j job, asOf time.Time) error {
 	if err != nil {
 		return err
 	}
+	b := budgetRequest(cfg)
+	bw, err := (queries.Reader{Dialect: cfg.Dialect, Mapping: cfg.Mapping, Location: cfg.Location}).BudgetWeeksStatement(attribution.BudgetWeeksRequest{
+		Weeks: attribution.BudgetLookback(period, asOf, cfg.Location, b.LookbackWeeks), Location: cfg.Location, AsOf: asOf, WindowDays: cfg.WindowDays})
+	if err != nil {
+		return err
+	}
+	stmts = append(stmts, bw)
 	for _, s := range stmts {
 		fmt.Fprintf(w, "  query %s:\n    %s\n", s.Name, strings.ReplaceAll(strings.TrimSpace(s.SQL), "\n", "\n    "))
 	}

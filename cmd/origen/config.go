@@ -29,10 +29,11 @@ type config struct {
 	Timezone         string
 	Location         *time.Location
 	WindowDays       int
-	SMTP             *smtpServer         // [smtp], for jobs that send e-mail
-	Jobs             []job               // [[job]] tables, for origen run
-	Targets          attribution.Targets // [targets]
-	Detail           bool                // [report] detail: the Registrations sheet
+	SMTP             *smtpServer               // [smtp], for jobs that send e-mail
+	Jobs             []job                     // [[job]] tables, for origen run
+	Targets          attribution.Targets       // [targets]
+	Budget           attribution.BudgetRequest // [budget]
+	Detail           bool                      // [report] detail: the Registrations sheet
 	// MaxChannels is [report] max_channels: how many channels, those with
 	// the most registrations, the page and the workbook's charts show by
 	// name (reports.HTMLOptions, reports.WorkbookOptions).
@@ -84,6 +85,7 @@ type rawConfig struct {
 	} `toml:"report"`
 	LTV      rawLTV      `toml:"ltv"`
 	Targets  *rawTargets `toml:"targets"`
+	Budget   *rawBudget  `toml:"budget"`
 	Channels rawChannels `toml:"channels"`
 	SMTP     *rawSMTP    `toml:"smtp"`
 	Jobs     []rawJob    `toml:"job"`
@@ -255,6 +257,9 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 		return nil, cfgErr("%v", err)
 	}
 	if c.Targets, err = loadTargets(raw.Targets); err != nil {
+		return nil, cfgErr("%v", err)
+	}
+	if c.Budget, err = loadBudget(raw.Budget); err != nil {
 		return nil, cfgErr("%v", err)
 	}
 	c.Detail = raw.Report.Detail

@@ -186,6 +186,7 @@ func auditText(raw *rawConfig) string {
 			thresholds(t.Channel[n])
 		}
 	}
+	auditBudget(&b, raw.Budget)
 	return b.String()
 }
 

@@ -34,6 +34,15 @@ Examples:
   origen prospects --config origen.toml
   origen prospects --config origen.toml --top 500 --horizon 14 --out crm/
 `,
+	"budget": `origen budget fits a response curve of weekly customers (or revenue) against
+weekly spend per paid channel over [budget] lookback_weeks, suggests how to
+move the same total between channels, writes budget.csv and prints the
+moves. The suggestion is an association in past weeks, not a tested effect.
+
+Examples:
+  origen budget --config origen.toml
+  origen budget --config origen.toml --as-of 2026-11-20T00:00:00Z --out plans/
+`,
 	"run": `origen run runs the config's [[job]] tables, for cron, systemd timers and
 Kubernetes CronJobs: one lock per job, retries of transient database
 errors, atomic outputs, e-mail and webhook delivery.
@@ -58,7 +67,7 @@ Examples:
 }
 
 // commands are the names dispatch knows, for "did you mean".
-var commands = []string{"demo", "report", "prospects", "run", "check", "fixtures", "version", "help"}
+var commands = []string{"demo", "report", "prospects", "budget", "run", "check", "fixtures", "version", "help"}
 
 // printFlags writes a flag set's help as the README writes flags:
 // --name VALUE, then its usage and default.

@@ -25,6 +25,8 @@ Usage:
                                             [--detail] [--allow-empty])
   origen prospects --config FILE [--as-of RFC3339] [--horizon 7] [--top N] [--out DIR]
                                            rank who is likely to buy next; backtest the scores
+  origen budget --config FILE [--as-of RFC3339] [--out DIR]
+                                           where the next euro should go: budget.csv and the moves
   origen run --config FILE [--job NAME] [--dry-run] [--as-of RFC3339]
                                            run the config's [[job]] tables (for schedulers)
   origen check --config FILE               validate the config and the database mapping
@@ -96,6 +98,8 @@ func (e env) dispatch(ctx context.Context, args []string) (err error) {
 		return e.cmdCheck(ctx, args[1:])
 	case "prospects":
 		return e.cmdProspects(ctx, args[1:])
+	case "budget":
+		return e.cmdBudget(ctx, args[1:])
 	case "fixtures":
 		return e.cmdFixtures(ctx, args[1:])
 	case "version", "--version":
