@@ -33,6 +33,8 @@ type jsonReport struct {
 	// The curves, cohorts, weekly trend, prospects and backtest
 	// (json_maturity.go): their keys follow.
 	jsonMaturity
+	// Multi-touch attribution (json_touch.go): "attribution".
+	jsonTouch
 }
 
 // jsonPrevPeriod is the previous period's own table.
@@ -186,6 +188,7 @@ func jsonDocument(r attribution.Report) jsonReport {
 		DataQuality:          jsonQualityOf(r),
 		Notes:                nonNil(r.Notes),
 		jsonMaturity:         jsonMaturityOf(r),
+		jsonTouch:            jsonTouchOf(r),
 	}
 	doc.Total.Channel = totalLabel
 	rows, total := tableRows(r)

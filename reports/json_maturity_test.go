@@ -19,7 +19,7 @@ func maturityJSONDoc(t *testing.T, r attribution.Report) map[string]any {
 func TestJSONMaturityKeys(t *testing.T) {
 	out := render(t, writeJSON, maturityReport(t))
 	top := objectKeys(t, json.NewDecoder(bytes.NewReader(out)))
-	want := []string{"curve_period", "curves", "curves_total", "cohort_grain", "cohorts", "cohort_totals", "trend", "trend_totals", "prospects", "backtest", "event_model"}
+	want := []string{"curve_period", "curves", "curves_total", "cohort_grain", "cohorts", "cohort_totals", "trend", "trend_totals", "prospects", "backtest", "event_model", "attribution"}
 	if len(top) < len(want) || !slices.Equal(top[len(top)-len(want):], want) {
 		t.Errorf("top-level keys end with %q, want %q", top, want)
 	}
