@@ -360,3 +360,29 @@ func TestShapleyEqualsUnanimitySplit(t *testing.T) {
 		}
 	}
 }
+
+// A path's timing rows merged into one path (as readMultiTouch holds
+// them) give every model the credit of the rows one by one.
+func TestMergeTimedKeepsTheCredit(t *testing.T) {
+	a := tpath("A>B>C", 2, 0, 70*MoneyScale)
+	a.Days = []int{14, 7, 0}
+	b := tpath("A>B>C", 1, 3, 33*MoneyScale)
+	b.Days = []int{3, 3, 1}
+	s := TouchSettings{}.WithDefaults()
+	merged := TouchPath{Channels: a.Channels}
+	mergeTimed(&merged, a, s)
+	mergeTimed(&merged, b, s)
+	rows := attribute(t, TouchSettings{}, a, b)
+	one := attribute(t, TouchSettings{}, merged)
+	for i, m := range rows.Models {
+		for _, c := range m.Channels {
+			o := one.Models[i].Channel(c.Channel)
+			if !nearMT(o.Conversions, c.Conversions) || o.Revenue != c.Revenue {
+				t.Errorf("%s %s: merged %v %s, rows %v %s", m.Model, c.Channel, o.Conversions, o.Revenue, c.Conversions, c.Revenue)
+			}
+		}
+	}
+	if one.Conversions != 3 || one.NonConversions != 3 || one.Revenue != 103*MoneyScale {
+		t.Errorf("merged totals %d %d %s", one.Conversions, one.NonConversions, one.Revenue)
+	}
+}
