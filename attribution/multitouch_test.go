@@ -386,3 +386,32 @@ func TestMergeTimedKeepsTheCredit(t *testing.T) {
 		t.Errorf("merged totals %d %d %s", one.Conversions, one.NonConversions, one.Revenue)
 	}
 }
+
+// The same paths give bit-identical credits on every run (no map order
+// reaches the arithmetic).
+func TestTouchModelsAreDeterministic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	chans := []string{"A", "B", "C", "D", "E", "F", "G", "H", "I"}
+	var paths []TouchPath
+	for i := 0; i < 300; i++ {
+		p := TouchPath{Conversions: int64(rng.IntN(3)), NonConversions: int64(rng.IntN(3)), Revenue: Money(rng.Int64N(1e8))}
+		for j := 0; j <= rng.IntN(5); j++ {
+			p.Channels = append(p.Channels, chans[rng.IntN(len(chans))])
+		}
+		paths = append(paths, p)
+	}
+	first := touchPrint(attribute(t, TouchSettings{MarkovOrder: 2}, paths...))
+	for i := 0; i < 20; i++ {
+		if again := touchPrint(attribute(t, TouchSettings{MarkovOrder: 2}, paths...)); again != first {
+			t.Fatal("a second run gave other numbers")
+		}
+	}
+}
+
+func touchPrint(mt MultiTouch) string {
+	s := fmt.Sprintf("%+v", mt.Models)
+	if mt.Markov != nil {
+		s += fmt.Sprintf("%+v", *mt.Markov)
+	}
+	return s
+}
