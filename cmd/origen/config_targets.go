@@ -124,8 +124,8 @@ func auditText(raw *rawConfig) string {
 	for _, s := range []struct {
 		name string
 		m    map[string]string
-	}{{"registrations", raw.Registrations}, {"purchases", raw.Purchases}, {"spend", raw.Spend}, {"events", raw.Events}} {
-		if s.name == "events" && s.m == nil {
+	}{{"registrations", raw.Registrations}, {"purchases", raw.Purchases}, {"spend", raw.Spend}, {"events", raw.Events}, {"touchpoints", raw.Touchpoints}} {
+		if (s.name == "events" || s.name == "touchpoints") && s.m == nil {
 			continue
 		}
 		fmt.Fprintf(&b, "\n[%s]\n", s.name)
@@ -153,6 +153,7 @@ func auditText(raw *rawConfig) string {
 		kv("max_channels", *n)
 	}
 	auditChannels(&b, raw.Channels)
+	auditAttribution(&b, raw.Attribution, kv)
 	if t := raw.Targets; t != nil {
 		thresholds := func(th rawThresholds) {
 			for _, f := range []struct {
