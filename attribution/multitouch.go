@@ -154,7 +154,12 @@ type TouchPath struct {
 	// to the conversion (or the end of observation), for the time decay
 	// model; rows of one path with different timings are separate rows.
 	// Nil counts every touch as on the day of the conversion.
-	Days           []int
+	Days []int
+	// decayConv and decayRev, when set, are the time decay model's credit
+	// of each touch already summed over the rows of one path with
+	// different timings (mergeTimed), so that a path is held once.
+	decayConv      []float64
+	decayRev       []Money
 	Conversions    int64
 	NonConversions int64
 	// Revenue is the window revenue of the path's users.
@@ -498,6 +503,13 @@ func ruleAttribution(paths []TouchPath, m TouchModel, s TouchSettings) (map[stri
 	conv := map[string]float64{}
 	rev := map[string]Money{}
 	for _, p := range paths {
+		if m == ModelTimeDecay && p.decayConv != nil {
+			for i, c := range p.Channels {
+				conv[c] += p.decayConv[i]
+				rev[c] += p.decayRev[i]
+			}
+			continue
+		}
 		w := touchWeights(p, m, s)
 		shares := apportion(p.Revenue, w)
 		for i, c := range p.Channels {
@@ -598,4 +610,26 @@ func apportion(total Money, w []float64) []Money {
 		}
 	}
 	return parts
+}
+
+// mergeTimed adds row, a path with its timings, into dst, the same path
+// without them: the counts and revenue add up, and the time decay credit
+// of row's touches (its weights under s, its revenue split into whole
+// Money units) adds to dst's per-touch credit. A nil dst.decayConv starts
+// at zero. The result is what ruleAttribution computes from the rows one
+// by one, held in one path.
+func mergeTimed(dst *TouchPath, row TouchPath, s TouchSettings) {
+	n := len(dst.Channels)
+	if dst.decayConv == nil {
+		dst.decayConv, dst.decayRev = make([]float64, n), make([]Money, n)
+	}
+	w := touchWeights(row, ModelTimeDecay, s)
+	shares := apportion(row.Revenue, w)
+	for i := range n {
+		dst.decayConv[i] += float64(row.Conversions) * w[i]
+		dst.decayRev[i] += shares[i]
+	}
+	dst.Conversions += row.Conversions
+	dst.NonConversions += row.NonConversions
+	dst.Revenue += row.Revenue
 }

@@ -81,7 +81,15 @@ func (m *markovChain) conversionProbability(removed []bool) float64 {
 	order := []int{0}
 	idx[0] = 0
 	for q := 0; q < len(order); q++ {
+		// In index order: the elimination's order, and so its last bits,
+		// must not depend on map iteration (the same data, the same
+		// numbers on every run).
+		next := make([]int, 0, len(m.next[order[q]]))
 		for t := range m.next[order[q]] {
+			next = append(next, t)
+		}
+		sort.Ints(next)
+		for _, t := range next {
 			if removed != nil && removed[t] {
 				continue
 			}

@@ -56,6 +56,7 @@ func readMultiTouch(ctx context.Context, snap TouchSnapshot, req PathsRequest, s
 		distinct        int
 		lastKey         string
 		started         bool
+		keptAt          = -1 // len(paths) after the last row of lastKey kept
 		grouped         = map[string]*TouchPath{}
 		groupedKeys     []string
 		groupedPaths    int64
@@ -77,9 +78,18 @@ func readMultiTouch(ctx context.Context, snap TouchSnapshot, req PathsRequest, s
 		if !started || key != lastKey {
 			distinct++
 			lastKey, started = key, true
+			keptAt = -1
 		}
 		if distinct <= s.MaxPaths {
-			paths = append(paths, p)
+			// The rows of a path (its timings) arrive together: merged into
+			// one path as they come, memory follows the distinct paths.
+			if n := len(paths); n > 0 && key == lastKey && len(paths) == keptAt {
+				mergeTimed(&paths[n-1], p, s)
+			} else {
+				paths = append(paths, TouchPath{Channels: p.Channels})
+				mergeTimed(&paths[len(paths)-1], p, s)
+			}
+			keptAt = len(paths)
 			return nil
 		}
 		if !groupedPathSeen[key] {
@@ -94,15 +104,14 @@ func readMultiTouch(ctx context.Context, snap TouchSnapshot, req PathsRequest, s
 				p.Days = []int{p.Days[0], p.Days[n-1]}
 			}
 		}
-		g := p.Key() + "\x00" + fmt.Sprint(p.Days)
-		if q := grouped[g]; q != nil {
-			q.Conversions += p.Conversions
-			q.NonConversions += p.NonConversions
-			q.Revenue += p.Revenue
-			return nil
+		g := p.Key()
+		q := grouped[g]
+		if q == nil {
+			q = &TouchPath{Channels: p.Channels}
+			grouped[g] = q
+			groupedKeys = append(groupedKeys, g)
 		}
-		grouped[g] = &p
-		groupedKeys = append(groupedKeys, g)
+		mergeTimed(q, p, s)
 		return nil
 	})
 	if err != nil {

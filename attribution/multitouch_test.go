@@ -360,3 +360,58 @@ func TestShapleyEqualsUnanimitySplit(t *testing.T) {
 		}
 	}
 }
+
+// A path's timing rows merged into one path (as readMultiTouch holds
+// them) give every model the credit of the rows one by one.
+func TestMergeTimedKeepsTheCredit(t *testing.T) {
+	a := tpath("A>B>C", 2, 0, 70*MoneyScale)
+	a.Days = []int{14, 7, 0}
+	b := tpath("A>B>C", 1, 3, 33*MoneyScale)
+	b.Days = []int{3, 3, 1}
+	s := TouchSettings{}.WithDefaults()
+	merged := TouchPath{Channels: a.Channels}
+	mergeTimed(&merged, a, s)
+	mergeTimed(&merged, b, s)
+	rows := attribute(t, TouchSettings{}, a, b)
+	one := attribute(t, TouchSettings{}, merged)
+	for i, m := range rows.Models {
+		for _, c := range m.Channels {
+			o := one.Models[i].Channel(c.Channel)
+			if !nearMT(o.Conversions, c.Conversions) || o.Revenue != c.Revenue {
+				t.Errorf("%s %s: merged %v %s, rows %v %s", m.Model, c.Channel, o.Conversions, o.Revenue, c.Conversions, c.Revenue)
+			}
+		}
+	}
+	if one.Conversions != 3 || one.NonConversions != 3 || one.Revenue != 103*MoneyScale {
+		t.Errorf("merged totals %d %d %s", one.Conversions, one.NonConversions, one.Revenue)
+	}
+}
+
+// The same paths give bit-identical credits on every run (no map order
+// reaches the arithmetic).
+func TestTouchModelsAreDeterministic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	chans := []string{"A", "B", "C", "D", "E", "F", "G", "H", "I"}
+	var paths []TouchPath
+	for i := 0; i < 300; i++ {
+		p := TouchPath{Conversions: int64(rng.IntN(3)), NonConversions: int64(rng.IntN(3)), Revenue: Money(rng.Int64N(1e8))}
+		for j := 0; j <= rng.IntN(5); j++ {
+			p.Channels = append(p.Channels, chans[rng.IntN(len(chans))])
+		}
+		paths = append(paths, p)
+	}
+	first := touchPrint(attribute(t, TouchSettings{MarkovOrder: 2}, paths...))
+	for i := 0; i < 20; i++ {
+		if again := touchPrint(attribute(t, TouchSettings{MarkovOrder: 2}, paths...)); again != first {
+			t.Fatal("a second run gave other numbers")
+		}
+	}
+}
+
+func touchPrint(mt MultiTouch) string {
+	s := fmt.Sprintf("%+v", mt.Models)
+	if mt.Markov != nil {
+		s += fmt.Sprintf("%+v", *mt.Markov)
+	}
+	return s
+}

@@ -47,12 +47,44 @@ func (r Reader) pathsPlan(req attribution.PathsRequest) (plan, error) {
 		args["by_registration"] = 1
 	}
 	extra := map[string]string{
-		"Touchpoints": r.Mapping.Touchpoints.selectSQL(r.Dialect, TouchpointsInput),
+		"Touchpoints": r.touchSQL(),
+		"ConvUID":     r.touchUID(),
 		"Text":        textType(r.Dialect),
 		"TouchSep":    map[Dialect]string{Postgres: "chr(30)", SQLite: "char(30)"}[r.Dialect],
 		"ByteOrder":   map[Dialect]string{Postgres: ` COLLATE "C"`, SQLite: ""}[r.Dialect],
 	}
 	return plan{name: "paths", args: args, extra: extra}, nil
+}
+
+// rawTouchUID reports whether the touchpoints join the cohort on their
+// stored user_id: on PostgreSQL, when registrations, purchases and
+// touchpoints store it with the same type, so that the join hashes or
+// sorts integers, not text under the database's collation.
+func (r Reader) rawTouchUID() bool {
+	t := r.Types[TouchpointsInput.Section]["user_id"]
+	return r.Dialect == Postgres && r.RawUserID && t != "" && t == r.Types[RegistrationsInput.Section]["user_id"]
+}
+
+// touchUID is the cohort's user key that the touchpoints join on.
+func (r Reader) touchUID() string {
+	if r.rawTouchUID() {
+		return "uid"
+	}
+	return "CAST(uid AS " + textType(r.Dialect) + ")"
+}
+
+// touchSQL is the touchpoints' sub-select: user_id (stored, or its text),
+// occurred_at in microseconds and the channel text.
+func (r Reader) touchSQL() string {
+	s := *r.Mapping.Touchpoints
+	if !r.rawTouchUID() {
+		return s.selectSQL(r.Dialect, TouchpointsInput)
+	}
+	uid, _ := s.columnOf(column{name: "user_id"})
+	at, _ := s.columnOf(column{name: "occurred_at"})
+	ref := "origen_t." + quoteIdent(at)
+	return "  SELECT origen_t." + quoteIdent(uid) + " AS user_id,\n         " + timeExpr(r.Dialect, ref) + " AS occurred_at,\n         " +
+		s.channelText(r.Dialect, TouchpointsInput) + " AS channel\n  FROM " + s.from() + " AS origen_t"
 }
 
 // ReadPaths runs paths.sql and hands every distinct path of the cohort of

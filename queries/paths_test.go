@@ -190,6 +190,21 @@ func TestPathsByHand(t *testing.T) {
 			if len(mt.Models) != len(attribution.TouchModels) {
 				t.Errorf("%d models", len(mt.Models))
 			}
+			// max_paths = 2: the two most followed of the 5 paths the database
+			// returns (u4's NULL and u8's empty label are named alike only
+			// later) keep their sequence, the other 3 are grouped by first and
+			// last touch (one- and two-touch paths stay themselves), and the
+			// totals still reconcile.
+			few, err := attribution.BuildReport(context.Background(), e.snapshot(t, "UTC"), attribution.ReportRequest{
+				Period: touchMarch, AsOf: touchAsOf, Location: time.UTC, Timezone: "UTC", WindowDays: 30,
+				Currency: attribution.Currency{Code: "EUR", Digits: 2}, Touch: attribution.TouchSettings{MaxPaths: 2}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m := few.MultiTouch; m.Conversions != 3 || m.Revenue != 330*attribution.MoneyScale || len(m.Notes) != 1 ||
+				!strings.Contains(m.Notes[0], "5 distinct paths exceed [attribution] max_paths = 2: the 3 least followed (3 users)") {
+				t.Errorf("max_paths 2: %d conversions, %s, notes %q", m.Conversions, m.Revenue, m.Notes)
+			}
 			var names []string
 			for _, st := range snap.Statements() {
 				names = append(names, st.Name)

@@ -56,7 +56,7 @@ func scriptHash(src string) string {
 // pageTemplate is parsed once: it is constant, and a parse error is a
 // programming error that every test catches. The maturity sections'
 // definitions (templates/maturity.html) are parsed into it.
-var pageTemplate = template.Must(template.Must(template.Must(template.Must(template.New("report.html").Parse(pageSource)).Parse(maturitySource)).Parse(decisionSource)).Parse(budgetSource))
+var pageTemplate = template.Must(template.Must(template.Must(template.Must(template.Must(template.New("report.html").Parse(pageSource)).Parse(maturitySource)).Parse(decisionSource)).Parse(budgetSource)).Parse(touchSource))
 
 // fontStack is used by the page and by the charts' canvas text, with CJK
 // fallbacks so names such as "検索" render on every desktop and phone.
@@ -144,6 +144,8 @@ type page struct {
 	Maturity *maturitySection
 	// Budget is the budget plan's section (html_budget.go); nil without one.
 	Budget *budgetSection
+	// Touch is the multi-touch section (html_touch.go); nil without it.
+	Touch *touchView
 }
 
 // kpi is one headline figure: the Total's value, its change from the
@@ -285,6 +287,7 @@ func newPage(r attribution.Report, o HTMLOptions) (*page, error) {
 	if p.Budget, err = newBudgetSection(r, colors); err != nil {
 		return nil, err
 	}
+	p.Touch = newTouchSection(r)
 	return p, nil
 }
 

@@ -38,6 +38,8 @@ type jsonReport struct {
 	Budget *jsonBudget `json:"budget"`
 	// LTV is the lifetime-value section (json_ltv.go); null without it.
 	LTV *jsonLTV `json:"ltv"`
+	// Multi-touch attribution (json_touch.go): "attribution".
+	jsonTouch
 }
 
 // jsonPrevPeriod is the previous period's own table.
@@ -210,6 +212,7 @@ func jsonDocument(r attribution.Report) jsonReport {
 		jsonMaturity:         jsonMaturityOf(r),
 		Budget:               jsonBudgetOf(r),
 		LTV:                  jsonLTVOf(r),
+		jsonTouch:            jsonTouchOf(r),
 	}
 	doc.Total.Channel = totalLabel
 	rows, total := tableRows(r)

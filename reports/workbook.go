@@ -200,6 +200,7 @@ func (b *workbook) build() {
 	sheets = append(sheets, maturitySheetNames(b.r)...)
 	sheets = append(sheets, budgetSheetNames(b.r)...)
 	sheets = append(sheets, ltvSheetNames(b.r)...)
+	sheets = append(sheets, touchSheetNames(b.r)...)
 	sheets = append(sheets, sheetQuality, sheetAbout)
 	for _, name := range sheets {
 		if b.err == nil {
@@ -235,6 +236,7 @@ func (b *workbook) build() {
 	b.maturitySheets()
 	b.budgetSheet()
 	b.ltvSheet()
+	b.touchSheets()
 	b.quality()
 	b.about()
 	b.properties()

@@ -124,8 +124,8 @@ func auditText(raw *rawConfig) string {
 	for _, s := range []struct {
 		name string
 		m    map[string]string
-	}{{"registrations", raw.Registrations.Keys}, {"purchases", raw.Purchases}, {"spend", raw.Spend}, {"events", raw.Events}} {
-		if s.name == "events" && s.m == nil {
+	}{{"registrations", raw.Registrations.Keys}, {"purchases", raw.Purchases}, {"spend", raw.Spend}, {"events", raw.Events}, {"touchpoints", raw.Touchpoints}} {
+		if (s.name == "events" || s.name == "touchpoints") && s.m == nil {
 			continue
 		}
 		fmt.Fprintf(&b, "\n[%s]\n", s.name)
@@ -163,6 +163,7 @@ func auditText(raw *rawConfig) string {
 	}
 	auditChannels(&b, raw.Channels)
 	auditLTV(&b, raw)
+	auditAttribution(&b, raw.Attribution, kv)
 	if t := raw.Targets; t != nil {
 		thresholds := func(th rawThresholds) {
 			for _, f := range []struct {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"unicode"
 
@@ -91,4 +92,34 @@ func loadTouchpoints(kv map[string]string, raw *rawAttribution, m *queries.Mappi
 	}
 	m.Touchpoints = &src
 	return s, nil
+}
+
+// auditAttribution writes [attribution] as it was given, for the About
+// sheet (auditText); nothing without the section.
+func auditAttribution(w io.Writer, raw *rawAttribution, kv func(string, any)) {
+	if raw == nil {
+		return
+	}
+	io.WriteString(w, "\n[attribution]\n")
+	if raw.Conversion != "" {
+		kv("conversion", raw.Conversion)
+	}
+	if v := raw.LookbackDays; v != nil {
+		kv("lookback_days", *v)
+	}
+	if raw.Models != nil {
+		kv("models", raw.Models)
+	}
+	if v := raw.HalfLifeDays; v != nil {
+		kv("half_life_days", *v)
+	}
+	if v := raw.MarkovOrder; v != nil {
+		kv("markov_order", *v)
+	}
+	if raw.Direct != nil {
+		kv("direct", raw.Direct)
+	}
+	if v := raw.MaxPaths; v != nil {
+		kv("max_paths", *v)
+	}
 }

@@ -68,6 +68,12 @@ max_paths = 50
 			s.MarkovOrder != 2 || !slices.Equal(s.Direct, want.Direct) || s.MaxPaths != 50 {
 			t.Errorf("settings %+v", s)
 		}
+		// The About sheet's configuration text has both sections.
+		for _, want := range []string{"\n[touchpoints]\ntable = \"t\"\n", "\n[attribution]\nconversion = \"registration\"\nlookback_days = 14\nmodels = [\"markov\", \"linear\"]\nhalf_life_days = 3.5\nmarkov_order = 2\n"} {
+			if !strings.Contains(c.Text, want) {
+				t.Errorf("config text lacks %q:\n%s", want, c.Text)
+			}
+		}
 	})
 	t.Run("without the sections", func(t *testing.T) {
 		c, err := loadConfig(writeFile(t, t.TempDir(), "c.toml", utmConfig(plain, "channel = \"c\"", "")), envMap{}.get)

@@ -150,7 +150,7 @@ func TestProspectsEventModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer snap.Close()
-	if checks := snap.Checks; len(checks) != 4 || checks[3].Section != "events" {
+	if checks := snap.Checks; len(checks) != 5 || checks[3].Section != "events" || checks[4].Section != "touchpoints" {
 		t.Fatalf("check: %+v", checks)
 	}
 	asOf, h := fixtures.DemoAsOf, 7

@@ -23,7 +23,7 @@ WITH
               WHEN f.reg_us + :window_us < :as_of THEN f.reg_us + :window_us
               ELSE :as_of END AS end_us
   FROM (
-    SELECT {{.UserIDText}} AS user_id, channel, revenue, reg_us, first_at,
+    SELECT {{.ConvUID}} AS user_id, channel, revenue, reg_us, first_at,
            CASE WHEN :by_registration = 1 OR (first_at IS NOT NULL AND first_at < reg_us + :window_us) THEN 1 ELSE 0 END AS converted
     FROM origen_facts
     WHERE existing < 1
