@@ -33,6 +33,9 @@ type jsonReport struct {
 	// The curves, cohorts, weekly trend, prospects and backtest
 	// (json_maturity.go): their keys follow.
 	jsonMaturity
+	// The drill-down by campaign, source and declared dimension
+	// (json_drilldown.go).
+	jsonDrilldown
 }
 
 // jsonPrevPeriod is the previous period's own table.
@@ -186,6 +189,7 @@ func jsonDocument(r attribution.Report) jsonReport {
 		DataQuality:          jsonQualityOf(r),
 		Notes:                nonNil(r.Notes),
 		jsonMaturity:         jsonMaturityOf(r),
+		jsonDrilldown:        jsonDrilldownOf(r),
 	}
 	doc.Total.Channel = totalLabel
 	rows, total := tableRows(r)

@@ -20,8 +20,9 @@ func TestJSONMaturityKeys(t *testing.T) {
 	out := render(t, writeJSON, maturityReport(t))
 	top := objectKeys(t, json.NewDecoder(bytes.NewReader(out)))
 	want := []string{"curve_period", "curves", "curves_total", "cohort_grain", "cohorts", "cohort_totals", "trend", "trend_totals", "prospects", "backtest", "event_model"}
-	if len(top) < len(want) || !slices.Equal(top[len(top)-len(want):], want) {
-		t.Errorf("top-level keys end with %q, want %q", top, want)
+	// Together, in this order (other sections' keys may follow).
+	if i := slices.Index(top, want[0]); i < 0 || len(top) < i+len(want) || !slices.Equal(top[i:i+len(want)], want) {
+		t.Errorf("top-level keys %q, want %q together", top, want)
 	}
 	var doc struct {
 		Channels []json.RawMessage `json:"channels"`

@@ -175,6 +175,7 @@ func (b *workbook) build() {
 		sheets = append(sheets, sheetCharts)
 	}
 	sheets = append(sheets, maturitySheetNames(b.r)...)
+	sheets = append(sheets, drillSheetNames(b.r)...)
 	sheets = append(sheets, sheetQuality, sheetAbout)
 	for _, name := range sheets {
 		if b.err == nil {
@@ -205,6 +206,7 @@ func (b *workbook) build() {
 		b.charts()
 	}
 	b.maturitySheets()
+	b.drillSheets()
 	b.quality()
 	b.about()
 	b.properties()
