@@ -127,6 +127,9 @@ func headersOf(cols []column) []string {
 
 // groupSummary is the line a channel's details show while closed.
 func groupSummary(n int, what string, rows []attribution.DrillMetrics) string {
+	if n == 1 {
+		what = map[string]string{"campaigns": "campaign", "sources / media": "source / medium", "values": "value"}[what]
+	}
 	var regs int64
 	for _, d := range rows {
 		regs += d.Registrations

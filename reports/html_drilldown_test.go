@@ -71,3 +71,13 @@ func TestHTMLDrilldownFoldsCampaigns(t *testing.T) {
 		t.Errorf("JSON has %d campaigns, want %d", strings.Count(j, `"campaign": "c`), n)
 	}
 }
+
+func TestDrillGroupSummary(t *testing.T) {
+	one := []attribution.DrillMetrics{{ChannelMetrics: attribution.ChannelMetrics{Registrations: 1234}}}
+	if got := groupSummary(1, "campaigns", one); got != "1 campaign, 1,234 registrations" {
+		t.Errorf("%q", got)
+	}
+	if got := groupSummary(2, "sources / media", append(one, one...)); got != "2 sources / media, 2,468 registrations" {
+		t.Errorf("%q", got)
+	}
+}
