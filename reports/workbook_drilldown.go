@@ -83,13 +83,13 @@ type drillTable struct {
 func (b *workbook) drillSheets() {
 	r := b.r
 	if len(r.Campaigns) > 0 {
-		b.drillSheet(sheetCampaigns, "", []drillTable{{
+		b.drillSheet(sheetCampaigns, []drillTable{{
 			lead: []string{"Channel", "Campaign"}, leadOf: func(d attribution.DrillMetrics) []string { return []string{d.Parent, d.Campaign} },
 			rows: r.Campaigns, cols: drillColumns(r, r.CampaignSpend, true), spend: r.CampaignSpend, table: "CampaignTable",
 		}}, !r.CampaignSpend, drillCampaignNoSpend)
 	}
 	if len(r.Sources) > 0 {
-		b.drillSheet(sheetSources, "", []drillTable{{
+		b.drillSheet(sheetSources, []drillTable{{
 			lead:   []string{"Channel", "Source", "Medium"},
 			leadOf: func(d attribution.DrillMetrics) []string { return []string{d.Parent, d.Source, d.Medium} },
 			rows:   r.Sources, cols: drillColumns(r, false, false), table: "SourceTable",
@@ -109,7 +109,7 @@ func (b *workbook) drillSheets() {
 			blocks = append(blocks, drillTable{lead: lead, leadOf: of, rows: dim.Values, cols: cols},
 				drillTable{lead: lead, leadOf: of, rows: dim.ByChannel, cols: cols})
 		}
-		b.drillSheet(sheetDimensions, "", blocks, true, drillNoSpendNote)
+		b.drillSheet(sheetDimensions, blocks, true, drillNoSpendNote)
 	}
 }
 
@@ -117,7 +117,7 @@ func (b *workbook) drillSheets() {
 // below the other (a blank row between), each a header and its rows:
 // derived columns are the Channels sheet's formulas over the same row
 // with Origen's values cached; a note below says what spend means here.
-func (b *workbook) drillSheet(sheet, _ string, blocks []drillTable, note bool, noteText string) {
+func (b *workbook) drillSheet(sheet string, blocks []drillTable, note bool, noteText string) {
 	if b.err != nil {
 		return
 	}
