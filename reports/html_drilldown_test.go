@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/origen-analytics/origen/attribution"
+	"github.com/origen-analytics/origen/reports/reportstest"
 )
 
 // The page has the drill-down sections as <details> per channel (readable
@@ -79,5 +80,29 @@ func TestDrillGroupSummary(t *testing.T) {
 	}
 	if got := groupSummary(2, "sources / media", append(one, one...)); got != "2 sources / media, 2,468 registrations" {
 		t.Errorf("%q", got)
+	}
+}
+
+// In Chromium, with JavaScript off, the drill-down is there: a <details>
+// per channel that opens to its campaigns; with JavaScript on, the page
+// with the drill-down loads without problems.
+func TestHTMLDrilldownInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Chromium")
+	}
+	path := htmlFile(t, drillReport(t))
+	got := reportstest.EvalInPage(t, path, reportstest.PageOptions{NoJavaScript: true},
+		`String(document.querySelectorAll("#campaigns details").length)`,
+		`(() => { const d = document.querySelector("#campaigns details"); d.open = true;
+		   return [...d.querySelectorAll("tbody th")].map(th => th.innerText + ":" + (th.nextElementSibling.nextElementSibling.innerText)).join(",") })()`,
+		`String(document.querySelectorAll("#dimensions table").length)`,
+	)
+	// Two channels; Search's campaigns Brand (770 registrations after the
+	// status cell) and Generic (530).
+	if got[0] != "2" || got[1] != "Brand:770,Generic:530" || got[2] != "3" {
+		t.Errorf("without JavaScript: %q", got)
+	}
+	if c := reportstest.LoadPage(t, path, 1280, 800, ""); len(c.Problems()) > 0 {
+		t.Errorf("page problems: %v", c.Problems())
 	}
 }
