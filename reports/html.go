@@ -267,7 +267,7 @@ func newPage(r attribution.Report, o HTMLOptions) (*page, error) {
 		return nil, err
 	}
 	p.Maturity = m
-	p.Drilldown = newDrillSection(r, colors)
+	p.Drilldown = newDrillSection(r, colors, fold)
 	return p, nil
 }
 

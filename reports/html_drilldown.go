@@ -34,6 +34,9 @@ type drillSection struct {
 	Sources      []drillGroup
 	SpendNote    string
 	Dimensions   []drillDimension
+	// Folded says that the channels the page adds up have their
+	// drill-down in the workbook and the JSON only; empty when none.
+	Folded string
 }
 
 // drillGroup is one drill table: a channel's campaigns, sources or
@@ -106,9 +109,12 @@ func foldCampaigns(rows []attribution.DrillMetrics, max int, w int) []attributio
 }
 
 // byParent splits drill rows into their channels, in order.
-func byParent(rows []attribution.DrillMetrics) (names []string, groups map[string][]attribution.DrillMetrics) {
+func byParent(rows []attribution.DrillMetrics, fold channelFold) (names []string, groups map[string][]attribution.DrillMetrics) {
 	groups = map[string][]attribution.DrillMetrics{}
 	for _, d := range rows {
+		if !fold.shows(d.Parent) {
+			continue
+		}
 		if _, ok := groups[d.Parent]; !ok {
 			names = append(names, d.Parent)
 		}
@@ -137,17 +143,21 @@ func groupSummary(n int, what string, rows []attribution.DrillMetrics) string {
 	return fmt.Sprintf("%s %s, %s registrations", attribution.GroupDigits(fmt.Sprint(n)), what, attribution.GroupDigits(fmt.Sprint(regs)))
 }
 
-// newDrillSection is the page's drill-down, nil when r has none.
-func newDrillSection(r attribution.Report, colors map[string]string) *drillSection {
+// newDrillSection is the page's drill-down, nil when r has none: the
+// channels the page shows by name (fold), each with its rows.
+func newDrillSection(r attribution.Report, colors map[string]string, fold channelFold) *drillSection {
 	if len(r.Campaigns)+len(r.Sources)+len(r.Dimensions) == 0 {
 		return nil
 	}
 	s := &drillSection{Currency: r.Currency.Code, SpendNote: drillNoSpendNote, MaxCampaigns: MaxCampaigns}
+	if fold.Other != nil {
+		s.Folded = fmt.Sprintf("Only the %d channels shown by name above are broken down here; the others are in the workbook's sheets and the JSON.", len(fold.Rows))
+	}
 	if !r.CampaignSpend {
 		s.CampaignNote = drillCampaignNoSpend
 	}
 	campCols := drillHTMLColumns(r, true)
-	names, groups := byParent(r.Campaigns)
+	names, groups := byParent(r.Campaigns, fold)
 	for _, name := range names {
 		rows := groups[name]
 		g := drillGroup{Name: name, Color: template.CSS(colors[name]), Summary: groupSummary(len(rows), "campaigns", rows),
@@ -158,7 +168,7 @@ func newDrillSection(r attribution.Report, colors map[string]string) *drillSecti
 		s.Campaigns = append(s.Campaigns, g)
 	}
 	plain := drillHTMLColumns(r, false)
-	names, groups = byParent(r.Sources)
+	names, groups = byParent(r.Sources, fold)
 	for _, name := range names {
 		rows := groups[name]
 		g := drillGroup{Name: name, Color: template.CSS(colors[name]), Summary: groupSummary(len(rows), "sources / media", rows),
@@ -173,7 +183,7 @@ func newDrillSection(r attribution.Report, colors map[string]string) *drillSecti
 		for _, d := range dim.Values {
 			pd.Values.Rows = append(pd.Values.Rows, drillRow(plain, d, d.Value, r, ""))
 		}
-		names, groups = byParent(dim.ByChannel)
+		names, groups = byParent(dim.ByChannel, fold)
 		for _, name := range names {
 			rows := groups[name]
 			g := drillGroup{Name: name, Color: template.CSS(colors[name]), Summary: groupSummary(len(rows), "values", rows),

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
@@ -104,5 +105,24 @@ func TestHTMLDrilldownInChromium(t *testing.T) {
 	}
 	if c := reportstest.LoadPage(t, path, 1280, 800, ""); len(c.Problems()) > 0 {
 		t.Errorf("page problems: %v", c.Problems())
+	}
+}
+
+// A page that adds up channels breaks down only those it shows by name.
+func TestHTMLDrilldownFoldedChannels(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteHTMLWith(&b, drillReport(t), HTMLOptions{MaxChannels: 1}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	i := strings.Index(out, `id="campaigns"`)
+	if i < 0 || !strings.Contains(out, `id="drilldown-folded"`) {
+		t.Fatal("no campaigns section or no folded note")
+	}
+	if n := strings.Count(out[i:], `<details class="drill">`); n != 1+1+1 { // Search's campaigns, sources, devices
+		t.Errorf("%d drill-downs, want Search's 3", n)
+	}
+	if strings.Contains(out[i:], "<bdi>"+chSocial+"</bdi> <span") {
+		t.Error("the folded channel has a drill-down on the page")
 	}
 }
