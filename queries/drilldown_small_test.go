@@ -118,6 +118,10 @@ func TestDrilldownUnknownDimension(t *testing.T) {
 				t.Errorf("%s %s: err = %v, want a config error naming the dimension", e.dialect, src.Table+src.SQL, err)
 			}
 		}
+		checks, err := queries.Reader{Dialect: e.dialect, Mapping: e.mapping}.Check(context.Background(), e.db)
+		if err != nil || len(checks) == 0 || checks[0].Columns["dimensions"] != "ctry (text)" {
+			t.Errorf("%s: check of the declared dimensions %v, %v", e.dialect, checks, err)
+		}
 		m := e.mapping
 		m.Registrations.Dimensions = []string{"a", "b", "c", "d", "e"}
 		if err := m.Registrations.Validate(queries.RegistrationsInput); err == nil || !strings.Contains(err.Error(), "at most 4") {
