@@ -132,6 +132,9 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 	if err := checkDimensions(in, src, have, names, r.Dialect == SQLite); err != nil {
 		return sc, err
 	}
+	if len(src.Dimensions) > 0 {
+		sc.Columns["dimensions"] = dimensionsText(src, have, r.Dialect == SQLite)
+	}
 	if src.GroupChannel {
 		sc.Columns["channel"] = "from source, medium, campaign (GA4 default channel group, docs/CHANNELS.md)"
 	}

@@ -52,6 +52,24 @@ func validateDimensions(in Input, dims []string) error {
 	return nil
 }
 
+// dimensionsText lists the declared dimensions with their types, for
+// origen check.
+func dimensionsText(src Source, have map[string]string, fold bool) string {
+	var parts []string
+	for _, d := range src.Dimensions {
+		lookup := d
+		if fold {
+			lookup = strings.ToLower(d)
+		}
+		typ := strings.ToLower(have[lookup])
+		if typ == "" {
+			typ = "untyped"
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s)", d, typ))
+	}
+	return strings.Join(parts, ", ")
+}
+
 // checkDimensions reports a declared dimension that the source does not
 // have (have: its columns, lower case on SQLite; names as returned).
 func checkDimensions(in Input, src Source, have map[string]string, names []string, fold bool) error {

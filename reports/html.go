@@ -56,7 +56,7 @@ func scriptHash(src string) string {
 // pageTemplate is parsed once: it is constant, and a parse error is a
 // programming error that every test catches. The maturity sections'
 // definitions (templates/maturity.html) are parsed into it.
-var pageTemplate = template.Must(template.Must(template.Must(template.Must(template.Must(template.New("report.html").Parse(pageSource)).Parse(maturitySource)).Parse(decisionSource)).Parse(budgetSource)).Parse(touchSource))
+var pageTemplate = template.Must(template.Must(template.Must(template.Must(template.Must(template.Must(template.New("report.html").Parse(pageSource)).Parse(maturitySource)).Parse(drilldownSource)).Parse(decisionSource)).Parse(budgetSource)).Parse(touchSource))
 
 // fontStack is used by the page and by the charts' canvas text, with CJK
 // fallbacks so names such as "検索" render on every desktop and phone.
@@ -142,6 +142,9 @@ type page struct {
 	// Maturity holds the sections on registration quality over time
 	// (html_maturity.go); nil when the report has none.
 	Maturity *maturitySection
+	// Drilldown holds the campaigns, sources and dimensions
+	// (html_drilldown.go); nil when the report has none.
+	Drilldown *drillSection
 	// Budget is the budget plan's section (html_budget.go); nil without one.
 	Budget *budgetSection
 	// Touch is the multi-touch section (html_touch.go); nil without it.
@@ -284,6 +287,7 @@ func newPage(r attribution.Report, o HTMLOptions) (*page, error) {
 		return nil, err
 	}
 	p.Maturity = m
+	p.Drilldown = newDrillSection(r, colors, fold)
 	if p.Budget, err = newBudgetSection(r, colors); err != nil {
 		return nil, err
 	}

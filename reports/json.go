@@ -34,6 +34,9 @@ type jsonReport struct {
 	// The curves, cohorts, weekly trend, prospects and backtest
 	// (json_maturity.go): their keys follow.
 	jsonMaturity
+	// The drill-down by campaign, source and declared dimension
+	// (json_drilldown.go).
+	jsonDrilldown
 	// Budget is the budget plan (json_budget.go); null when not computed.
 	Budget *jsonBudget `json:"budget"`
 	// LTV is the lifetime-value section (json_ltv.go); null without it.
@@ -210,6 +213,7 @@ func jsonDocument(r attribution.Report) jsonReport {
 		DataQuality:          jsonQualityOf(r),
 		Notes:                nonNil(r.Notes),
 		jsonMaturity:         jsonMaturityOf(r),
+		jsonDrilldown:        jsonDrilldownOf(r),
 		Budget:               jsonBudgetOf(r),
 		LTV:                  jsonLTVOf(r),
 		jsonTouch:            jsonTouchOf(r),

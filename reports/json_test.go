@@ -67,7 +67,8 @@ func TestWriteJSONKeyOrder(t *testing.T) {
 	top := objectKeys(t, json.NewDecoder(bytes.NewReader(out)))
 	wantTop := []string{"period", "as_of", "timezone", "currency", "conversion_window_days",
 		"origen_version", "channels", "total", "data_quality", "notes", "previous_period", "targets",
-		"curve_period", "curves", "curves_total", "cohort_grain", "cohorts", "cohort_totals", "trend", "trend_totals", "prospects", "backtest", "event_model", "budget", "ltv", "attribution"}
+		"curve_period", "curves", "curves_total", "cohort_grain", "cohorts", "cohort_totals", "trend", "trend_totals", "prospects", "backtest", "event_model",
+		"campaigns", "sources", "dimensions", "campaign_spend", "budget", "ltv", "attribution"}
 	if !slices.Equal(top, wantTop) {
 		t.Errorf("top-level keys = %q, want %q", top, wantTop)
 	}

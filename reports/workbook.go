@@ -198,6 +198,7 @@ func (b *workbook) build() {
 		sheets = append(sheets, sheetSpend)
 	}
 	sheets = append(sheets, maturitySheetNames(b.r)...)
+	sheets = append(sheets, drillSheetNames(b.r)...)
 	sheets = append(sheets, budgetSheetNames(b.r)...)
 	sheets = append(sheets, ltvSheetNames(b.r)...)
 	sheets = append(sheets, touchSheetNames(b.r)...)
@@ -234,6 +235,7 @@ func (b *workbook) build() {
 		b.spend()
 	}
 	b.maturitySheets()
+	b.drillSheets()
 	b.budgetSheet()
 	b.ltvSheet()
 	b.touchSheets()

@@ -67,7 +67,7 @@ func (e env) cmdCheck(ctx context.Context, args []string) error {
 			if name.Section != c.Section {
 				continue
 			}
-			for _, col := range name.ColumnNames() {
+			for _, col := range append(name.ColumnNames(), "dimensions") {
 				if v, ok := c.Columns[col]; ok {
 					fmt.Fprintf(tw, "  %s\t%s\t\n", col, v)
 				}

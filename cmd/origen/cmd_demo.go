@@ -39,7 +39,7 @@ func (e env) cmdDemo(ctx context.Context, args []string) error {
 	log.Info("demo database built", "path", dbPath, "duration", time.Since(started).Round(time.Millisecond))
 	cfgPath := filepath.Join(o.Out, "origen.toml")
 	err := writeFileAtomically(ctx, cfgPath, func(w io.Writer) error {
-		_, err := io.WriteString(w, fixtures.ConfigTOML("sqlite", "demo.sqlite", "")+demoTargets+demoChannels)
+		_, err := io.WriteString(w, fixtures.DemoConfigTOML("sqlite", "demo.sqlite", "")+demoTargets+demoChannels)
 		return err
 	})
 	if err != nil {
