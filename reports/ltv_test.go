@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -255,5 +256,63 @@ func TestLTVWorkbookRecalculatedInLibreOffice(t *testing.T) {
 	}
 	if got := lo(find("Search", "Margin per registration"), 3); !closeEnough(got, "15") {
 		t.Errorf("Search margin per registration at month 1 %q, want 15", got)
+	}
+}
+
+// The page's lifetime-value section, without a browser: the figures of
+// the section (payback months by hand in TestLTVSectionByHand), the
+// payback chart's lines and marks, the triangle and the bars, and a
+// hostile channel name escaped everywhere.
+func TestLTVPageSection(t *testing.T) {
+	r := ltvReport(t)
+	r.LTV.Channels[0].Channel = `<script>alert(1)</script>`
+	html := string(render(t, func(b *bytes.Buffer, r attribution.Report) error { return WriteHTML(b, r) }, r))
+	i := strings.Index(html, `<section class="card" id="ltv">`)
+	if i < 0 {
+		t.Fatal("no lifetime-value section")
+	}
+	sec := html[i:]
+	sec = sec[:strings.Index(sec, "</section>")]
+	for _, want := range []string{"Lifetime value by channel", "month 8", "month 1", "not within 22 months", "40.00",
+		"&lt;script&gt;alert(1)&lt;/script&gt;", "<polyline", "<circle", "bar-fill", "M22</th>", "2024-05"} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("section lacks %q", want)
+		}
+	}
+	if strings.Contains(sec, "<script>alert") {
+		t.Error("a channel name reached the page unescaped")
+	}
+	// Search, Email and the Total pay back (three marks), Display does
+	// not. Total by hand - 0.6 × (3,450 + 815 (m − 1)) / 170 ≥ 5,600 / 170
+	// first at m = 9.
+	if n := strings.Count(sec, "<circle"); n != 3 || !strings.Contains(sec, "month 9") {
+		t.Errorf("%d payback marks, want 3 (Total in month 9)", n)
+	}
+}
+
+// The section in Chromium, with no network, at a desktop's and a phone's
+// width: nothing broken, the section's text there; the desktop screenshot
+// goes to docs/ when ORIGEN_LTV_SCREENSHOT names a file.
+func TestLTVPageInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Chromium")
+	}
+	path := htmlFile(t, ltvReport(t))
+	for _, width := range []int{1280, 390} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			shot := ""
+			if width == 1280 {
+				shot = os.Getenv("ORIGEN_LTV_SCREENSHOT")
+			}
+			c := reportstest.LoadPage(t, path, width, 900, shot)
+			if p := c.Problems(); len(p) > 0 {
+				t.Errorf("page problems: %v", p)
+			}
+			for _, want := range []string{"Lifetime value by channel: payback and LTV/CAC", "not within 22 months", "LTV/CAC by channel", "The cohort triangle"} {
+				if !strings.Contains(c.Text, want) {
+					t.Errorf("page text lacks %q", want)
+				}
+			}
+		})
 	}
 }
