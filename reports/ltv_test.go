@@ -316,3 +316,24 @@ func TestLTVPageInChromium(t *testing.T) {
 		})
 	}
 }
+
+// customers.csv: ids and labels as text through the CSV-injection guard,
+// money as decimals, no model figures without a fit.
+func TestWriteCustomersCSV(t *testing.T) {
+	var b bytes.Buffer
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	err := WriteCustomersCSV(&b, []attribution.ScoredCustomer{
+		{UserID: "=HYPERLINK(\"x\")", Channel: "+cmd", Campaign: "@SUM(A1)", FirstPurchase: at, Purchases: 3, Revenue: 12345 * attribution.MoneyScale / 100,
+			PAlive: 0.25, ExpectedPurchases90: 0.5, Value12: 10, ValueAtRisk: 92.5875, Valid: true},
+		{UserID: "0012", Channel: "Email", FirstPurchase: at, Purchases: 1, Revenue: 5 * attribution.MoneyScale},
+	}, attribution.Currency{Code: "EUR", Digits: 2}, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "user_id,channel,campaign,first_purchase_at,purchases,revenue,p_alive,expected_purchases_90d,expected_value_12m,value_at_risk\n" +
+		"\"'=HYPERLINK(\"\"x\"\")\",'+cmd,'@SUM(A1),2026-03-01T10:00:00Z,3,123.45,0.250000,0.500000,10.000000,92.587500\n" +
+		"0012,Email,,2026-03-01T10:00:00Z,1,5.00,,,,\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}

@@ -25,6 +25,8 @@ Usage:
                                             [--detail] [--allow-empty])
   origen prospects --config FILE [--as-of RFC3339] [--horizon 7] [--top N] [--out DIR]
                                            rank who is likely to buy next; backtest the scores
+  origen customers --config FILE [--as-of RFC3339] [--top N] [--out DIR]
+                                           customers by value at risk (P(alive), 12-month value); backtest
   origen run --config FILE [--job NAME] [--dry-run] [--as-of RFC3339]
                                            run the config's [[job]] tables (for schedulers)
   origen check --config FILE               validate the config and the database mapping
@@ -96,6 +98,8 @@ func (e env) dispatch(ctx context.Context, args []string) (err error) {
 		return e.cmdCheck(ctx, args[1:])
 	case "prospects":
 		return e.cmdProspects(ctx, args[1:])
+	case "customers":
+		return e.cmdCustomers(ctx, args[1:])
 	case "fixtures":
 		return e.cmdFixtures(ctx, args[1:])
 	case "version", "--version":
