@@ -2,6 +2,8 @@ package main
 
 import (
 	"database/sql"
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -79,6 +81,48 @@ func TestCustomersCommand(t *testing.T) {
 	}
 	if strconv.FormatInt(n, 10) != full[1][4] || strconv.FormatFloat(revenue, 'f', 2, 64) != full[1][5] {
 		t.Errorf("customer %s: %d purchases, revenue %.2f in the database; the list says %s and %s", full[1][0], n, revenue, full[1][4], full[1][5])
+	}
+	// The demo report's lifetime-value section, its Total against an
+	// independent count in the demo database: users by their first
+	// registration up to as_of, those who bought before registering left
+	// out, and the customers among them.
+	raw, err := os.ReadFile(filepath.Join(demo, "origen_2026-10-01_2026-11-01.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		LTV struct {
+			Basis    string
+			Channels []struct {
+				Channel                  string
+				Registrations, Customers int64
+				PaybackMonths            *int `json:"payback_months"`
+			}
+		} `json:"ltv"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var regs, custs int64
+	cutoff := fixtures.DemoAsOf.UTC().Format("2006-01-02T15:04:05.000Z")
+	if err := db.QueryRow(`SELECT COUNT(*), COUNT(CASE WHEN EXISTS (SELECT 1 FROM purchases p WHERE p.user_id = r.user_id AND p.amount > 0
+			AND p.purchased_at >= r.at AND p.purchased_at <= ?) THEN 1 END)
+		FROM (SELECT user_id, MIN(registered_at) AS at FROM registrations WHERE user_id IS NOT NULL AND registered_at <= ? GROUP BY user_id) r
+		WHERE NOT EXISTS (SELECT 1 FROM purchases p WHERE p.user_id = r.user_id AND p.amount > 0 AND p.purchased_at < r.at)`, cutoff, cutoff).Scan(&regs, &custs); err != nil {
+		t.Fatal(err)
+	}
+	ch := doc.LTV.Channels
+	if len(ch) < 3 || ch[len(ch)-1].Channel != "Total" || ch[len(ch)-1].Registrations != regs || ch[len(ch)-1].Customers != custs {
+		t.Errorf("ltv Total %+v, the database has %d registrations and %d customers", ch[len(ch)-1], regs, custs)
+	}
+	paid := 0
+	for _, c := range ch {
+		if c.PaybackMonths != nil {
+			paid++
+		}
+	}
+	if doc.LTV.Basis != "revenue" || paid == 0 || paid == len(ch) {
+		t.Errorf("demo ltv: basis %q, %d of %d channels pay back (want some, not all)", doc.LTV.Basis, paid, len(ch))
 	}
 	bt := readCSV(t, filepath.Join(all, "customers_backtest.csv"))
 	if len(bt) != 14 || strings.Join(bt[0], ",") != "decile,customers,expected_purchases,actual_purchases" || bt[11][0] != "all" {
