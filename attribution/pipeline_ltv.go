@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 )
 
@@ -274,14 +276,26 @@ func BuildLTV(in LTVInputs) (*LTVReport, error) {
 		f.bg, f.gg = &bg, &gg
 		return f
 	}
-	var all *fits
-	fitAll := func() fits {
-		if all == nil {
-			f := fit(LTVTotal)
-			all = &f
-		}
-		return *all
+	// The fits are independent: run them side by side (each is
+	// deterministic, so the result does not depend on the schedule).
+	results := make(map[string]fits, len(pooled))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for _, p := range pooled {
+		wg.Add(1)
+		go func(ch string) {
+			defer wg.Done()
+			sem <- struct{}{}
+			f := fit(ch)
+			<-sem
+			mu.Lock()
+			results[ch] = f
+			mu.Unlock()
+		}(p.Channel)
 	}
+	wg.Wait()
+	fitAll := func() fits { return results[LTVTotal] }
 
 	for _, p := range pooled {
 		c := LTVChannel{Channel: p.Channel, Curve: p, Registrations: p.Registrations, Spend: p.Spend, Customers: custs[p.Channel]}
@@ -296,7 +310,7 @@ func BuildLTV(in LTVInputs) (*LTVReport, error) {
 		if p.Channel == LTVTotal {
 			f = fitAll()
 		} else {
-			f = fit(p.Channel)
+			f = results[p.Channel]
 			if errors.Is(f.err, ErrTooFewCustomers) {
 				f = fitAll()
 				c.Pooled = f.err == nil
@@ -307,7 +321,7 @@ func BuildLTV(in LTVInputs) (*LTVReport, error) {
 			out.Notes = append(out.Notes, fmt.Sprintf("channel %q: no projected value, too few customers to fit the models even over all channels (%v)", p.Channel, f.err))
 		case f.err != nil:
 			out.Notes = append(out.Notes, fmt.Sprintf("channel %q: no projected value (%v)", p.Channel, f.err))
-		default:
+		case f.bg != nil && f.gg != nil:
 			c.BGNBD, c.GammaGamma = f.bg, f.gg
 			if err := c.project(rfm[p.Channel], g); err != nil {
 				out.Notes = append(out.Notes, fmt.Sprintf("channel %q: no projected value (%v)", p.Channel, err))

@@ -56,7 +56,7 @@ func scriptHash(src string) string {
 // pageTemplate is parsed once: it is constant, and a parse error is a
 // programming error that every test catches. The maturity sections'
 // definitions (templates/maturity.html) are parsed into it.
-var pageTemplate = template.Must(template.Must(template.Must(template.Must(template.Must(template.Must(template.New("report.html").Parse(pageSource)).Parse(maturitySource)).Parse(drilldownSource)).Parse(decisionSource)).Parse(budgetSource)).Parse(touchSource))
+var pageTemplate = template.Must(template.Must(template.Must(template.Must(template.Must(template.Must(template.Must(template.New("report.html").Parse(pageSource)).Parse(maturitySource)).Parse(drilldownSource)).Parse(decisionSource)).Parse(budgetSource)).Parse(touchSource)).Parse(ltvSource))
 
 // fontStack is used by the page and by the charts' canvas text, with CJK
 // fallbacks so names such as "検索" render on every desktop and phone.
@@ -149,6 +149,8 @@ type page struct {
 	Budget *budgetSection
 	// Touch is the multi-touch section (html_touch.go); nil without it.
 	Touch *touchView
+	// LTV is the lifetime-value section (html_ltv.go); nil without it.
+	LTV *ltvSection
 }
 
 // kpi is one headline figure: the Total's value, its change from the
@@ -292,6 +294,7 @@ func newPage(r attribution.Report, o HTMLOptions) (*page, error) {
 		return nil, err
 	}
 	p.Touch = newTouchSection(r)
+	p.LTV = newLTVSection(r, colors)
 	return p, nil
 }
 

@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -255,5 +256,84 @@ func TestLTVWorkbookRecalculatedInLibreOffice(t *testing.T) {
 	}
 	if got := lo(find("Search", "Margin per registration"), 3); !closeEnough(got, "15") {
 		t.Errorf("Search margin per registration at month 1 %q, want 15", got)
+	}
+}
+
+// The page's lifetime-value section, without a browser: the figures of
+// the section (payback months by hand in TestLTVSectionByHand), the
+// payback chart's lines and marks, the triangle and the bars, and a
+// hostile channel name escaped everywhere.
+func TestLTVPageSection(t *testing.T) {
+	r := ltvReport(t)
+	r.LTV.Channels[0].Channel = `<script>alert(1)</script>`
+	html := string(render(t, func(b *bytes.Buffer, r attribution.Report) error { return WriteHTML(b, r) }, r))
+	i := strings.Index(html, `<section class="card" id="ltv">`)
+	if i < 0 {
+		t.Fatal("no lifetime-value section")
+	}
+	sec := html[i:]
+	sec = sec[:strings.Index(sec, "</section>")]
+	for _, want := range []string{"Lifetime value by channel", "month 8", "month 1", "not within 22 months", "40.00",
+		"&lt;script&gt;alert(1)&lt;/script&gt;", "<polyline", "<circle", "bar-fill", "M22</th>", "2024-05"} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("section lacks %q", want)
+		}
+	}
+	if strings.Contains(sec, "<script>alert") {
+		t.Error("a channel name reached the page unescaped")
+	}
+	// Search, Email and the Total pay back (three marks), Display does
+	// not. Total by hand - 0.6 × (3,450 + 815 (m − 1)) / 170 ≥ 5,600 / 170
+	// first at m = 9.
+	if n := strings.Count(sec, "<circle"); n != 3 || !strings.Contains(sec, "month 9") {
+		t.Errorf("%d payback marks, want 3 (Total in month 9)", n)
+	}
+}
+
+// The section in Chromium, with no network, at a desktop's and a phone's
+// width: nothing broken, the section's text there; the desktop screenshot
+// goes to docs/ when ORIGEN_LTV_SCREENSHOT names a file.
+func TestLTVPageInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Chromium")
+	}
+	path := htmlFile(t, ltvReport(t))
+	for _, width := range []int{1280, 390} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			shot := ""
+			if width == 1280 {
+				shot = os.Getenv("ORIGEN_LTV_SCREENSHOT")
+			}
+			c := reportstest.LoadPage(t, path, width, 900, shot)
+			if p := c.Problems(); len(p) > 0 {
+				t.Errorf("page problems: %v", p)
+			}
+			for _, want := range []string{"Lifetime value by channel: payback and LTV/CAC", "not within 22 months", "LTV/CAC by channel", "The cohort triangle"} {
+				if !strings.Contains(c.Text, want) {
+					t.Errorf("page text lacks %q", want)
+				}
+			}
+		})
+	}
+}
+
+// customers.csv: ids and labels as text through the CSV-injection guard,
+// money as decimals, no model figures without a fit.
+func TestWriteCustomersCSV(t *testing.T) {
+	var b bytes.Buffer
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	err := WriteCustomersCSV(&b, []attribution.ScoredCustomer{
+		{UserID: "=HYPERLINK(\"x\")", Channel: "+cmd", Campaign: "@SUM(A1)", FirstPurchase: at, Purchases: 3, Revenue: 12345 * attribution.MoneyScale / 100,
+			PAlive: 0.25, ExpectedPurchases90: 0.5, Value12: 10, ValueAtRisk: 92.5875, Valid: true},
+		{UserID: "0012", Channel: "Email", FirstPurchase: at, Purchases: 1, Revenue: 5 * attribution.MoneyScale},
+	}, attribution.Currency{Code: "EUR", Digits: 2}, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "user_id,channel,campaign,first_purchase_at,purchases,revenue,p_alive,expected_purchases_90d,expected_value_12m,value_at_risk\n" +
+		"\"'=HYPERLINK(\"\"x\"\")\",'+cmd,'@SUM(A1),2026-03-01T10:00:00Z,3,123.45,0.250000,0.500000,10.000000,92.587500\n" +
+		"0012,Email,,2026-03-01T10:00:00Z,1,5.00,,,,\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }

@@ -23,13 +23,14 @@ type ltvConfig struct {
 // cohorts (the cohort expression has a branch per month).
 const maxLTVCohortMonths = 120
 
-// loadLTV validates [ltv] cohort_months (default 24) and [report]
-// gross_margin (default 1: revenue).
+// loadLTV validates [ltv] cohort_months (default 24; 0 turns the section
+// off, for databases where its fits cost more than a report may take) and
+// [report] gross_margin (default 1: revenue).
 func loadLTV(raw *rawConfig) (ltvConfig, error) {
 	c := ltvConfig{LTVCohortMonths: attribution.DefaultLTVCohortMonths, GrossMargin: 1}
 	if n := raw.LTV.CohortMonths; n != nil {
-		if *n < 1 || *n > maxLTVCohortMonths {
-			return c, fmt.Errorf("[ltv] cohort_months = %d: use a number of months from 1 to %d (default %d)", *n, maxLTVCohortMonths, attribution.DefaultLTVCohortMonths)
+		if *n < 0 || *n > maxLTVCohortMonths {
+			return c, fmt.Errorf("[ltv] cohort_months = %d: use a number of months from 1 to %d (default %d), or 0 for no lifetime-value section", *n, maxLTVCohortMonths, attribution.DefaultLTVCohortMonths)
 		}
 		c.LTVCohortMonths = *n
 	}

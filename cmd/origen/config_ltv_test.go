@@ -22,7 +22,8 @@ func TestConfigLTV(t *testing.T) {
 		{"set", "gross_margin = 0.35\n", "[ltv]\ncohort_months = 12\n", 12, 0.35, nil},
 		{"margin zero", "gross_margin = 0\n", "", 0, 0, []string{"[report] gross_margin = 0", "above 0 and at most 1"}},
 		{"margin above one", "gross_margin = 1.5\n", "", 0, 0, []string{"[report] gross_margin = 1.5"}},
-		{"months zero", "", "[ltv]\ncohort_months = 0\n", 0, 0, []string{"[ltv] cohort_months = 0", "from 1 to 120"}},
+		{"months zero: no section", "", "[ltv]\ncohort_months = 0\n", 0, 1, nil},
+		{"months negative", "", "[ltv]\ncohort_months = -1\n", 0, 0, []string{"[ltv] cohort_months = -1", "from 1 to 120"}},
 		{"months too many", "", "[ltv]\ncohort_months = 121\n", 0, 0, []string{"[ltv] cohort_months = 121"}},
 		{"unknown key", "", "[ltv]\ncohorts = 3\n", 0, 0, []string{"unknown key ltv.cohorts"}},
 	} {
@@ -46,7 +47,7 @@ func TestConfigLTV(t *testing.T) {
 			if c.LTVCohortMonths != tt.months || c.GrossMargin != tt.margin {
 				t.Errorf("got %+v, want months %d margin %v", c.ltvConfig, tt.months, tt.margin)
 			}
-			if tt.ltv != "" && !strings.Contains(c.Text, "[ltv]\ncohort_months = 12") || tt.report != "" && !strings.Contains(c.Text, "gross_margin = 0.35") {
+			if tt.months == 12 && !strings.Contains(c.Text, "[ltv]\ncohort_months = 12") || tt.report != "" && !strings.Contains(c.Text, "gross_margin = 0.35") {
 				t.Errorf("About text lacks the [ltv] settings:\n%s", c.Text)
 			}
 		})

@@ -43,6 +43,15 @@ Examples:
   origen budget --config origen.toml
   origen budget --config origen.toml --as-of 2026-11-20T00:00:00Z --out plans/
 `,
+	"customers": `origen customers lists the customers of the cohort months ([ltv] cohort_months)
+ranked by value at risk (revenue so far × (1 − P(alive))) with P(alive), the
+expected purchases of the next 90 days and the expected 12-month value
+(BG/NBD and Gamma–Gamma, docs/LTV.md), and backtests the scores 90 days back.
+
+Examples:
+  origen customers --config origen.toml
+  origen customers --config origen.toml --top 1000 --out crm/
+`,
 	"run": `origen run runs the config's [[job]] tables, for cron, systemd timers and
 Kubernetes CronJobs: one lock per job, retries of transient database
 errors, atomic outputs, e-mail and webhook delivery.
@@ -67,7 +76,7 @@ Examples:
 }
 
 // commands are the names dispatch knows, for "did you mean".
-var commands = []string{"demo", "report", "prospects", "budget", "run", "check", "fixtures", "version", "help"}
+var commands = []string{"demo", "report", "prospects", "budget", "customers", "run", "check", "fixtures", "version", "help"}
 
 // printFlags writes a flag set's help as the README writes flags:
 // --name VALUE, then its usage and default.

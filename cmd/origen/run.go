@@ -27,6 +27,8 @@ Usage:
                                            rank who is likely to buy next; backtest the scores
   origen budget --config FILE [--as-of RFC3339] [--out DIR]
                                            where the next euro should go: budget.csv and the moves
+  origen customers --config FILE [--as-of RFC3339] [--top N] [--out DIR]
+                                           customers by value at risk (P(alive), 12-month value); backtest
   origen run --config FILE [--job NAME] [--dry-run] [--as-of RFC3339]
                                            run the config's [[job]] tables (for schedulers)
   origen check --config FILE               validate the config and the database mapping
@@ -100,6 +102,8 @@ func (e env) dispatch(ctx context.Context, args []string) (err error) {
 		return e.cmdProspects(ctx, args[1:])
 	case "budget":
 		return e.cmdBudget(ctx, args[1:])
+	case "customers":
+		return e.cmdCustomers(ctx, args[1:])
 	case "fixtures":
 		return e.cmdFixtures(ctx, args[1:])
 	case "version", "--version":
