@@ -747,8 +747,10 @@ func conversionOption(r attribution.Report, rows []rowData, colors map[string]st
 		setPath(opt, map[string]any{
 			"silent": true, "symbol": "none",
 			"lineStyle": map[string]any{"color": colorTarget, "type": "dashed", "width": 1.5},
-			"label":     map[string]any{"formatter": "target " + formatPercent(*th), "position": "end", "color": colorTarget},
-			"data":      []any{map[string]any{"xAxis": *th * 100}},
+			// The y axis is inverted, so "start" is the top: the label
+			// stays clear of the ticks at the bottom.
+			"label": map[string]any{"formatter": "target " + formatPercent(*th), "position": "start", "color": colorTarget},
+			"data":  []any{map[string]any{"xAxis": *th * 100}},
 		}, "series", 0, "markLine")
 	}
 	return opt, nil

@@ -192,10 +192,11 @@ func TestDemoOutputsInRealClients(t *testing.T) {
 			if p := c.Problems(); len(p) > 0 {
 				t.Errorf("at %d px: %q", width, p)
 			}
-			// Customers, conversion and the comparison; the curves, a heat
-			// map of the Total and of each channel with registrations, three
-			// of the weekly trend, and the backtest's calibration.
-			want := 3 + 1 + 1 + more.channelsWithCohorts() + 3 + 1
+			// The quadrant, CAC, conversion and the comparison; the curves,
+			// a heat map of the Total and of each channel with
+			// registrations, three of the weekly trend, and the backtest's
+			// calibration.
+			want := 4 + 1 + 1 + more.channelsWithCohorts() + 3 + 1
 			if c.Canvases != want || c.BlankCanvases != 0 {
 				t.Errorf("at %d px: %d canvases, %d blank; want %d drawn", width, c.Canvases, c.BlankCanvases, want)
 			}
