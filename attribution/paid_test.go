@@ -144,3 +144,17 @@ func TestThresholdsJudgeReasons(t *testing.T) {
 		})
 	}
 }
+
+func TestPaidNotes(t *testing.T) {
+	rep := Report{Channels: []ChannelMetrics{{Channel: "Email"}, {Channel: "Paid Search"}},
+		Previous: &Report{Channels: []ChannelMetrics{{Channel: "Partners"}}}}
+	rule := PaidRule{Paid: map[string]bool{"Partners": true, "Affilate": true}, Unpaid: map[string]bool{"Email": true, "Organic": true}}
+	got := paidNotes(rep, rule)
+	want := []string{
+		`[channels] paid names "Affilate", a channel with no rows in this period or the previous one: check the spelling (names are matched exactly, after trimming)`,
+		`[channels] unpaid names "Organic", a channel with no rows in this period or the previous one: check the spelling (names are matched exactly, after trimming)`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("notes = %q\nwant    %q", got, want)
+	}
+}

@@ -24,7 +24,7 @@ func TestMaturityPageInChromium(t *testing.T) {
 	}
 	r := maturityReport(t)
 	path := htmlFile(t, r)
-	want := 2 + len(maturityChartIDs(r)) // the customers and conversion charts, then these
+	want := 3 + len(maturityChartIDs(r)) // the quadrant, CAC and conversion charts, then these
 	for _, width := range []int{1280, 390} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
 			c := reportstest.LoadPage(t, path, width, 900, "")

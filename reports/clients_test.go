@@ -44,8 +44,8 @@ func TestHTMLInChromium(t *testing.T) {
 				if p := c.Problems(); len(p) > 0 {
 					t.Errorf("problems: %q", p)
 				}
-				if c.Canvases != 2 || c.BlankCanvases != 0 {
-					t.Errorf("%d canvases, %d blank; want 2 drawn charts", c.Canvases, c.BlankCanvases)
+				if c.Canvases != 3 || c.BlankCanvases != 0 {
+					t.Errorf("%d canvases, %d blank; want 3 drawn charts", c.Canvases, c.BlankCanvases)
 				}
 				for _, name := range rep.names {
 					if !strings.Contains(c.Text, name) {
@@ -256,7 +256,7 @@ func TestComparisonPageInChromium(t *testing.T) {
 	for _, width := range []int{1280, 390} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
 			c := reportstest.LoadPage(t, path, width, 900, "")
-			checkDrawn(t, c, 3, "▲ +9.6% (was 135)", "off target", chGone)
+			checkDrawn(t, c, 4, "▲ +9.6% (was 135)", "off target", chGone)
 		})
 	}
 }

@@ -554,6 +554,12 @@ type chartTip struct {
 	// chart; empty without a previous period.
 	PrevCustomers   string `json:"prev_customers,omitempty"`
 	ChangeCustomers string `json:"change_customers,omitempty"`
+	// For the decision charts: spend, ROAS, the CAC target ("" without
+	// one) and the status with its reasons.
+	Spend     string `json:"spend"`
+	ROAS      string `json:"roas"`
+	CACTarget string `json:"cac_target,omitempty"`
+	Status    string `json:"status,omitempty"`
 }
 
 // chartOptions builds the charts' options with go-echarts and returns the
@@ -596,6 +602,17 @@ func chartOptions(r attribution.Report, fold channelFold, colors map[string]stri
 			Name: x.M.Channel, Registrations: show("registrations"), Customers: show("customers"),
 			CostPerCustomer: show("cost_per_customer"), Rate: show("conversion_rate"),
 			Low: show("conversion_rate_low"), High: show("conversion_rate_high"),
+			Spend: show("spend"), ROAS: show("roas"),
+		}
+		if th := x.Th.CACMax; th != nil {
+			tips[i].CACTarget = "≤ " + attribution.GroupDigits(th.Format(cur.Digits))
+		}
+		if !r.Targets.IsZero() {
+			v := x.Th.Judge(x.M, cur)
+			tips[i].Status = statusText(v.Status)
+			if len(v.Reasons) > 0 {
+				tips[i].Status += ": " + strings.Join(v.Reasons, "; ")
+			}
 		}
 		if x.Prev != nil {
 			c := columnOf(changeColumns, "change_customers_pct")
@@ -604,16 +621,23 @@ func chartOptions(r attribution.Report, fold channelFold, colors map[string]stri
 		}
 	}
 
-	customers := pageChart{
-		ID:      "chart-customers",
-		Title:   "Customers and cost per customer",
-		Caption: "Bars on the left axis: customers, in each channel's colour. Line on the right axis: cost per customer (CAC) in " + currencyLabel(cur) + "; missing where a channel has no customers.",
-		Height:  380,
+	quadrant := pageChart{
+		ID:    "chart-quadrant",
+		Title: "Cost per customer against customers",
+		Caption: "Each bubble is a channel: customers across, cost per customer (CAC) in " + currencyLabel(cur) +
+			" up, its area proportional to spend. Top left: few customers at a high cost. Dashed lines: the default CAC target and the average customers per channel. " +
+			"Faded: fewer than 30 registrations (the axes are scaled to the others). Channels without customers have no CAC and are not drawn.",
+		Height: 420,
 	}
-	c1, err := customersOption(r, now, colors, customers)
-	if err != nil {
-		return nil, "", err
+	c0, quadIndex := quadrantOption(r, now, nowIndex, colors)
+	cac := pageChart{
+		ID:    "chart-cac",
+		Title: "Cost per customer by channel",
+		Caption: "Bars: cost per customer (CAC) in " + currencyLabel(cur) + ", in each channel's colour; missing where a channel has no customers. " +
+			"Red marks: the channel's CAC target. Faded: fewer than 30 registrations.",
+		Height: 380,
 	}
+	c1 := cacOption(r, now, colors)
 	conversion := pageChart{
 		ID:      "chart-conversion",
 		Title:   "Conversion rate with 95% interval",
@@ -627,8 +651,10 @@ func chartOptions(r attribution.Report, fold channelFold, colors map[string]stri
 	if err != nil {
 		return nil, "", err
 	}
-	pages := []pageChart{customers, conversion}
-	specs := []chartSpec{{ID: customers.ID, Option: c1, Rows: nowIndex}, {ID: conversion.ID, Option: c2, Rows: nowIndex}}
+	// The quadrant chart is shown first but listed last, so the others keep
+	// their place in the chart data.
+	pages := []pageChart{quadrant, cac, conversion}
+	specs := []chartSpec{{ID: cac.ID, Option: c1, Rows: nowIndex}, {ID: conversion.ID, Option: c2, Rows: nowIndex}}
 	if r.Previous != nil {
 		change := pageChart{
 			ID:      "chart-change",
@@ -643,6 +669,7 @@ func chartOptions(r attribution.Report, fold channelFold, colors map[string]stri
 		pages = append(pages, change)
 		specs = append(specs, chartSpec{ID: change.ID, Option: c3, Rows: allIndex})
 	}
+	specs = append(specs, chartSpec{ID: quadrant.ID, Option: c0, Rows: quadIndex})
 	cd := chartData{Charts: specs, Tips: tips}
 	if fold.Other != nil {
 		cd.Other = fold.Other.M.Channel
@@ -679,58 +706,20 @@ func baseChartOpts(c pageChart) []charts.GlobalOpts {
 	}
 }
 
-func customersOption(r attribution.Report, rows []rowData, colors map[string]string, pc pageChart) (map[string]any, error) {
-	costName, costAxis := "Cost per customer", "CAC"
-	if r.Currency.Code != "" {
-		costName += " (" + r.Currency.Code + ")"
-		costAxis += " (" + r.Currency.Code + ")"
-	}
-	names := rowNames(rows)
-	custData := make([]opts.BarData, len(rows))
-	costData := make([]opts.LineData, len(rows))
-	for i, x := range rows {
-		m := x.M
-		custData[i] = channelBar(m.Customers, colors[m.Channel], 1)
-		costData[i] = opts.LineData{Value: "-"} // ECharts' "no value"
-		if q := m.CostPerCustomer; q.Valid() {
-			costData[i].Value = q.Float64()
-		}
-	}
-	bar := charts.NewBar()
-	bar.SetGlobalOptions(append(baseChartOpts(pc),
-		charts.WithColorsOpts(opts.Colors{channelPalette[0], colorCost}),
-		charts.WithGridOpts(opts.Grid{Left: "8", Right: "8", Top: "56", Bottom: "8", ContainLabel: opts.Bool(true)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 35}}), // report.js shortens long names
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "Customers", MinInterval: 1}),
-	)...)
-	bar.ExtendYAxis(opts.YAxis{Type: "value", Name: costAxis, Position: "right", SplitLine: &opts.SplitLine{Show: opts.Bool(false)}})
-	line := charts.NewLine()
-	line.AddSeries(costName, costData, charts.WithSeriesId("cac"),
-		charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1, Symbol: "circle", SymbolSize: 8, ConnectNulls: opts.Bool(false)}),
-		charts.WithItemStyleOpts(opts.ItemStyle{Color: colorCost}),
-		charts.WithLineStyleOpts(opts.LineStyle{Color: colorCost, Width: 2}))
-	bar.SetXAxis(names).AddSeries("Customers", custData, charts.WithSeriesId("customers"))
-	bar.Overlap(line)
-	bar.Validate()
-	opt, err := plainOption(bar.JSON())
-	if err != nil {
-		return nil, err
-	}
-	// go-echarts types axisLabel.interval as a string, which ECharts would
-	// concatenate; 0 (a number) shows every channel name.
-	setPath(opt, 0, "xAxis", 0, "axisLabel", "interval")
-	// The legend's swatch of the multicoloured bars: neutral grey.
-	setPath(opt, map[string]any{"color": "#9aa3af"}, "series", 0, "itemStyle")
-	return opt, nil
-}
-
 func conversionOption(r attribution.Report, rows []rowData, colors map[string]string, pc pageChart) (map[string]any, error) {
 	names := rowNames(rows)
 	rates := make([]opts.BarData, len(rows))
 	intervals := []opts.CustomData{} // [] rather than null when no channel has registrations
+	top := 0.0
+	if th := r.Targets.Default.ConversionRateMin; th != nil {
+		top = *th * 100
+	}
 	for i, x := range rows {
 		m := x.M
-		rates[i] = channelBar("-", colors[m.Channel], 1)
+		rates[i] = channelBar("-", colors[m.Channel], float32(opacity(m)))
+		if hi := ratioValue(m.ConversionRateHigh); hi.OK && m.Registrations >= smallChannel {
+			top = max(top, hi.Float*100)
+		}
 		if v := ratioValue(m.ConversionRate); v.OK {
 			rates[i].Value = v.Float * 100
 		}
@@ -762,12 +751,21 @@ func conversionOption(r attribution.Report, rows []rowData, colors map[string]st
 	setPath(opt, 0, "yAxis", 0, "axisLabel", "interval")
 	// Draw the whiskers over the bars, which they overlap.
 	setPath(opt, 10, "series", 1, "z")
+	// Small channels' rates (often 0% or 100%) do not stretch the axis:
+	// their bars are clipped at its end.
+	if m := axisMax(top); m > 0 {
+		setPath(opt, min(m, 100.0), "xAxis", 0, "max")
+		setPath(opt, true, "series", 0, "clip")
+		setPath(opt, true, "series", 1, "clip")
+	}
 	if th := r.Targets.Default.ConversionRateMin; th != nil {
 		setPath(opt, map[string]any{
 			"silent": true, "symbol": "none",
 			"lineStyle": map[string]any{"color": colorTarget, "type": "dashed", "width": 1.5},
-			"label":     map[string]any{"formatter": "target " + formatPercent(*th), "position": "end", "color": colorTarget},
-			"data":      []any{map[string]any{"xAxis": *th * 100}},
+			// The y axis is inverted, so "start" is the top: the label
+			// stays clear of the ticks at the bottom.
+			"label": map[string]any{"formatter": "target " + formatPercent(*th), "position": "start", "color": colorTarget},
+			"data":  []any{map[string]any{"xAxis": *th * 100}},
 		}, "series", 0, "markLine")
 	}
 	return opt, nil

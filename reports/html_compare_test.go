@@ -128,6 +128,16 @@ func TestHTMLColorsAgree(t *testing.T) {
 		if c.ID == "chart-conversion" {
 			axis = "yAxis"
 		}
+		if c.ID == "chart-quadrant" {
+			// One bubble per channel with customers, named.
+			for _, d := range c.Option["series"].([]any)[0].(map[string]any)["data"].([]any) {
+				b := d.(map[string]any)
+				if color := b["itemStyle"].(map[string]any)["color"]; color != swatch[b["name"].(string)] {
+					t.Errorf("%s: %s is %v, the table's swatch %s", c.ID, b["name"], color, swatch[b["name"].(string)])
+				}
+			}
+			continue
+		}
 		cats := c.Option[axis].([]any)[0].(map[string]any)["data"].([]any)
 		bars := c.Option["series"].([]any)[0].(map[string]any)["data"].([]any)
 		for i, name := range cats {
@@ -191,7 +201,7 @@ func TestHTMLComparisonTable(t *testing.T) {
 	}
 	t.Run("comparison chart includes the previous period's channels", func(t *testing.T) {
 		_, data := chartDataOf(t, doc)
-		if len(data.Charts) != 3 || data.Charts[2].ID != "chart-change" {
+		if len(data.Charts) != 4 || data.Charts[2].ID != "chart-change" {
 			t.Fatalf("charts = %d, want the comparison third", len(data.Charts))
 		}
 		cats := data.Charts[2].Option["xAxis"].([]any)[0].(map[string]any)["data"].([]any)

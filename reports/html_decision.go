@@ -87,6 +87,20 @@ func newDecision(r attribution.Report, fold channelFold, colors map[string]strin
 		d.PaidShare = formatShare(float64(r.TotalPaid.Spend) / float64(r.Total.Spend))
 	}
 	col := func(key string, x rowData) string { c := columnByKey(key); return c.display(c.value(x), cur) }
+	// The bars are drawn to the largest share of either kind, so the
+	// longest fills its track and the two bars of a row compare.
+	top := 0.0
+	for _, x := range rows {
+		if r.Total.Spend != 0 {
+			top = max(top, float64(x.M.Spend)/float64(r.Total.Spend))
+		}
+		if r.Total.Customers != 0 {
+			top = max(top, float64(x.M.Customers)/float64(r.Total.Customers))
+		}
+	}
+	if top <= 0 {
+		top = 1
+	}
 	for _, x := range rows {
 		m := x.M
 		if m.Registrations == 0 && m.Spend == 0 {
@@ -115,7 +129,7 @@ func newDecision(r attribution.Report, fold channelFold, colors map[string]strin
 				return "n/a", "0%"
 			}
 			f := part / whole
-			return formatShare(f), template.CSS(strconv.FormatFloat(max(0, min(1, f))*100, 'f', 1, 64) + "%")
+			return formatShare(f), template.CSS(strconv.FormatFloat(max(0, min(1, f/top))*100, 'f', 1, 64) + "%")
 		}
 		row.SpendShare, row.SpendWidth = share(float64(m.Spend), float64(r.Total.Spend))
 		row.CustomerShare, row.CustomerWidth = share(float64(m.Customers), float64(r.Total.Customers))

@@ -157,8 +157,15 @@ func TestHTMLFoldsChannels(t *testing.T) {
 				axis = "yAxis"
 			}
 			var names []string
-			for _, n := range c.Option[axis].([]any)[0].(map[string]any)["data"].([]any) {
-				names = append(names, n.(string))
+			if c.ID == "chart-quadrant" {
+				// Bubbles of the channels with customers, named.
+				for _, d := range c.Option["series"].([]any)[0].(map[string]any)["data"].([]any) {
+					names = append(names, d.(map[string]any)["name"].(string))
+				}
+			} else {
+				for _, n := range c.Option[axis].([]any)[0].(map[string]any)["data"].([]any) {
+					names = append(names, n.(string))
+				}
 			}
 			if want := []string{chSearch, chSocial, chFormula, label}; !slices.Equal(names, want) {
 				t.Errorf("%s categories = %q, want %q", c.ID, names, want)
@@ -169,8 +176,8 @@ func TestHTMLFoldsChannels(t *testing.T) {
 				}
 			}
 		}
-		if len(data.Charts) != 3 {
-			t.Errorf("%d charts, want 3 with the comparison", len(data.Charts))
+		if len(data.Charts) != 4 {
+			t.Errorf("%d charts, want 4 with the comparison", len(data.Charts))
 		}
 	})
 	t.Run("no fold within the limit", func(t *testing.T) {

@@ -249,6 +249,9 @@ func TestHTMLEscapesNames(t *testing.T) {
 			if c.ID == "chart-conversion" {
 				axis = "yAxis"
 			}
+			if c.ID == "chart-quadrant" {
+				continue // value axes; its bubbles' names are checked in TestHTMLColorsAgree
+			}
 			var got []string
 			for _, v := range c.Option[axis].([]any)[0].(map[string]any)["data"].([]any) {
 				got = append(got, v.(string))
@@ -401,24 +404,51 @@ func TestHTMLCharts(t *testing.T) {
 			t.Errorf("page script does not ask for the canvas renderer")
 		}
 	})
-	if len(data.Charts) != 2 {
-		t.Fatalf("%d charts, want 2", len(data.Charts))
+	if len(data.Charts) != 3 {
+		t.Fatalf("%d charts, want 3", len(data.Charts))
 	}
-	t.Run("customers and CAC on two y axes", func(t *testing.T) {
+	t.Run("CAC as bars, no line across channels", func(t *testing.T) {
 		opt := data.Charts[0].Option
-		if n := len(opt["yAxis"].([]any)); n != 2 {
-			t.Errorf("%d y axes, want 2", n)
-		}
 		series := opt["series"].([]any)
-		cac := series[1].(map[string]any)
-		if cac["yAxisIndex"] != 1.0 {
-			t.Errorf("CAC series is on y axis %v, want 1", cac["yAxisIndex"])
+		cac := series[0].(map[string]any)
+		if cac["type"] != "bar" || series[1].(map[string]any)["type"] != "scatter" {
+			t.Errorf("series types %v, %v: want CAC bars and target marks", cac["type"], series[1].(map[string]any)["type"])
+		}
+		for _, s := range series {
+			if s.(map[string]any)["type"] == "line" {
+				t.Errorf("a line joins the channels")
+			}
 		}
 		for i, m := range r.Channels {
-			v := cac["data"].([]any)[i].(map[string]any)["value"]
-			if m.CostPerCustomer.Valid() != (v != "-") {
-				t.Errorf("%s CAC point = %v, want \"-\" exactly when n/a", m.Channel, v)
+			d := cac["data"].([]any)[i].(map[string]any)
+			if m.CostPerCustomer.Valid() != (d["value"] != "-") {
+				t.Errorf("%s CAC bar = %v, want \"-\" exactly when n/a", m.Channel, d["value"])
 			}
+			faded := d["itemStyle"].(map[string]any)["opacity"] != 1.0
+			if faded != (m.Registrations < smallChannel) {
+				t.Errorf("%s (%d registrations) faded = %v", m.Channel, m.Registrations, faded)
+			}
+		}
+		// The axis is scaled to channels of 30 registrations or more:
+		// Search's 102.88 is the largest of them (<img> costs 0.01).
+		if max := opt["yAxis"].([]any)[0].(map[string]any)["max"]; max != 120.0 {
+			t.Errorf("CAC axis max = %v, want 120 (102.88 with room, rounded)", max)
+		}
+	})
+	t.Run("quadrant: CAC against customers, bubble area by spend", func(t *testing.T) {
+		q := data.Charts[2]
+		if q.ID != "chart-quadrant" {
+			t.Fatalf("third chart is %s", q.ID)
+		}
+		sizes := map[string]float64{}
+		for _, d := range q.Option["series"].([]any)[0].(map[string]any)["data"].([]any) {
+			b := d.(map[string]any)
+			sizes[b["name"].(string)] = b["symbolSize"].(float64)
+		}
+		// Channels with customers only; Search has the most spend: the
+		// largest bubble, 10 + 50.
+		if len(sizes) != 5 || sizes[chSearch] != 60 || sizes[chSocial] >= sizes[chSearch] {
+			t.Errorf("bubbles = %v", sizes)
 		}
 	})
 	t.Run("conversion with Wilson interval", func(t *testing.T) {

@@ -192,11 +192,11 @@ func TestDemoOutputsInRealClients(t *testing.T) {
 			if p := c.Problems(); len(p) > 0 {
 				t.Errorf("at %d px: %q", width, p)
 			}
-			// Customers, conversion and the comparison; the curves, a heat
-			// map of the Total and of each channel with registrations, three
-			// of the weekly trend, the backtest's calibration, and a
-			// response curve per paid channel.
-			want := 3 + 1 + 1 + more.channelsWithCohorts() + 3 + 1 + budgetChannels(t, base+".json")
+			// The quadrant, CAC, conversion and the comparison; the curves,
+			// a heat map of the Total and of each channel with
+			// registrations, three of the weekly trend, the backtest's
+			// calibration, and a response curve per paid channel.
+			want := 4 + 1 + 1 + more.channelsWithCohorts() + 3 + 1 + budgetChannels(t, base+".json")
 			if c.Canvases != want || c.BlankCanvases != 0 {
 				t.Errorf("at %d px: %d canvases, %d blank; want %d drawn", width, c.Canvases, c.BlankCanvases, want)
 			}

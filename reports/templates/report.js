@@ -108,16 +108,29 @@
   function channelIndex(params) {
     var list = Array.isArray(params) ? params : [params];
     for (var i = 0; i < list.length; i++) {
-      if (list[i].seriesType === "bar") {
+      if (list[i].seriesType === "bar" || list[i].seriesId === "channels") {
         return list[i].dataIndex;
       }
     }
     return -1;
   }
 
+  // The status line, when the report has targets.
+  function withStatus(lines, t) {
+    return t.status ? lines.concat([["Status", t.status]]) : lines;
+  }
+
   var tooltipLines = {
-    "chart-customers": function (t) {
-      return [["Customers", t.customers], ["Cost per customer", t.cac], ["Registrations", t.registrations]];
+    "chart-cac": function (t) {
+      var l = [["Cost per customer", t.cac]];
+      if (t.cac_target) {
+        l.push(["CAC target", t.cac_target]);
+      }
+      return withStatus(l.concat([["Customers", t.customers], ["Spend", t.spend]]), t);
+    },
+    "chart-quadrant": function (t) {
+      return withStatus([["Customers", t.customers], ["Cost per customer", t.cac], ["Spend", t.spend], ["ROAS", t.roas],
+        ["Registrations", t.registrations]], t);
     },
     "chart-conversion": function (t) {
       return [["Conversion rate", t.rate], ["95% interval", t.low + " – " + t.high],
