@@ -52,7 +52,7 @@ func TestDemoOutputsInRealClients(t *testing.T) {
 		if h := strings.Join(header[0], ","); !strings.HasSuffix(h, ",Projected cost per customer,Projected CAC low,Projected CAC high,Projection basis") {
 			t.Errorf("Channels header does not end with the projection: %v", header[0])
 		}
-		if got := f.GetSheetList(); !slices.Equal(got, []string{"Summary", "Channels", "Charts", "Cohorts", "Curves", "Trend", "Prospects", "Campaigns", "Sources", "Dimensions", "Budget", "Lifetime value", "Attribution", "Paths", "Data quality", "About"}) {
+		if got := f.GetSheetList(); !slices.Equal(got, []string{"Summary", "Channels", "Charts", "Spend", "Cohorts", "Curves", "Trend", "Prospects", "Campaigns", "Sources", "Dimensions", "Budget", "Lifetime value", "Attribution", "Paths", "Data quality", "About"}) {
 			t.Errorf("sheets = %q", got)
 		}
 		for i, r := range rows {
