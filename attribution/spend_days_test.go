@@ -42,6 +42,43 @@ func TestSpendByDay(t *testing.T) {
 	}
 }
 
+// With a campaign column, a day has a row per channel and campaign, the
+// campaigns named as the Campaigns sheet names them.
+func TestSpendByDayCampaigns(t *testing.T) {
+	d1, d2 := Date{Year: 2026, Month: 3, Day: 1}, Date{Year: 2026, Month: 3, Day: 2}
+	c := func(channel, campaign string, valid bool, d Date, amount Money) DailySpendRow {
+		return DailySpendRow{Channel: channel, ChannelValid: true, Date: d, Amount: amount, Rows: 1,
+			Campaign: campaign, CampaignValid: valid, PerCampaign: true}
+	}
+	days := []DailySpendRow{
+		c("Search", "brand", true, d1, 100),
+		c("Search", " brand ", true, d1, 5),
+		c("Search", "generic", true, d1, 40),
+		c("Search", "", false, d1, 7),
+		c("Search", "  ", true, d1, 3),
+		c("Display", "retarget", true, d2, 20),
+		c("Search", "brand", true, d2, 1),
+	}
+	got := SpendByDay(days, Period{From: d1, To: d2.AddDays(1)})
+	var lines []string
+	for _, d := range got {
+		if !d.PerCampaign || !d.CampaignValid {
+			t.Errorf("%+v: not marked per campaign", d)
+		}
+		lines = append(lines, fmt.Sprintf("%s %s %s %d %d", d.Date, d.Channel, d.Campaign, d.Amount, d.Rows))
+	}
+	want := []string{
+		"2026-03-01 Search (no campaign) 10 2",
+		"2026-03-01 Search brand 105 2",
+		"2026-03-01 Search generic 40 1",
+		"2026-03-02 Display retarget 20 1",
+		"2026-03-02 Search brand 1 1",
+	}
+	if !slices.Equal(lines, want) {
+		t.Errorf("SpendByDay\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // Through BuildReport, after the channel mapping: every channel's days add
 // up to its Spend, on the same names as the channel table.
 func TestReportSpendDays(t *testing.T) {

@@ -61,7 +61,7 @@ func (b *workbook) spend() {
 	spendCol := columnByKey("spend")
 	money, moneyTotal := b.valueStyle(spendCol, false), b.valueStyle(spendCol, true)
 	b.check(sw.SetRow("A1", []any{excelize.Cell{StyleID: b.titleStyle(), Value: "Spend"}}))
-	intro := fmt.Sprintf("The spend of %s by channel and day as Origen read it (local dates; channels named as in Channels), "+
+	intro := fmt.Sprintf("The spend of %s by channel and day (and campaign, where the spend has one) as Origen read it (local dates; channels named as in Channels), "+
 		"and how it reconciles to the Channels sheet: each line sums the channel's daily rows, which must equal its spend there (difference 0).", periodText(r.Period))
 	if !listed {
 		intro = fmt.Sprintf("The %s daily spend rows of %s do not fit in a sheet (Excel holds %s rows): the sums below are Origen's, without the rows.",
@@ -116,22 +116,35 @@ func (b *workbook) spend() {
 		b.printAs(sheet, "portrait")
 		return
 	}
-	b.check(sw.SetRow(b.cellName(1, dayHeader), []any{
+	// With a campaign column in the spend source, the daily rows are per
+	// campaign too (column D, after the columns the sums read).
+	perCampaign := len(days) > 0 && days[0].PerCampaign
+	dayCols := []any{
 		excelize.Cell{StyleID: b.headerStyle(kindText), Value: "Date"},
 		excelize.Cell{StyleID: b.headerStyle(kindText), Value: "Channel"},
 		excelize.Cell{StyleID: b.headerStyle(kindMoney), Value: "Spend"},
-	}))
+	}
+	lastCol := "C"
+	if perCampaign {
+		dayCols = append(dayCols, excelize.Cell{StyleID: b.headerStyle(kindText), Value: "Campaign"})
+		lastCol = "D"
+	}
+	b.check(sw.SetRow(b.cellName(1, dayHeader), dayCols))
 	date := b.dateStyle()
 	for i, d := range days {
-		b.check(sw.SetRow(b.cellName(1, first+i), []any{
+		cells := []any{
 			excelize.Cell{StyleID: date, Value: dateSerial(d.Date)},
 			d.Channel,
 			excelize.Cell{StyleID: money, Value: d.Amount.Float64()},
-		}))
+		}
+		if perCampaign {
+			cells = append(cells, d.Campaign)
+		}
+		b.check(sw.SetRow(b.cellName(1, first+i), cells))
 	}
 	if len(days) > 0 {
 		b.check(sw.AddTable(&excelize.Table{
-			Range: fmt.Sprintf("A%d:C%d", dayHeader, last), Name: spendTableName, StyleName: "TableStyleLight9",
+			Range: fmt.Sprintf("A%d:%s%d", dayHeader, lastCol, last), Name: spendTableName, StyleName: "TableStyleLight9",
 			ShowRowStripes: new(true),
 		}))
 	}

@@ -135,3 +135,42 @@ func TestWorkbookLabelFindings(t *testing.T) {
 		t.Errorf("no check %q", label)
 	}
 }
+
+// With a campaign column in the spend source, the daily rows carry their
+// campaign in column D and the reconciliation still adds up per channel.
+func TestWorkbookSpendSheetCampaigns(t *testing.T) {
+	r := sampleReport(t)
+	var days []attribution.DailySpendRow
+	for _, d := range r.SpendDays {
+		half := d.Amount / 2
+		a, b := d, d
+		a.Amount, b.Amount = half, d.Amount-half
+		a.Campaign, b.Campaign = "brand", "generic"
+		a.CampaignValid, b.CampaignValid = true, true
+		a.PerCampaign, b.PerCampaign = true, true
+		days = append(days, a, b)
+	}
+	r.SpendDays = days
+	f, _ := openWorkbookWith(t, r, WorkbookOptions{})
+	row := rowOf(t, f, sheetSpend, "Date")
+	if got := rawValue(t, f, sheetSpend, cellName(t, 4, row)); got != "Campaign" {
+		t.Fatalf("daily header D = %q, want Campaign", got)
+	}
+	campaigns := map[string]int{}
+	for i := 1; ; i++ {
+		if rawValue(t, f, sheetSpend, cellName(t, 3, row+i)) == "" {
+			break
+		}
+		campaigns[rawValue(t, f, sheetSpend, cellName(t, 4, row+i))]++
+	}
+	if campaigns["brand"] != len(days)/2 || campaigns["generic"] != len(days)/2 || len(campaigns) != 2 {
+		t.Errorf("campaigns of the daily rows %v, want %d brand and %d generic", campaigns, len(days)/2, len(days)/2)
+	}
+	for name, want := range map[string]string{chSearch: "12345.67", chSocial: "2000.005", totalLabel: "15465.68"} {
+		line := rowOf(t, f, sheetSpend, name)
+		sum, diff := rawValue(t, f, sheetSpend, cellName(t, 2, line)), rawValue(t, f, sheetSpend, cellName(t, 4, line))
+		if sum != want || diff != "0" {
+			t.Errorf("%s: daily rows %s, difference %s; want %s, 0", name, sum, diff, want)
+		}
+	}
+}
