@@ -57,7 +57,7 @@ func TestBudgetPageInChromium(t *testing.T) {
 	}
 	r := budgetReport(t)
 	path := htmlFile(t, r)
-	want := 2 + len(r.Budget.Plan.Channels) // the customers and conversion charts, then one per paid channel
+	want := 3 + len(r.Budget.Plan.Channels) // the quadrant, CAC and conversion charts, then one per paid channel
 	for _, width := range []int{1280, 390} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
 			shot := ""
