@@ -263,6 +263,7 @@ func newPage(r attribution.Report, o HTMLOptions) (*page, error) {
 	p.Total = htmlRow(cols, total, cur, "")
 	if len(r.Channels) > 0 {
 		p.Decision = newDecision(r, fold, colors)
+		p.Decision.Budget = BudgetSummary(r)
 	}
 	for _, f := range qualityFindings(r) {
 		pf := pageFinding{Label: f.Label, List: f.List, Names: f.Names}

@@ -2,6 +2,7 @@ package reports
 
 import (
 	_ "embed"
+	"fmt"
 	"html/template"
 	"slices"
 	"strconv"
@@ -39,6 +40,9 @@ type decisionSection struct {
 	PaidShare                      string // the paid channels' share of spend, e.g. "96.3%"
 	OffTarget                      int
 	HasTargets, HasProjection      bool
+	// Budget is the budget plan in one line (BudgetSummary), "" without
+	// a plan.
+	Budget string
 }
 
 type decisionRow struct {
@@ -64,6 +68,9 @@ type decisionRow struct {
 	Rate, RateTarget     string
 	RateMiss             bool
 	Projected, Band, Why string
+	// Value is the channel's projected 12-month LTV/CAC and payback month
+	// from the lifetime-value section (docs/LTV.md), "" without it.
+	Value string
 }
 
 // newDecision builds the decision view from the rows the page shows by
@@ -142,6 +149,7 @@ func newDecision(r attribution.Report, fold channelFold, colors map[string]strin
 				row.Why = "95% interval; projected from " + projectionBasisText(m.ProjectionCurve)
 			}
 		}
+		row.Value = valueText(r.LTV, m.Channel)
 		if v.Status == attribution.StatusOffTarget {
 			d.OffTarget++
 		}
@@ -191,6 +199,29 @@ func missText(key string, x rowData, cur attribution.Currency) string {
 	v := x.Th.Judge(x.M, cur)
 	if i := slices.Index(v.Missed, target); i >= 0 {
 		return v.Reasons[i]
+	}
+	return ""
+}
+
+// valueText is a channel's projected 12-month LTV/CAC and payback as the
+// decision view shows them under ROAS ("LTV/CAC 2.10×, payback month 3"),
+// "" when the report has no lifetime-value row for the channel.
+func valueText(l *attribution.LTVReport, channel string) string {
+	if l == nil {
+		return ""
+	}
+	for _, c := range l.Channels {
+		if c.Channel != channel {
+			continue
+		}
+		var parts []string
+		if c.ProjectedLTVToCAC.Valid {
+			parts = append(parts, fmt.Sprintf("LTV/CAC %.2f×", c.ProjectedLTVToCAC.Value))
+		}
+		if !c.Payback.NoCost {
+			parts = append(parts, "payback "+c.Payback.String())
+		}
+		return strings.Join(parts, ", ")
 	}
 	return ""
 }
