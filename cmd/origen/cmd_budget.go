@@ -72,16 +72,11 @@ func (e env) runBudget(ctx context.Context, cfg *config, asOf time.Time, out str
 	if err != nil {
 		return attribution.Report{}, "", err
 	}
-	db, err := openDB(ctx, cfg)
+	snap, closeSnap, err := openDBSnapshot(ctx, cfg)
 	if err != nil {
 		return attribution.Report{}, "", err
 	}
-	defer db.Close()
-	snap, err := openSnapshot(ctx, db, cfg)
-	if err != nil {
-		return attribution.Report{}, "", err
-	}
-	defer snap.Close()
+	defer closeSnap()
 	budget := budgetRequest(cfg)
 	period := budgetPeriod(asOf, cfg.Location, budget.LookbackWeeks)
 	rep, err := attribution.BuildReport(ctx, snap, attribution.ReportRequest{

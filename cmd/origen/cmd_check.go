@@ -46,16 +46,11 @@ func (e env) cmdCheck(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg)
+	snap, closeSnap, err := openDBSnapshot(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	snap, err := openSnapshot(ctx, db, cfg)
-	if err != nil {
-		return err
-	}
-	defer snap.Close()
+	defer closeSnap()
 	// Nothing is printed until every check has passed: a report that
 	// says "ok" and then fails reads as a success to whoever skims it.
 	var out bytes.Buffer

@@ -69,16 +69,11 @@ func (e env) runCustomers(ctx context.Context, cfg *config, asOf time.Time, o cu
 	if err := checkOutDir(o.Out); err != nil {
 		return nil, err
 	}
-	db, err := openDB(ctx, cfg)
+	snap, closeSnap, err := openDBSnapshot(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
-	snap, err := openSnapshot(ctx, db, cfg)
-	if err != nil {
-		return nil, err
-	}
-	defer snap.Close()
+	defer closeSnap()
 	res, err := attribution.ScoreCustomers(ctx, snap, attribution.CustomersRequest{AsOf: asOf, Location: cfg.Location,
 		CohortMonths: cfg.LTVCohortMonths, Top: o.Top, Channels: cfg.Channels})
 	if err != nil {

@@ -82,16 +82,11 @@ func (e env) runProspects(ctx context.Context, cfg *config, asOf time.Time, o pr
 	if err := checkOutDir(o.Out); err != nil {
 		return nil, err
 	}
-	db, err := openDB(ctx, cfg)
+	snap, closeSnap, err := openDBSnapshot(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
-	snap, err := openSnapshot(ctx, db, cfg)
-	if err != nil {
-		return nil, err
-	}
-	defer snap.Close()
+	defer closeSnap()
 	topN := int64(o.Top)
 	if topN == 0 {
 		topN = DefaultBacktestTopN

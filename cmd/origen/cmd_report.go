@@ -196,16 +196,11 @@ func (e env) produceReport(ctx context.Context, cfg *config, rr reportRun, log *
 	if err != nil {
 		return attribution.Report{}, nil, err
 	}
-	db, err := openDB(ctx, cfg)
+	snap, closeSnap, err := openDBSnapshot(ctx, cfg)
 	if err != nil {
 		return attribution.Report{}, nil, err
 	}
-	defer db.Close()
-	snap, err := openSnapshot(ctx, db, cfg)
-	if err != nil {
-		return attribution.Report{}, nil, err
-	}
-	defer snap.Close()
+	defer closeSnap()
 	rep, err := attribution.BuildReport(ctx, snap, attribution.ReportRequest{
 		Period: rr.Period, AsOf: rr.AsOf, Location: cfg.Location, Timezone: cfg.Timezone, Currency: cfg.Currency,
 		WindowDays: cfg.WindowDays, Targets: cfg.Targets, Cohort: rr.Cohort, SpendFile: spendFile, AllowEmpty: rr.AllowEmpty,
@@ -229,6 +224,21 @@ func (e env) produceReport(ctx context.Context, cfg *config, rr reportRun, log *
 		"registrations", rep.Total.Registrations, "customers", rep.Total.Customers,
 		"statements", len(snap.Statements()), "files", len(paths), "duration", time.Since(started).Round(time.Millisecond))
 	return rep, paths, nil
+}
+
+// openDBSnapshot opens the configured database and its read-only snapshot
+// (openSnapshot); the returned function closes both.
+func openDBSnapshot(ctx context.Context, cfg *config) (*queries.Snapshot, func(), error) {
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	snap, err := openSnapshot(ctx, db, cfg)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return snap, func() { snap.Close(); db.Close() }, nil
 }
 
 // openSnapshot begins the report's read-only snapshot and checks the
