@@ -1,7 +1,7 @@
 package attribution
 
 import (
-	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -84,7 +84,10 @@ type TouchSettings struct {
 	HalfLifeDays float64
 	MarkovOrder  int
 	// Direct are the channels that the last non-direct model skips.
-	Direct   []string
+	Direct []string
+	// MaxPaths is accepted for configurations written before the paths
+	// were streamed and has no effect: memory no longer grows with the
+	// distinct paths (docs/MULTITOUCH.md, "Memory"), so none is grouped.
 	MaxPaths int
 }
 
@@ -154,12 +157,7 @@ type TouchPath struct {
 	// to the conversion (or the end of observation), for the time decay
 	// model; rows of one path with different timings are separate rows.
 	// Nil counts every touch as on the day of the conversion.
-	Days []int
-	// decayConv and decayRev, when set, are the time decay model's credit
-	// of each touch already summed over the rows of one path with
-	// different timings (mergeTimed), so that a path is held once.
-	decayConv      []float64
-	decayRev       []Money
+	Days           []int
 	Conversions    int64
 	NonConversions int64
 	// Revenue is the window revenue of the path's users.
@@ -267,9 +265,11 @@ type TouchInputs struct {
 	Notes []string
 }
 
-// AttributeTouches computes every model of in.Settings over the paths.
-// Each model's channel credits sum to the paths' conversions and revenue
-// (conversions to within rounding of float64; revenue exactly).
+// AttributeTouches computes every model of in.Settings over the paths
+// held in memory (the report streams them instead; readMultiTouch). Each
+// model's channel credits sum to the paths' conversions and revenue
+// (conversions to within rounding of float64; revenue exactly). Paths with
+// the same channels are one path of the Paths sheet.
 func AttributeTouches(in TouchInputs) (MultiTouch, error) {
 	s := in.Settings.WithDefaults()
 	if err := s.Validate(); err != nil {
@@ -277,6 +277,7 @@ func AttributeTouches(in TouchInputs) (MultiTouch, error) {
 	}
 	out := MultiTouch{Settings: s, Notes: slices.Clone(in.Notes)}
 	paths := make([]TouchPath, 0, len(in.Paths))
+	touches := map[string]int64{}
 	for i, p := range in.Paths {
 		if len(p.Channels) == 0 {
 			return MultiTouch{}, Errorf(KindData, "path %d has no touch", i+1)
@@ -291,57 +292,36 @@ func AttributeTouches(in TouchInputs) (MultiTouch, error) {
 			continue
 		}
 		paths = append(paths, p)
-		out.Conversions += p.Conversions
-		out.NonConversions += p.NonConversions
-		sum, ok := addMoney(out.Revenue, p.Revenue)
-		if !ok {
-			return MultiTouch{}, Errorf(KindData, "the paths' revenue is beyond what Origen holds exactly: %v", ErrMoneyOverflow)
+		for _, c := range p.Channels {
+			touches[c] += p.Conversions + p.NonConversions
 		}
-		out.Revenue = sum
 	}
-	out.TopPaths, out.Paths, out.ConvertingPaths = summarizePaths(paths)
-	order := touchChannelOrder(paths, in.Order, in.Spend)
-	for _, m := range s.Models {
-		var conv map[string]float64
-		var rev map[string]Money
-		switch m {
-		case ModelMarkov:
-			res := markovAttribution(paths, s.MarkovOrder)
-			out.Markov = &res.result
-			conv = res.conversions
-			rev = apportionTotal(out.Revenue, order, conv, lastTouchShares(paths))
-		case ModelShapley:
-			var merged []string
-			conv, rev, merged = shapleyAttribution(paths, order, out.Revenue)
-			out.ShapleyMerged = merged
-			if len(merged) > 0 {
-				out.Notes = append(out.Notes, fmt.Sprintf("the Shapley model values the %d channels with the most touches one by one; the other %d (%s) are one channel %q in it",
-					MaxShapleyChannels, len(merged), strings.Join(merged, ", "), ShapleyOther))
-			}
-		default:
-			conv, rev = ruleAttribution(paths, m, s)
+	acc := newTouchAcc(s, touches)
+	byKey := map[string]*PathSummary{}
+	var keys []string
+	for _, p := range paths {
+		if err := acc.path(p.Channels, p.Conversions, p.NonConversions, p.Revenue); err != nil {
+			return MultiTouch{}, err
 		}
-		mc := ModelCredit{Model: m}
-		names := order
-		if m == ModelShapley && len(out.ShapleyMerged) > 0 {
-			names = append(slices.DeleteFunc(slices.Clone(order), func(c string) bool { return slices.Contains(out.ShapleyMerged, c) }), ShapleyOther)
+		acc.timed(p.Channels, p.Days, p.Conversions, p.Revenue)
+		k := p.Key()
+		sum := byKey[k]
+		if sum == nil {
+			sum = &PathSummary{Path: k}
+			byKey[k] = sum
+			keys = append(keys, k)
 		}
-		for _, ch := range names {
-			c := ChannelCredit{Channel: ch, Conversions: conv[ch], Revenue: rev[ch], Spend: in.Spend[ch]}
-			if ch == ShapleyOther {
-				for _, o := range out.ShapleyMerged {
-					c.Spend += in.Spend[o]
-				}
-			}
-			c.fillRatios()
-			mc.Channels = append(mc.Channels, c)
-			mc.Total.Spend += c.Spend
-			mc.Total.Revenue += c.Revenue
-		}
-		mc.Total.Channel = "Total"
-		mc.Total.Conversions = float64(out.Conversions)
-		mc.Total.fillRatios()
-		out.Models = append(out.Models, mc)
+		sum.Conversions += p.Conversions
+		sum.NonConversions += p.NonConversions
+		sum.Revenue += p.Revenue
+	}
+	var top topPaths
+	for _, k := range keys {
+		top.add(*byKey[k])
+	}
+	out.TopPaths, out.Paths, out.ConvertingPaths = top.sorted(), top.distinct, top.converting
+	if err := acc.finish(&out, in.Order, in.Spend); err != nil {
+		return MultiTouch{}, err
 	}
 	return out, nil
 }
@@ -372,15 +352,10 @@ func ChangeVsLastTouch(m, last ChannelCredit) Ratio {
 	return Ratio{Value: m.Conversions/last.Conversions - 1, Valid: true}
 }
 
-// touchChannelOrder is the channels of the paths and of the spend, in the
-// order of order first, then by name.
-func touchChannelOrder(paths []TouchPath, order []string, spend map[string]Money) []string {
-	seen := map[string]bool{}
-	for _, p := range paths {
-		for _, c := range p.Channels {
-			seen[c] = true
-		}
-	}
+// touchChannelOrder is the channels of the paths (chans) and of the
+// spend, in the order of order first, then by name.
+func touchChannelOrder(chans map[string]bool, order []string, spend map[string]Money) []string {
+	seen := maps.Clone(chans)
 	for c, m := range spend {
 		if m != 0 {
 			seen[c] = true
@@ -399,45 +374,6 @@ func touchChannelOrder(paths []TouchPath, order []string, spend map[string]Money
 	}
 	sort.Strings(rest)
 	return append(out, rest...)
-}
-
-// summarizePaths merges the rows of each channel sequence (timings
-// differ) and keeps the MaxTopPaths most followed, users then conversions
-// descending, then by path.
-func summarizePaths(paths []TouchPath) (top []PathSummary, distinct, converting int64) {
-	byKey := map[string]*PathSummary{}
-	for _, p := range paths {
-		k := p.Key()
-		s := byKey[k]
-		if s == nil {
-			s = &PathSummary{Path: k}
-			byKey[k] = s
-		}
-		s.Conversions += p.Conversions
-		s.NonConversions += p.NonConversions
-		s.Revenue += p.Revenue
-	}
-	all := make([]PathSummary, 0, len(byKey))
-	for _, s := range byKey {
-		all = append(all, *s)
-		if s.Conversions > 0 {
-			converting++
-		}
-	}
-	sort.Slice(all, func(i, j int) bool {
-		a, b := all[i], all[j]
-		if ua, ub := a.Conversions+a.NonConversions, b.Conversions+b.NonConversions; ua != ub {
-			return ua > ub
-		}
-		if a.Conversions != b.Conversions {
-			return a.Conversions > b.Conversions
-		}
-		return a.Path < b.Path
-	})
-	if len(all) > MaxTopPaths {
-		all = all[:MaxTopPaths]
-	}
-	return all, int64(len(byKey)), converting
 }
 
 // touchWeights are the shares of a path's touches under a rule-based
@@ -493,41 +429,6 @@ func touchWeights(p TouchPath, m TouchModel, s TouchSettings) []float64 {
 		}
 	}
 	return w
-}
-
-// ruleAttribution credits each path's conversions and revenue to its
-// touches by the model's weights; a channel's credit is the sum over its
-// touches. A path's revenue is split into whole Money units (largest
-// remainder), so the channels' revenue sums to the paths' exactly.
-func ruleAttribution(paths []TouchPath, m TouchModel, s TouchSettings) (map[string]float64, map[string]Money) {
-	conv := map[string]float64{}
-	rev := map[string]Money{}
-	for _, p := range paths {
-		if m == ModelTimeDecay && p.decayConv != nil {
-			for i, c := range p.Channels {
-				conv[c] += p.decayConv[i]
-				rev[c] += p.decayRev[i]
-			}
-			continue
-		}
-		w := touchWeights(p, m, s)
-		shares := apportion(p.Revenue, w)
-		for i, c := range p.Channels {
-			conv[c] += float64(p.Conversions) * w[i]
-			rev[c] += shares[i]
-		}
-	}
-	return conv, rev
-}
-
-// lastTouchShares is the last-touch credit of revenue, the fallback of a
-// model that credits no conversion.
-func lastTouchShares(paths []TouchPath) map[string]float64 {
-	out := map[string]float64{}
-	for _, p := range paths {
-		out[p.Channels[len(p.Channels)-1]] += float64(p.Revenue)
-	}
-	return out
 }
 
 // apportionTotal splits total among the channels of order in proportion
@@ -610,26 +511,4 @@ func apportion(total Money, w []float64) []Money {
 		}
 	}
 	return parts
-}
-
-// mergeTimed adds row, a path with its timings, into dst, the same path
-// without them: the counts and revenue add up, and the time decay credit
-// of row's touches (its weights under s, its revenue split into whole
-// Money units) adds to dst's per-touch credit. A nil dst.decayConv starts
-// at zero. The result is what ruleAttribution computes from the rows one
-// by one, held in one path.
-func mergeTimed(dst *TouchPath, row TouchPath, s TouchSettings) {
-	n := len(dst.Channels)
-	if dst.decayConv == nil {
-		dst.decayConv, dst.decayRev = make([]float64, n), make([]Money, n)
-	}
-	w := touchWeights(row, ModelTimeDecay, s)
-	shares := apportion(row.Revenue, w)
-	for i := range n {
-		dst.decayConv[i] += float64(row.Conversions) * w[i]
-		dst.decayRev[i] += shares[i]
-	}
-	dst.Conversions += row.Conversions
-	dst.NonConversions += row.NonConversions
-	dst.Revenue += row.Revenue
 }

@@ -29,6 +29,7 @@ type markovChain struct {
 	conv     []float64
 	null     []float64
 	out      []float64
+	order    int
 }
 
 func (m *markovChain) state(tuple []string) int {
@@ -47,28 +48,31 @@ func (m *markovChain) state(tuple []string) int {
 	return i
 }
 
-// buildMarkov counts the transitions of every path: start → s1 → … → sn
-// → conversion (its conversions) or null (its non-conversions), where s_i
-// is the tuple of the channels i−k+1 … i (fewer at the path's start).
-// Repeated touches of a channel are kept (self-transitions).
-func buildMarkov(paths []TouchPath, k int) *markovChain {
-	m := &markovChain{index: map[string]int{}}
+func newMarkovChain(k int) *markovChain {
+	m := &markovChain{index: map[string]int{}, order: k}
 	m.state(nil) // start
-	for _, p := range paths {
-		users := float64(p.Conversions + p.NonConversions)
-		prev := 0
-		for i := range p.Channels {
-			lo := max(0, i-k+1)
-			s := m.state(p.Channels[lo : i+1])
-			m.next[prev][s] += users
-			m.out[prev] += users
-			prev = s
-		}
-		m.conv[prev] += float64(p.Conversions)
-		m.null[prev] += float64(p.NonConversions)
-		m.out[prev] += users
-	}
 	return m
+}
+
+// add counts the transitions of a path's users: start → s1 → … → sn →
+// conversion (its conversions) or null (its non-conversions), where s_i
+// is the tuple of the channels i−k+1 … i (fewer at the path's start), k
+// the chain's order. Repeated touches of a channel are kept
+// (self-transitions). The counts grow with the pairs of states, not with
+// the paths.
+func (m *markovChain) add(channels []string, conv, non int64) {
+	users := float64(conv + non)
+	prev := 0
+	for i := range channels {
+		lo := max(0, i-m.order+1)
+		s := m.state(channels[lo : i+1])
+		m.next[prev][s] += users
+		m.out[prev] += users
+		prev = s
+	}
+	m.conv[prev] += float64(conv)
+	m.null[prev] += float64(non)
+	m.out[prev] += users
 }
 
 // conversionProbability solves the absorbing chain for the probability of
@@ -142,26 +146,13 @@ func (m *markovChain) conversionProbability(removed []bool) float64 {
 	return a[0][n] / a[0][0]
 }
 
-// markovAttribution is the Markov chain model of order k: the chain's
-// conversion probability, each channel's removal effect RE_c = 1 − P(conv
-// without c) / P(conv), and the conversions C·RE_c / Σ RE.
-func markovAttribution(paths []TouchPath, k int) markovOutcome {
-	m := buildMarkov(paths, k)
+// markovAttribution is the Markov chain model of order k over chain m:
+// the chain's conversion probability, each channel's removal effect RE_c
+// = 1 − P(conv without c) / P(conv), and the conversions total·RE_c / Σ RE
+// for the channels names (sorted).
+func markovAttribution(m *markovChain, k int, total float64, names []string) markovOutcome {
 	res := MarkovResult{Order: k, States: len(m.names) - 1}
 	res.ConversionProbability = m.conversionProbability(nil)
-	var total float64
-	chans := map[string]bool{}
-	for _, p := range paths {
-		total += float64(p.Conversions)
-		for _, c := range p.Channels {
-			chans[c] = true
-		}
-	}
-	names := make([]string, 0, len(chans))
-	for c := range chans {
-		names = append(names, c)
-	}
-	sort.Strings(names)
 	out := markovOutcome{conversions: map[string]float64{}}
 	var sum float64
 	for _, c := range names {

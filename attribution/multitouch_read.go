@@ -3,6 +3,7 @@ package attribution
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -11,9 +12,14 @@ import (
 // or whose HasTouchpoints is false, has no multi-touch section.
 type TouchSnapshot interface {
 	HasTouchpoints() bool
-	// ReadPaths streams the distinct paths of the cohort of req.Period,
-	// most followed first (docs/MULTITOUCH.md, "Paths"), with raw channel
-	// labels.
+	// ReadTouchChannels hands yield every distinct raw channel label of the
+	// touchpoints that a path of req may hold (and perhaps a few more),
+	// for Origen to name them before ReadPaths.
+	ReadTouchChannels(ctx context.Context, req PathsRequest, yield func(raw string) error) error
+	// ReadPaths streams the distinct paths of the cohort of req.Period
+	// (docs/MULTITOUCH.md, "Paths"), their touches named by req.Labels:
+	// first the touch counts of the channels, then the users without
+	// touch, then the touched paths (PathRow).
 	ReadPaths(ctx context.Context, req PathsRequest, yield func(PathRow) error) error
 }
 
@@ -27,11 +33,25 @@ type PathsRequest struct {
 	// the first purchase inside the window.
 	ByRegistration bool
 	LookbackDays   int
+	// Labels names the touches' raw channel labels (raw → channel), so
+	// that the database aggregates the paths by channel; a label missing
+	// from it keeps its raw text.
+	Labels map[string]string
 }
 
-// PathRow is one row of the paths' aggregation: a path of raw labels, or
-// for users without touch the registration's raw channel, with its users.
+// PathRow is one row of the paths' aggregation. Rows come in this order:
+//   - touch counts (TouchCount): Touches are the touches (users ×
+//     occurrences) of channel Channels[0] over all touched paths;
+//   - users without touch (!Touched): the registration's raw channel,
+//     one row per label;
+//   - touched paths: Channels (named by PathsRequest.Labels), one row per
+//     distinct timing (Days, each touch's whole days to the end of the
+//     path; nil for users without conversion and revenue, whom time decay
+//     does not weigh), each row with its users and the path's totals over
+//     all its rows (PathConversions, …), First on one row of each path.
 type PathRow struct {
+	TouchCount      bool
+	Touches         int64
 	Touched         bool
 	Channels        []string
 	RegChannel      string
@@ -40,98 +60,132 @@ type PathRow struct {
 	Conversions     int64
 	NonConversions  int64
 	Revenue         Money
+	First           bool
+	// The path's users over all its rows.
+	PathConversions    int64
+	PathNonConversions int64
+	PathRevenue        Money
 }
 
 // readMultiTouch reads the paths of the report's cohort and attributes
-// them (AttributeTouches). Channels are named like the registrations'
-// (label; nil is NormalizeChannel). Beyond s.MaxPaths distinct paths, the
-// others are grouped by their first and last touch, and a note says how
-// many paths and users that was.
+// them as they stream (touchAcc): memory follows the channels, never the
+// number of distinct paths (docs/MULTITOUCH.md, "Memory"). Channels are
+// named like the registrations' (label; nil is NormalizeChannel): the raw
+// labels of the touchpoints are read and named first, and the database
+// aggregates the paths by name.
 func readMultiTouch(ctx context.Context, snap TouchSnapshot, req PathsRequest, s TouchSettings, label ChannelLabels, rep Report) (*MultiTouch, error) {
 	if label == nil {
 		label = NormalizeChannel
 	}
+	req.Labels = map[string]string{}
+	named := map[string]bool{}
+	if err := snap.ReadTouchChannels(ctx, req, func(raw string) error {
+		n := label(raw, true)
+		req.Labels[raw] = n
+		named[n] = true
+		return nil
+	}); err != nil {
+		return nil, err
+	}
 	var (
-		paths           []TouchPath
-		distinct        int
-		lastKey         string
-		started         bool
-		keptAt          = -1 // len(paths) after the last row of lastKey kept
-		grouped         = map[string]*TouchPath{}
-		groupedKeys     []string
-		groupedPaths    int64
-		groupedUsers    int64
-		groupedPathSeen = map[string]bool{}
+		touches   = map[string]int64{}
+		untouched []PathRow // one per raw registration label: bounded
+		acc       *touchAcc
+		top       topPaths
+		// singles are the one-touch paths by channel: a touched user's
+		// and a user without touch with that registration channel follow
+		// the same path (at most one per channel).
+		singles    = map[string]*PathSummary{}
+		singleKeys []string
 	)
+	single := func(ch string, conv, non int64, rev Money) {
+		p := singles[ch]
+		if p == nil {
+			p = &PathSummary{Path: ch}
+			singles[ch] = p
+			singleKeys = append(singleKeys, ch)
+		}
+		p.Conversions += conv
+		p.NonConversions += non
+		p.Revenue += rev
+	}
+	// begin starts the models once every channel's touches are known (the
+	// Shapley model's players), with the users without touch.
+	begin := func() error {
+		acc = newTouchAcc(s, touches)
+		for _, r := range untouched {
+			ch := label(r.RegChannel, r.RegChannelValid)
+			if err := acc.path([]string{ch}, r.Conversions, r.NonConversions, r.Revenue); err != nil {
+				return err
+			}
+			acc.timed([]string{ch}, nil, r.Conversions, r.Revenue)
+			single(ch, r.Conversions, r.NonConversions, r.Revenue)
+		}
+		untouched = nil
+		return nil
+	}
 	err := snap.ReadPaths(ctx, req, func(r PathRow) error {
-		p := TouchPath{Days: r.Days, Conversions: r.Conversions, NonConversions: r.NonConversions, Revenue: r.Revenue}
-		if r.Touched {
-			p.Channels = make([]string, len(r.Channels))
-			for i, c := range r.Channels {
-				p.Channels[i] = label(c, true)
+		switch {
+		case r.TouchCount:
+			if acc != nil || len(untouched) > 0 || len(r.Channels) != 1 {
+				return fmt.Errorf("paths: a touch count after the paths")
 			}
-		} else {
-			p.Channels, p.Days = []string{label(r.RegChannel, r.RegChannelValid)}, nil
-		}
-		// Rows come most followed path first, the rows of a path together.
-		key := fmt.Sprint(r.Touched, r.RegChannelValid, "\x00", r.RegChannel, "\x00", r.Channels)
-		if !started || key != lastKey {
-			distinct++
-			lastKey, started = key, true
-			keptAt = -1
-		}
-		if distinct <= s.MaxPaths {
-			// The rows of a path (its timings) arrive together: merged into
-			// one path as they come, memory follows the distinct paths.
-			if n := len(paths); n > 0 && key == lastKey && len(paths) == keptAt {
-				mergeTimed(&paths[n-1], p, s)
-			} else {
-				paths = append(paths, TouchPath{Channels: p.Channels})
-				mergeTimed(&paths[len(paths)-1], p, s)
+			touches[r.Channels[0]] += r.Touches
+			return nil
+		case !r.Touched:
+			if acc != nil {
+				return fmt.Errorf("paths: a user without touch after the touched paths")
 			}
-			keptAt = len(paths)
+			touches[label(r.RegChannel, r.RegChannelValid)] += r.Conversions + r.NonConversions
+			untouched = append(untouched, r)
 			return nil
 		}
-		if !groupedPathSeen[key] {
-			groupedPathSeen[key] = true
-			groupedPaths++
-		}
-		groupedUsers += p.Conversions + p.NonConversions
-		n := len(p.Channels)
-		if n > 2 {
-			p.Channels = []string{p.Channels[0], p.Channels[n-1]}
-			if p.Days != nil {
-				p.Days = []int{p.Days[0], p.Days[n-1]}
+		if acc == nil {
+			if err := begin(); err != nil {
+				return err
 			}
 		}
-		g := p.Key()
-		q := grouped[g]
-		if q == nil {
-			q = &TouchPath{Channels: p.Channels}
-			grouped[g] = q
-			groupedKeys = append(groupedKeys, g)
+		for _, c := range r.Channels {
+			if !named[c] {
+				return fmt.Errorf("paths: touch channel %q is none of the %d names of the touchpoints' labels", c, len(named))
+			}
 		}
-		mergeTimed(q, p, s)
+		if r.Days != nil && len(r.Days) != len(r.Channels) {
+			return fmt.Errorf("paths: a path of %d touches has %d timings", len(r.Channels), len(r.Days))
+		}
+		if r.First {
+			if err := acc.path(r.Channels, r.PathConversions, r.PathNonConversions, r.PathRevenue); err != nil {
+				return err
+			}
+			if len(r.Channels) == 1 {
+				single(r.Channels[0], r.PathConversions, r.PathNonConversions, r.PathRevenue)
+			} else {
+				top.add(PathSummary{Path: strings.Join(r.Channels, " > "), Conversions: r.PathConversions,
+					NonConversions: r.PathNonConversions, Revenue: r.PathRevenue})
+			}
+		}
+		acc.timed(r.Channels, r.Days, r.Conversions, r.Revenue)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	in := TouchInputs{Settings: s, Spend: map[string]Money{}}
-	for _, g := range groupedKeys {
-		paths = append(paths, *grouped[g])
+	if acc == nil {
+		if err := begin(); err != nil {
+			return nil, err
+		}
 	}
-	in.Paths = paths
-	if groupedPaths > 0 {
-		in.Notes = append(in.Notes, fmt.Sprintf("%d distinct paths exceed [attribution] max_paths = %d: the %d least followed (%d users) were grouped by their first and last touch, which first and last touch credit exactly and the other models approximately",
-			int64(distinct), s.MaxPaths, groupedPaths, groupedUsers))
+	for _, k := range singleKeys {
+		top.add(*singles[k])
 	}
+	mt := MultiTouch{Settings: s, TopPaths: top.sorted(), Paths: top.distinct, ConvertingPaths: top.converting}
+	spend := map[string]Money{}
+	var order []string
 	for _, m := range rep.Channels {
-		in.Order = append(in.Order, m.Channel)
-		in.Spend[m.Channel] = m.Spend
+		order = append(order, m.Channel)
+		spend[m.Channel] = m.Spend
 	}
-	mt, err := AttributeTouches(in)
-	if err != nil {
+	if err := acc.finish(&mt, order, spend); err != nil {
 		return nil, err
 	}
 	want := rep.Total.Customers

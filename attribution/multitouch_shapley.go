@@ -1,6 +1,7 @@
 package attribution
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 )
@@ -11,17 +12,22 @@ import (
 // channels is contained in S; each channel's value is computed exactly by
 // enumerating the coalitions.
 
-// shapleyAttribution returns the channels' Shapley values of conversions
-// and of revenue (the revenue's in whole Money units summing to total) and
-// the channels merged into ShapleyOther: beyond MaxShapleyChannels, those
-// outside the top MaxShapleyChannels by touches (16 players at most).
-func shapleyAttribution(paths []TouchPath, order []string, total Money) (map[string]float64, map[string]Money, []string) {
-	touches := map[string]int64{}
-	for _, p := range paths {
-		for _, c := range p.Channels {
-			touches[c] += p.Conversions + p.NonConversions
-		}
-	}
+// shapleyAcc accumulates the Shapley model: the conversions and revenue
+// of the paths per exact set of players (a bitmask, at most
+// 2^(MaxShapleyChannels+1) entries however many paths).
+type shapleyAcc struct {
+	players []string
+	bit     map[string]int
+	merged  []string
+	conv    []float64
+	rev     []float64
+}
+
+// newShapleyAcc chooses the players from each channel's touches (users ×
+// touches): beyond MaxShapleyChannels, those outside the top
+// MaxShapleyChannels by touches (ties by name) are one player
+// ShapleyOther (16 players at most).
+func newShapleyAcc(touches map[string]int64) *shapleyAcc {
 	players := make([]string, 0, len(touches))
 	for c := range touches {
 		players = append(players, c)
@@ -38,25 +44,41 @@ func shapleyAttribution(paths []TouchPath, order []string, total Money) (map[str
 		sort.Strings(merged)
 		players = append(players[:MaxShapleyChannels:MaxShapleyChannels], ShapleyOther)
 	}
-	bit := map[string]int{}
+	a := &shapleyAcc{players: players, bit: map[string]int{}, merged: merged}
 	for i, c := range players {
-		bit[c] = i
+		a.bit[c] = i
 	}
 	for _, c := range merged {
-		bit[c] = len(players) - 1
+		a.bit[c] = len(players) - 1
 	}
-	n := len(players)
-	conv := make([]float64, 1<<n)
-	rev := make([]float64, 1<<n)
-	for _, p := range paths {
-		mask := 0
-		for _, c := range p.Channels {
-			mask |= 1 << bit[c]
+	a.conv = make([]float64, 1<<len(players))
+	a.rev = make([]float64, 1<<len(players))
+	return a
+}
+
+// add counts one path's conversions and revenue in its set of players.
+func (a *shapleyAcc) add(channels []string, conv int64, rev Money) error {
+	mask := 0
+	for _, c := range channels {
+		b, ok := a.bit[c]
+		if !ok {
+			// The touches counted before the paths name every channel of
+			// them; anything else is a bug, never a silently wrong value.
+			return fmt.Errorf("shapley: channel %q of a path has no counted touches", c)
 		}
-		conv[mask] += float64(p.Conversions)
-		rev[mask] += float64(p.Revenue)
+		mask |= 1 << b
 	}
-	vc, vr := coalitionValues(conv, n), coalitionValues(rev, n)
+	a.conv[mask] += float64(conv)
+	a.rev[mask] += float64(rev)
+	return nil
+}
+
+// values returns the channels' Shapley values of conversions and of
+// revenue (the revenue's in whole Money units summing to total, in the
+// order of order) and the channels merged into ShapleyOther.
+func (a *shapleyAcc) values(order []string, total Money) (map[string]float64, map[string]Money, []string) {
+	players, n := a.players, len(a.players)
+	vc, vr := coalitionValues(a.conv, n), coalitionValues(a.rev, n)
 	phiC, phiR := shapleyValues(vc, n), shapleyValues(vr, n)
 	outC := map[string]float64{}
 	shares := map[string]float64{}
@@ -82,7 +104,7 @@ func shapleyAttribution(paths []TouchPath, order []string, total Money) (map[str
 	for c, v := range outC {
 		fallback[c] = v
 	}
-	return outC, apportionTotal(total, ordered, shares, fallback), merged
+	return outC, apportionTotal(total, ordered, shares, fallback), a.merged
 }
 
 // coalitionValues turns the value of each exact set of channels into v(S)

@@ -3,6 +3,7 @@ package queries
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -46,14 +47,60 @@ func (r Reader) pathsPlan(req attribution.PathsRequest) (plan, error) {
 	if req.ByRegistration {
 		args["by_registration"] = 1
 	}
+	labels := req.Labels
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	js, err := json.Marshal(labels)
+	if err != nil {
+		return plan{}, fmt.Errorf("read paths: channel names: %w", err)
+	}
+	args["labels"] = string(js)
 	extra := map[string]string{
 		"Touchpoints": r.touchSQL(),
 		"ConvUID":     r.touchUID(),
 		"Text":        textType(r.Dialect),
 		"TouchSep":    map[Dialect]string{Postgres: "chr(30)", SQLite: "char(30)"}[r.Dialect],
 		"ByteOrder":   map[Dialect]string{Postgres: ` COLLATE "C"`, SQLite: ""}[r.Dialect],
+		"Instr":       map[Dialect]string{Postgres: "strpos", SQLite: "instr"}[r.Dialect],
+		"JSONEach":    map[Dialect]string{Postgres: "json_each_text", SQLite: "json_each"}[r.Dialect],
+		"JSONType":    map[Dialect]string{Postgres: "json", SQLite: "TEXT"}[r.Dialect],
 	}
 	return plan{name: "paths", args: args, extra: extra}, nil
+}
+
+// touchChannelsPlan is touch_channels.sql for req: the touchpoints from
+// the period's start less the lookback (a path's earliest touch) to as_of.
+func (r Reader) touchChannelsPlan(req attribution.PathsRequest) (plan, error) {
+	if r.Mapping.Touchpoints == nil {
+		return plan{}, fmt.Errorf("read touch channels: no [touchpoints] mapping")
+	}
+	loc := req.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	start, _ := req.Period.Bounds(loc)
+	args := map[string]any{
+		"from_us": start.UnixMicro() - int64(req.LookbackDays)*microsPerDay,
+		"as_of":   req.AsOf.UnixMicro(),
+	}
+	return plan{name: "touch_channels", args: args, extra: map[string]string{"Touchpoints": r.touchSQL()}}, nil
+}
+
+// ReadTouchChannels runs touch_channels.sql: every distinct raw channel
+// label of the touchpoints a path of req may hold.
+func (r Reader) ReadTouchChannels(ctx context.Context, db DBTX, req attribution.PathsRequest, timeout time.Duration, yield func(string) error) error {
+	p, err := r.touchChannelsPlan(req)
+	if err != nil {
+		return err
+	}
+	return r.run(ctx, db, p, timeout, func(rows *sqlx.Rows) error {
+		var ch string
+		if err := rows.Scan(&ch); err != nil {
+			return err
+		}
+		return yield(ch)
+	})
 }
 
 // rawTouchUID reports whether the touchpoints join the cohort on their
@@ -88,8 +135,9 @@ func (r Reader) touchSQL() string {
 }
 
 // ReadPaths runs paths.sql and hands every distinct path of the cohort of
-// req.Period to yield, most followed first, the rows of one path (its
-// timings) together. It needs Mapping.Touchpoints.
+// req.Period to yield in the order of attribution.PathRow (touch counts,
+// users without touch, touched paths; most followed first within each).
+// It needs Mapping.Touchpoints.
 func (r Reader) ReadPaths(ctx context.Context, db DBTX, req attribution.PathsRequest, timeout time.Duration, yield func(attribution.PathRow) error) error {
 	p, err := r.pathsPlan(req)
 	if err != nil {
@@ -97,15 +145,21 @@ func (r Reader) ReadPaths(ctx context.Context, db DBTX, req attribution.PathsReq
 	}
 	return r.run(ctx, db, p, timeout, func(rows *sqlx.Rows) error {
 		var (
-			touched, regValid   int64
-			path, reg, days     sql.NullString
-			conv, non, rev, all int64
+			part, touched, regValid, first int64
+			path, reg, days                sql.NullString
+			conv, non, rev, users          int64
+			pathConv, pathNon, pathRev     int64
 		)
-		if err := rows.Scan(&touched, &path, &reg, &regValid, &days, &conv, &non, &rev, &all); err != nil {
+		if err := rows.Scan(&part, &touched, &path, &reg, &regValid, &days, &conv, &non, &rev,
+			&users, &pathConv, &pathNon, &pathRev, &first); err != nil {
 			return err
 		}
+		if part == 0 {
+			return yield(attribution.PathRow{TouchCount: true, Touched: true, Channels: []string{path.String}, Touches: conv})
+		}
 		row := attribution.PathRow{Touched: touched == 1, RegChannel: reg.String, RegChannelValid: regValid == 1,
-			Conversions: conv, NonConversions: non, Revenue: attribution.Money(rev)}
+			Conversions: conv, NonConversions: non, Revenue: attribution.Money(rev), First: first == 1,
+			PathConversions: pathConv, PathNonConversions: pathNon, PathRevenue: attribution.Money(pathRev)}
 		if row.Touched {
 			row.Channels = strings.Split(path.String, touchSep)
 			if days.Valid {
@@ -127,6 +181,11 @@ func (r Reader) ReadPaths(ctx context.Context, db DBTX, req attribution.PathsReq
 
 // HasTouchpoints implements attribution.TouchSnapshot.
 func (s *Snapshot) HasTouchpoints() bool { return s.reader.Mapping.Touchpoints != nil }
+
+// ReadTouchChannels implements attribution.TouchSnapshot.
+func (s *Snapshot) ReadTouchChannels(ctx context.Context, req attribution.PathsRequest, yield func(string) error) error {
+	return s.reader.ReadTouchChannels(ctx, s.tx, req, s.timeout, yield)
+}
 
 // ReadPaths implements attribution.TouchSnapshot.
 func (s *Snapshot) ReadPaths(ctx context.Context, req attribution.PathsRequest, yield func(attribution.PathRow) error) error {

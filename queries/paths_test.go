@@ -114,10 +114,18 @@ func readPathRows(t *testing.T, e edgeDB, req attribution.PathsRequest) []string
 	var out []string
 	err := e.snapshot(t, "UTC").ReadPaths(context.Background(), req, func(r attribution.PathRow) error {
 		path := strings.Join(r.Channels, " > ")
-		if !r.Touched {
+		switch {
+		case r.TouchCount:
+			out = append(out, fmt.Sprintf("touches %q %d", r.Channels[0], r.Touches))
+			return nil
+		case !r.Touched:
 			path = fmt.Sprintf("reg %q valid=%v", r.RegChannel, r.RegChannelValid)
 		}
-		out = append(out, fmt.Sprintf("%s days=%v conv=%d non=%d rev=%s", path, r.Days, r.Conversions, r.NonConversions, r.Revenue.Format(2)))
+		line := fmt.Sprintf("%s days=%v conv=%d non=%d rev=%s", path, r.Days, r.Conversions, r.NonConversions, r.Revenue.Format(2))
+		if r.First {
+			line += fmt.Sprintf(" path=%d/%d/%s", r.PathConversions, r.PathNonConversions, r.PathRevenue.Format(2))
+		}
+		out = append(out, line)
 		return nil
 	})
 	if err != nil {
@@ -129,18 +137,43 @@ func readPathRows(t *testing.T, e edgeDB, req attribution.PathsRequest) []string
 // paths.sql gives the hand-computed paths on both drivers, most followed
 // first, and the pipeline's multi-touch totals equal the report's.
 func TestPathsByHand(t *testing.T) {
+	// The touch counts (users x occurrences over the touched paths) first,
+	// then the users without touch, then the touched paths, most followed
+	// first; the first row of each path carries its totals over its rows.
 	want := []string{
-		// u1 and u5, with different timings (whole days to the purchase).
-		"Direct > Organic Search > Direct days=[13 3 0] conv=1 non=0 rev=140.00",
-		"Direct > Organic Search > Direct days=[2 1 0] conv=1 non=0 rev=140.00",
+		"touches \"Direct\" 4", // u1 and u5, twice each
+		"touches \"Organic Search\" 2",
+		"touches \"\" 1", // u8's touch without channel
+		"touches \"Display\" 1",
+		"touches \"Email\" 1",
 		// Users without touch: NULL before " Social ".
-		`reg "" valid=false days=[] conv=0 non=1 rev=0.00`,
-		`reg " Social " valid=true days=[] conv=1 non=0 rev=50.00`,
+		`reg "" valid=false days=[] conv=0 non=1 rev=0.00 path=0/1/0.00`,
+		`reg " Social " valid=true days=[] conv=1 non=0 rev=50.00 path=1/0/50.00`,
+		// u1 and u5, with different timings (whole days to the purchase).
+		"Direct > Organic Search > Direct days=[13 3 0] conv=1 non=0 rev=140.00 path=2/0/280.00",
+		"Direct > Organic Search > Direct days=[2 1 0] conv=1 non=0 rev=140.00",
 		// u8's touch without channel (the empty label), then u2.
-		" days=[] conv=0 non=1 rev=0.00",
-		"Display > Email days=[] conv=0 non=1 rev=0.00",
+		" days=[] conv=0 non=1 rev=0.00 path=0/1/0.00",
+		"Display > Email days=[] conv=0 non=1 rev=0.00 path=0/1/0.00",
 	}
 	req := attribution.PathsRequest{Period: touchMarch, AsOf: touchAsOf, WindowDays: 30, LookbackDays: 30}
+	// Named by Labels, the database aggregates by channel: Organic Search
+	// and Display are both "Search", so u2's path is Search > Email and
+	// Search has 3 touches.
+	named := req
+	named.Labels = map[string]string{"Direct": "Direct", "Organic Search": "Search", "Display": "Search", "Email": "Email", "": "(none)"}
+	wantNamed := []string{
+		"touches \"Direct\" 4",
+		"touches \"Search\" 3",
+		"touches \"(none)\" 1",
+		"touches \"Email\" 1",
+		`reg "" valid=false days=[] conv=0 non=1 rev=0.00 path=0/1/0.00`,
+		`reg " Social " valid=true days=[] conv=1 non=0 rev=50.00 path=1/0/50.00`,
+		"Direct > Search > Direct days=[13 3 0] conv=1 non=0 rev=140.00 path=2/0/280.00",
+		"Direct > Search > Direct days=[2 1 0] conv=1 non=0 rev=140.00",
+		"(none) days=[] conv=0 non=1 rev=0.00 path=0/1/0.00",
+		"Search > Email days=[] conv=0 non=1 rev=0.00 path=0/1/0.00",
+	}
 	byReg := req
 	byReg.ByRegistration = true
 	// Registration as the conversion: touches up to 30 days before
@@ -148,17 +181,22 @@ func TestPathsByHand(t *testing.T) {
 	// Organic Search 14 h before; u2 and u8 have no touch before.
 	// One user per path: users without touch first, then by label.
 	wantByReg := []string{
-		`reg "" valid=false days=[] conv=1 non=0 rev=0.00`,
-		`reg " Social " valid=true days=[] conv=1 non=0 rev=50.00`,
-		`reg "Email" valid=true days=[] conv=1 non=0 rev=0.00`,
-		`reg "Search" valid=true days=[] conv=1 non=0 rev=0.00`,
-		"Direct days=[9] conv=1 non=0 rev=140.00",
-		"Direct > Organic Search days=[1 0] conv=1 non=0 rev=140.00",
+		"touches \"Direct\" 2",
+		"touches \"Organic Search\" 1",
+		`reg "" valid=false days=[] conv=1 non=0 rev=0.00 path=1/0/0.00`,
+		`reg " Social " valid=true days=[] conv=1 non=0 rev=50.00 path=1/0/50.00`,
+		`reg "Email" valid=true days=[] conv=1 non=0 rev=0.00 path=1/0/0.00`,
+		`reg "Search" valid=true days=[] conv=1 non=0 rev=0.00 path=1/0/0.00`,
+		"Direct days=[9] conv=1 non=0 rev=140.00 path=1/0/140.00",
+		"Direct > Organic Search days=[1 0] conv=1 non=0 rev=140.00 path=1/0/140.00",
 	}
 	for _, e := range openTouchDBs(t) {
 		t.Run(string(e.dialect), func(t *testing.T) {
 			if got := readPathRows(t, e, req); strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("paths:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			if got := readPathRows(t, e, named); strings.Join(got, "\n") != strings.Join(wantNamed, "\n") {
+				t.Errorf("paths named:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantNamed, "\n"))
 			}
 			if got := readPathRows(t, e, byReg); strings.Join(got, "\n") != strings.Join(wantByReg, "\n") {
 				t.Errorf("paths by registration:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantByReg, "\n"))
@@ -190,26 +228,28 @@ func TestPathsByHand(t *testing.T) {
 			if len(mt.Models) != len(attribution.TouchModels) {
 				t.Errorf("%d models", len(mt.Models))
 			}
-			// max_paths = 2: the two most followed of the 5 paths the database
-			// returns (u4's NULL and u8's empty label are named alike only
-			// later) keep their sequence, the other 3 are grouped by first and
-			// last touch (one- and two-touch paths stay themselves), and the
-			// totals still reconcile.
+			// max_paths no longer caps anything: the paths stream into
+			// accumulators whose memory follows the channels, so max_paths = 2
+			// gives the same section, without a note.
 			few, err := attribution.BuildReport(context.Background(), e.snapshot(t, "UTC"), attribution.ReportRequest{
 				Period: touchMarch, AsOf: touchAsOf, Location: time.UTC, Timezone: "UTC", WindowDays: 30,
 				Currency: attribution.Currency{Code: "EUR", Digits: 2}, Touch: attribution.TouchSettings{MaxPaths: 2}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if m := few.MultiTouch; m.Conversions != 3 || m.Revenue != 330*attribution.MoneyScale || len(m.Notes) != 1 ||
-				!strings.Contains(m.Notes[0], "5 distinct paths exceed [attribution] max_paths = 2: the 3 least followed (3 users)") {
-				t.Errorf("max_paths 2: %d conversions, %s, notes %q", m.Conversions, m.Revenue, m.Notes)
+			if m := few.MultiTouch; m.Paths != mt.Paths || len(m.Notes) != 0 || fmt.Sprint(m.Models) != fmt.Sprint(mt.Models) || fmt.Sprint(m.TopPaths) != fmt.Sprint(mt.TopPaths) {
+				t.Errorf("max_paths 2: %d paths, notes %q", m.Paths, m.Notes)
+			}
+			// The Paths sheet's rows: u4's NULL registration channel and u8's
+			// touch without channel are the one path "(none)".
+			if got := fmt.Sprint(mt.TopPaths); got != "[{Direct > Organic Search > Direct 2 0 280.0000} {(none) 0 2 0.0000} {Social 1 0 50.0000} {Display > Email 0 1 0.0000}]" {
+				t.Errorf("top paths %s", got)
 			}
 			var names []string
 			for _, st := range snap.Statements() {
 				names = append(names, st.Name)
 			}
-			if !strings.Contains(strings.Join(names, ","), "paths") {
+			if !strings.Contains(strings.Join(names, ","), "touch_channels,paths") {
 				t.Errorf("statements %v: no paths", names)
 			}
 		})
