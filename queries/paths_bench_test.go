@@ -97,6 +97,10 @@ func BenchmarkMultiTouchPostgres(b *testing.B) {
 			if len(bare) == 0 {
 				b.Error("the bare peer found no conversion")
 			}
+			vocab, paths := timeTouchStatements(b, db, m)
+			b.Logf("touch_channels.sql %v, paths.sql %v (read alone in a snapshot)", vocab.Round(time.Millisecond), paths.Round(time.Millisecond))
+			b.ReportMetric(vocab.Seconds(), "touch-channels-s")
+			b.ReportMetric(paths.Seconds(), "paths-s")
 			mt := rep.MultiTouch
 			b.Logf("%d touchpoints: report %v without touchpoints, %v with every model (%d paths, %d converting, %d customers); bare linear SQL %v; peak heap %.1f MiB",
 				touches, plain.Round(time.Millisecond), with.Round(time.Millisecond), mt.Paths, mt.ConvertingPaths, mt.Conversions, peerTime.Round(time.Millisecond), float64(peak)/(1<<20))
@@ -105,6 +109,34 @@ func BenchmarkMultiTouchPostgres(b *testing.B) {
 			b.ReportMetric(plain.Seconds(), "report-without-touchpoints-s")
 		})
 	}
+}
+
+// timeTouchStatements times the two statements of the multi-touch section
+// alone: the touchpoints' raw labels, and the paths named by them.
+func timeTouchStatements(b *testing.B, db *sqlx.DB, m queries.Mapping) (vocab, paths time.Duration) {
+	b.Helper()
+	ctx := context.Background()
+	snap, err := queries.Open(ctx, db, queries.SnapshotOptions{Dialect: queries.Postgres, Mapping: m, Timezone: fixtures.DemoTimezone})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer snap.Close()
+	r := benchRequest()
+	req := attribution.PathsRequest{Period: r.Period, Location: r.Location, AsOf: r.AsOf, WindowDays: r.WindowDays,
+		LookbackDays: attribution.DefaultLookbackDays, Labels: map[string]string{}}
+	t0 := time.Now()
+	if err := snap.ReadTouchChannels(ctx, req, func(raw string) error {
+		req.Labels[raw] = attribution.NormalizeChannel(raw, true)
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	vocab = time.Since(t0)
+	t0 = time.Now()
+	if err := snap.ReadPaths(ctx, req, func(attribution.PathRow) error { return nil }); err != nil {
+		b.Fatal(err)
+	}
+	return vocab, time.Since(t0)
 }
 
 // benchRequest is the demo report's request.
