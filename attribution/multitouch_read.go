@@ -87,6 +87,18 @@ func readMultiTouch(ctx context.Context, snap TouchSnapshot, req PathsRequest, s
 	}); err != nil {
 		return nil, err
 	}
+	// touchName checks a channel of the database's paths: a name, or a raw
+	// label that the database could not look up and kept (one that is not
+	// valid UTF-8 does not survive the JSON parameter), named here.
+	touchName := func(c string) (string, error) {
+		if named[c] {
+			return c, nil
+		}
+		if n, ok := req.Labels[c]; ok {
+			return n, nil
+		}
+		return "", fmt.Errorf("paths: touch channel %q is neither a raw label of the touchpoints nor one of their %d names", c, len(named))
+	}
 	var (
 		touches   = map[string]int64{}
 		untouched []PathRow // one per raw registration label: bounded
@@ -130,7 +142,11 @@ func readMultiTouch(ctx context.Context, snap TouchSnapshot, req PathsRequest, s
 			if acc != nil || len(untouched) > 0 || len(r.Channels) != 1 {
 				return fmt.Errorf("paths: a touch count after the paths")
 			}
-			touches[r.Channels[0]] += r.Touches
+			n, err := touchName(r.Channels[0])
+			if err != nil {
+				return err
+			}
+			touches[n] += r.Touches
 			return nil
 		case !r.Touched:
 			if acc != nil {
@@ -145,10 +161,12 @@ func readMultiTouch(ctx context.Context, snap TouchSnapshot, req PathsRequest, s
 				return err
 			}
 		}
-		for _, c := range r.Channels {
-			if !named[c] {
-				return fmt.Errorf("paths: touch channel %q is none of the %d names of the touchpoints' labels", c, len(named))
+		for i, c := range r.Channels {
+			n, err := touchName(c)
+			if err != nil {
+				return err
 			}
+			r.Channels[i] = n
 		}
 		if r.Days != nil && len(r.Days) != len(r.Channels) {
 			return fmt.Errorf("paths: a path of %d touches has %d timings", len(r.Channels), len(r.Days))

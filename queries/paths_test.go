@@ -300,3 +300,33 @@ func TestMultiTouchReconcilesOnGeneratedData(t *testing.T) {
 		t.Errorf("the drivers' credits differ:\nsqlite\n%s\npostgres\n%s", prints[0], prints[2])
 	}
 }
+
+// A touch label that is not valid UTF-8 (SQLite keeps its bytes) does not
+// survive the JSON parameter of names: the database keeps the raw label
+// and Origen names it, so the report still reads and reconciles.
+func TestPathsWithALabelNotUTF8(t *testing.T) {
+	db, err := sqlx.Open("sqlite", filepath.Join(t.TempDir(), "touch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	e := loadTouch(t, db, queries.SQLite)
+	if _, err := db.Exec(`INSERT INTO "Touch Points" VALUES (2, '2026-03-09 00:00:00', ?)`, " Promo\xff "); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := attribution.BuildReport(context.Background(), e.snapshot(t, "UTC"), attribution.ReportRequest{
+		Period: touchMarch, AsOf: touchAsOf, Location: time.UTC, Timezone: "UTC", WindowDays: 30,
+		Currency: attribution.Currency{Code: "EUR", Digits: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt := rep.MultiTouch
+	// u2's path: Promo\xff (trimmed) the day before Display > Email.
+	var found bool
+	for _, p := range mt.TopPaths {
+		found = found || p.Path == "Promo\xff > Display > Email"
+	}
+	if !found || mt.Paths != 4 || mt.Conversions != 3 {
+		t.Errorf("%d paths, %d conversions, top %v", mt.Paths, mt.Conversions, mt.TopPaths)
+	}
+}
