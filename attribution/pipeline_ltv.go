@@ -247,14 +247,12 @@ func BuildLTV(in LTVInputs) (*LTVReport, error) {
 			custs[n] += s.Customers
 		}
 	}
-	spends := map[string][]RepeatSpend{}
+	spends := map[string][]RepeatSpendCount{}
 	for _, s := range spendFacts {
 		ch := name(s.Channel, s.ChannelValid)
-		rs := RepeatSpend{X: s.X, Mean: s.RepeatTotal.Float64() / float64(s.X)}
-		for i := int64(0); i < s.Customers; i++ {
-			spends[ch] = append(spends[ch], rs)
-			spends[LTVTotal] = append(spends[LTVTotal], rs)
-		}
+		rs := RepeatSpendCount{RepeatSpend{X: s.X, Mean: s.RepeatTotal.Float64() / float64(s.X)}, s.Customers}
+		spends[ch] = append(spends[ch], rs)
+		spends[LTVTotal] = append(spends[LTVTotal], rs)
 	}
 	type fits struct {
 		bg  *BGNBDFit
@@ -268,7 +266,7 @@ func BuildLTV(in LTVInputs) (*LTVReport, error) {
 			f.err = err
 			return f
 		}
-		gg, err := FitGammaGamma(spends[ch])
+		gg, err := FitGammaGammaCounts(spends[ch])
 		if err != nil {
 			f.err = err
 			return f
