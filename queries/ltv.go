@@ -12,18 +12,18 @@ import (
 	"github.com/origen-analytics/origen/attribution"
 )
 
-// ReadLTV implements attribution.Snapshot: ltv_cohorts.sql and
-// ltv_customers.sql in the snapshot's transaction.
+// ReadLTV implements attribution.Snapshot: ltv.sql in the snapshot's
+// transaction.
 func (s *Snapshot) ReadLTV(ctx context.Context, req attribution.LTVRequest) (attribution.LTVFacts, error) {
 	return s.reader.ReadLTV(ctx, s.tx, req, s.timeout)
 }
 
-// ReadLTV runs ltv_cohorts.sql and ltv_customers.sql: the lifetime-value
-// aggregates of req (see the files' comments), every read grouped in SQL;
-// with req.Customers, the customers one at a time after the aggregates.
+// ReadLTV runs ltv.sql: the lifetime-value aggregates of req (see the
+// file's comment), every read grouped in SQL, in one statement; with
+// req.Customers, the customers one at a time after the aggregates.
 func (r Reader) ReadLTV(ctx context.Context, db DBTX, req attribution.LTVRequest, timeout time.Duration) (attribution.LTVFacts, error) {
 	var out attribution.LTVFacts
-	cohorts, customers, err := r.ltvPlans(req)
+	p, err := r.ltvPlan(req)
 	if err != nil {
 		return out, err
 	}
@@ -34,12 +34,13 @@ func (r Reader) ReadLTV(ctx context.Context, db DBTX, req attribution.LTVRequest
 		k2    int64
 	}
 	months := map[key]int{}
-	err = r.run(ctx, db, cohorts, timeout, func(rows *sqlx.Rows) error {
+	err = r.run(ctx, db, p, timeout, func(rows *sqlx.Rows) error {
 		var (
-			part, k1, k2, v1, v2, v3 int64
-			ch                       sql.NullString
+			part, k1, k2, k3, k4, v1, v2 int64
+			v3                           sql.NullInt64
+			ch, camp, user               sql.NullString
 		)
-		if err := rows.Scan(&part, &ch, &k1, &k2, &v1, &v2, &v3); err != nil {
+		if err := rows.Scan(&part, &ch, &camp, &k1, &k2, &k3, &k4, &v1, &v2, &v3, &user); err != nil {
 			return err
 		}
 		switch part {
@@ -58,30 +59,14 @@ func (r Reader) ReadLTV(ctx context.Context, db DBTX, req attribution.LTVRequest
 			m := &out.Months[i]
 			m.Revenue += attribution.Money(v1)
 			m.NewCustomers += v2
-			m.NewRepeaters += v3
-		}
-		return nil
-	})
-	if err != nil {
-		return out, err
-	}
-	err = r.run(ctx, db, customers, timeout, func(rows *sqlx.Rows) error {
-		var (
-			part, k1, k2, k3, k4, v1, v2 int64
-			v3                           sql.NullInt64
-			ch, camp, user               sql.NullString
-		)
-		if err := rows.Scan(&part, &ch, &camp, &k1, &k2, &k3, &k4, &v1, &v2, &v3, &user); err != nil {
-			return err
-		}
-		switch part {
-		case 1:
+			m.NewRepeaters += v3.Int64
+		case 11:
 			out.Summaries = append(out.Summaries, attribution.LTVSummaryFact{Channel: ch.String, ChannelValid: ch.Valid,
 				X: int(k1), TxDays: int(k2), TDays: int(k3), Customers: v1, FirstSpend: attribution.Money(v2)})
-		case 2:
+		case 12:
 			out.Spend = append(out.Spend, attribution.LTVSpendFact{Channel: ch.String, ChannelValid: ch.Valid,
 				X: int(k1), RepeatTotal: attribution.Money(k2), Customers: v1})
-		case 3:
+		case 13:
 			if req.Customers == nil {
 				return nil
 			}
@@ -94,12 +79,11 @@ func (r Reader) ReadLTV(ctx context.Context, db DBTX, req attribution.LTVRequest
 	return out, err
 }
 
-// ltvPlans are ltv_cohorts.sql and ltv_customers.sql for req: the range is
-// the cohort months, from the local midnight of the first cohort's first
-// day to as_of.
-func (r Reader) ltvPlans(req attribution.LTVRequest) (cohorts, customers plan, err error) {
+// ltvPlan is ltv.sql for req: the range is the cohort months, from the
+// local midnight of the first cohort's first day to as_of.
+func (r Reader) ltvPlan(req attribution.LTVRequest) (plan, error) {
 	if req.Months < 1 {
-		return plan{}, plan{}, fmt.Errorf("read lifetime value: %d cohort months", req.Months)
+		return plan{}, fmt.Errorf("read lifetime value: %d cohort months", req.Months)
 	}
 	loc := req.Location
 	if loc == nil {
@@ -131,6 +115,8 @@ func (r Reader) ltvPlans(req attribution.LTVRequest) (cohorts, customers plan, e
 		"CohortOf": cohortOf,
 		"PurDay":   localDayExpr("p.pur_us", loc, start, end.Add(24*time.Hour)),
 		"TextType": textType(r.Dialect),
+		// No figure of the section reads first_registrations' duplicates.
+		"Duplicates": "0",
 	}
-	return plan{name: "ltv_cohorts", args: args, extra: extra}, plan{name: "ltv_customers", args: args, extra: extra}, nil
+	return plan{name: "ltv", args: args, extra: extra}, nil
 }
