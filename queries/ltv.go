@@ -76,7 +76,89 @@ func (r Reader) ReadLTV(ctx context.Context, db DBTX, req attribution.LTVRequest
 		}
 		return nil
 	})
+	if err != nil || r.Mapping.Spend == nil {
+		return out, err
+	}
+	out.CohortSpend, err = r.readLTVSpend(ctx, db, req, timeout)
 	return out, err
+}
+
+// readLTVSpend runs ltv_spend.sql: the spend per raw channel and cohort
+// month of req, up to as_of's local date. A negative amount is the same
+// data error as in ReadSpend.
+func (r Reader) readLTVSpend(ctx context.Context, db DBTX, req attribution.LTVRequest, timeout time.Duration) ([]attribution.LTVCohortSpendFact, error) {
+	p, err := r.ltvSpendPlan(req)
+	if err != nil {
+		return nil, err
+	}
+	var out []attribution.LTVCohortSpendFact
+	type negative struct {
+		label string
+		rows  int64
+		first int64
+	}
+	var neg *negative
+	err = r.run(ctx, db, p, timeout, func(rows *sqlx.Rows) error {
+		var (
+			ch                           sql.NullString
+			cohort, amount, n, negatives int64
+			first                        sql.NullInt64
+		)
+		if err := rows.Scan(&ch, &cohort, &amount, &n, &negatives, &first); err != nil {
+			return err
+		}
+		if negatives > 0 {
+			label := attribution.NormalizeChannel(ch.String, ch.Valid)
+			// The earliest negative row names the error, as in ReadSpend.
+			if neg == nil || first.Int64 < neg.first || first.Int64 == neg.first && label < neg.label {
+				neg = &negative{label: label, rows: negatives, first: first.Int64}
+			} else if label == neg.label {
+				neg.rows += negatives
+			}
+		}
+		out = append(out, attribution.LTVCohortSpendFact{Channel: ch.String, ChannelValid: ch.Valid, Cohort: epochDay(cohort),
+			Amount: attribution.Money(amount), Rows: n})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if neg != nil {
+		return nil, attribution.Errorf(attribution.KindData,
+			"[spend] has %d rows with a negative amount for channel %q (first on %s): spend must be >= 0; fix the source or exclude them with sql =",
+			neg.rows, attribution.ReadableLabel(neg.label), epochDay(neg.first))
+	}
+	return out, nil
+}
+
+// ltvSpendPlan is ltv_spend.sql for req: spend.sql's range over the
+// cohort months (the first cohort's first day to as_of's local date
+// included), each date's cohort its local month.
+func (r Reader) ltvSpendPlan(req attribution.LTVRequest) (plan, error) {
+	if req.Months < 1 {
+		return plan{}, fmt.Errorf("read lifetime value: %d cohort months", req.Months)
+	}
+	loc := req.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	starts := req.CohortStarts()
+	p := r.spendPlan(attribution.Period{From: starts[0], To: attribution.DateOf(req.AsOf.In(loc)).AddDays(1)})
+	var whens []string
+	for i := 1; i < len(starts)-1; i++ {
+		whens = append(whens, fmt.Sprintf("WHEN s.day < %d THEN %d", starts[i].Unix(), starts[i-1].Unix()))
+	}
+	last := starts[len(starts)-2].Unix()
+	cohortOf := fmt.Sprint(last)
+	if len(whens) > 0 {
+		cohortOf = fmt.Sprintf("CASE %s ELSE %d END", strings.Join(whens, " "), last)
+	}
+	if p.extra == nil {
+		p.extra = map[string]string{}
+	}
+	p.extra["SpendCohortOf"] = cohortOf
+	p.name = "ltv_spend"
+	return p, nil
 }
 
 // ltvPlan is ltv.sql for req: the range is the cohort months, from the
@@ -119,4 +201,27 @@ func (r Reader) ltvPlan(req attribution.LTVRequest) (plan, error) {
 		"Duplicates": "0",
 	}
 	return plan{name: "ltv", args: args, extra: extra}, nil
+}
+
+// LTVStatements renders the statements ReadLTV runs for req without a
+// database (origen run --dry-run): ltv.sql, and ltv_spend.sql with a spend
+// table.
+func (r Reader) LTVStatements(req attribution.LTVRequest) ([]Statement, error) {
+	plans := []func(attribution.LTVRequest) (plan, error){r.ltvPlan}
+	if r.Mapping.Spend != nil {
+		plans = append(plans, r.ltvSpendPlan)
+	}
+	var out []Statement
+	for _, mk := range plans {
+		p, err := mk(req)
+		if err != nil {
+			return nil, err
+		}
+		q, args, err := r.prepare(p.name, p.args, p.extra)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Statement{Name: p.name, SQL: q, Args: args})
+	}
+	return out, nil
 }

@@ -135,11 +135,14 @@ func ltvLines(f attribution.LTVFacts, asOf time.Time) []string {
 	for _, s := range f.Spend {
 		out = append(out, fmt.Sprintf("spend %s x=%d rep=%s n=%d", s.Channel, s.X, s.RepeatTotal.Format(2), s.Customers))
 	}
+	for _, s := range f.CohortSpend {
+		out = append(out, fmt.Sprintf("cost %s %s %s rows=%d", s.Channel, s.Cohort, s.Amount.Format(2), s.Rows))
+	}
 	sort.Strings(out)
 	return out
 }
 
-// The aggregates of ltv_cohorts and ltv_customers, by hand (docs/LTV.md):
+// The aggregates of ltv.sql and ltv_spend.sql, by hand (docs/LTV.md):
 //
 //	Search March: u1, u2, u3 (u8's first registration is February's, u6 is
 //	an existing customer); youngest u3, 75 days 13 h at as_of.
@@ -156,6 +159,12 @@ func TestLTVByHand(t *testing.T) {
 		"cohort Email 2026-04-01 regs=1 youngest=74d",
 		"cohort Search 2026-03-01 regs=3 youngest=75d",
 		"cohort Search 2026-06-01 regs=1 youngest=5d",
+		// ltv_spend - the cohort months' spend per channel and month
+		// (February's 999.00 is before them; Display has no cohort).
+		"cost Display 2026-04-01 5.00 rows=1",
+		"cost Email 2026-04-01 10.00 rows=1",
+		"cost Search 2026-03-01 300.00 rows=1",
+		"cost Search 2026-06-01 50.00 rows=1",
 		"month Email 2026-04-01 m1 rev=20.00 new=1 rep=1",
 		"month Email 2026-04-01 m3 rev=10.00 new=0 rep=0",
 		"month Search 2026-03-01 m1 rev=100.00 new=1 rep=1",
