@@ -408,8 +408,10 @@ type BGNBDFit struct {
 	Customers int
 	// Cov is the covariance of the estimates of (ln r, ln α, ln a, ln b),
 	// the inverse of the observed information (the negative Hessian of
-	// the log-likelihood at the maximum); CovOK is false when that Hessian
-	// is not negative definite, and then no interval is given.
+	// the log-likelihood at the maximum), or on a plateau its
+	// pseudo-inverse over the identified directions (covarianceOf); CovOK
+	// is false when that Hessian has a clearly positive eigenvalue (no
+	// maximum), and then no interval is given.
 	Cov   [4][4]float64
 	CovOK bool
 	// flat are the unidentified directions of a maximum on a plateau
@@ -456,9 +458,9 @@ const (
 	MinGammaGammaCustomers = 20
 )
 
-// FitBGNBD fits the BG/NBD model to cs by maximum likelihood: Nelder–Mead
-// over (ln r, ln α, ln a, ln b) from several starting points, each with
-// restarts, keeping the best maximum.
+// FitBGNBD fits the BG/NBD model to cs by maximum likelihood: BFGS on the
+// analytic gradient over (ln r, ln α, ln a, ln b) from up to three starting
+// points, until two agree (multiStartGrad).
 func FitBGNBD(cs []RFM) (BGNBDFit, error) {
 	gs, err := groupRFM(cs)
 	if err != nil {

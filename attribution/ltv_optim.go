@@ -6,11 +6,12 @@ import (
 )
 
 // The customer-value models (ltv_bgnbd.go, ltv_gammagamma.go) are fitted by
-// maximum likelihood with a derivative-free minimiser over the logarithms of
-// their parameters, so every parameter stays positive without constraints.
-// The module has no numerical library (no gonum in go.sum), and a few
-// dozen lines of Nelder–Mead with restarts are enough for 3 or 4 smooth
-// parameters.
+// maximum likelihood over the logarithms of their parameters, so every
+// parameter stays positive without constraints: BFGS on their analytic
+// gradients (bfgs, multiStartGrad), with Nelder–Mead (derivative-free) as
+// the fallback where BFGS makes no progress. The module has no numerical
+// library (no gonum in go.sum), and a few dozen lines of each are enough
+// for 3 or 4 smooth parameters.
 
 // errNotFinite is returned when an objective is not finite at a start point.
 var errNotFinite = errors.New("objective is not finite at the start point")
