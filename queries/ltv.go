@@ -146,7 +146,7 @@ func (r Reader) ltvSpendPlan(req attribution.LTVRequest) (plan, error) {
 	p := r.spendPlan(attribution.Period{From: starts[0], To: attribution.DateOf(req.AsOf.In(loc)).AddDays(1)})
 	var whens []string
 	for i := 1; i < len(starts)-1; i++ {
-		whens = append(whens, fmt.Sprintf("WHEN s.day < %d THEN %d", starts[i].Unix(), starts[i-1].Unix()))
+		whens = append(whens, fmt.Sprintf("WHEN d.day < %d THEN %d", starts[i].Unix(), starts[i-1].Unix()))
 	}
 	last := starts[len(starts)-2].Unix()
 	cohortOf := fmt.Sprint(last)

@@ -5,14 +5,25 @@
 -- to the day after as_of's local date - grouped in SQL - one row per channel
 -- and month, never per day or campaign. The filters are spend.sql's - the
 -- source's own date column against bound parameters of its type a day wider
--- on each side, then the exact range on the normalised day.
-SELECT s.channel, {{.SpendCohortOf}} AS cohort,
-       SUM(s.amount) AS amount,
+-- on each side, then the exact range on the normalised day. origen_sd and
+-- origen_sm are materialized on SQLite so that the normalised day and its
+-- month are computed once per row (inlined, SQLite computes them at every
+-- use).
+WITH origen_sd AS {{.Materialized}}(
+  SELECT s.channel, s.day, s.amount
+  FROM {{.SpendKeyed}} AS s
+  WHERE s.date_f >= :from_raw AND s.date_f < :to_raw
+    AND s.amount IS NOT NULL
+),
+origen_sm AS {{.Materialized}}(
+  SELECT d.channel, d.day, d.amount, {{.SpendCohortOf}} AS cohort
+  FROM origen_sd AS d
+  WHERE d.day >= :from_day AND d.day < :to_day
+)
+SELECT channel, cohort,
+       SUM(amount) AS amount,
        COUNT(*) AS spend_rows,
-       SUM(CASE WHEN s.amount < 0 THEN 1 ELSE 0 END) AS negative_rows,
-       MIN(CASE WHEN s.amount < 0 THEN s.day END) AS first_negative
-FROM {{.SpendKeyed}} AS s
-WHERE s.date_f >= :from_raw AND s.date_f < :to_raw
-  AND s.day >= :from_day AND s.day < :to_day
-  AND s.amount IS NOT NULL
-GROUP BY s.channel, {{.SpendCohortOf}}
+       SUM(CASE WHEN amount < 0 THEN 1 ELSE 0 END) AS negative_rows,
+       MIN(CASE WHEN amount < 0 THEN day END) AS first_negative
+FROM origen_sm
+GROUP BY channel, cohort
