@@ -93,11 +93,10 @@ func (r Reader) readLTVSpend(ctx context.Context, db DBTX, req attribution.LTVRe
 	}
 	var out []attribution.LTVCohortSpendFact
 	type negative struct {
-		label string
 		rows  int64
 		first int64
 	}
-	var neg *negative
+	neg := map[string]*negative{}
 	err = r.run(ctx, db, p, timeout, func(rows *sqlx.Rows) error {
 		var (
 			ch                           sql.NullString
@@ -109,12 +108,13 @@ func (r Reader) readLTVSpend(ctx context.Context, db DBTX, req attribution.LTVRe
 		}
 		if negatives > 0 {
 			label := attribution.NormalizeChannel(ch.String, ch.Valid)
-			// The earliest negative row names the error, as in ReadSpend.
-			if neg == nil || first.Int64 < neg.first || first.Int64 == neg.first && label < neg.label {
-				neg = &negative{label: label, rows: negatives, first: first.Int64}
-			} else if label == neg.label {
-				neg.rows += negatives
+			g, ok := neg[label]
+			if !ok {
+				g = &negative{first: first.Int64}
+				neg[label] = g
 			}
+			g.rows += negatives
+			g.first = min(g.first, first.Int64)
 		}
 		out = append(out, attribution.LTVCohortSpendFact{Channel: ch.String, ChannelValid: ch.Valid, Cohort: epochDay(cohort),
 			Amount: attribution.Money(amount), Rows: n})
@@ -123,10 +123,19 @@ func (r Reader) readLTVSpend(ctx context.Context, db DBTX, req attribution.LTVRe
 	if err != nil {
 		return nil, err
 	}
-	if neg != nil {
+	// The channel with the earliest negative row names the error (ties by
+	// label), with all its negative rows, as in ReadSpend.
+	var label string
+	var g *negative
+	for l, n := range neg {
+		if g == nil || n.first < g.first || n.first == g.first && l < label {
+			label, g = l, n
+		}
+	}
+	if g != nil {
 		return nil, attribution.Errorf(attribution.KindData,
 			"[spend] has %d rows with a negative amount for channel %q (first on %s): spend must be >= 0; fix the source or exclude them with sql =",
-			neg.rows, attribution.ReadableLabel(neg.label), epochDay(neg.first))
+			g.rows, attribution.ReadableLabel(label), epochDay(g.first))
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package queries_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -353,6 +354,28 @@ func TestLTVReportByHand(t *testing.T) {
 			}
 			if len(l.Cohorts) != 3 {
 				t.Errorf("%d cohort curves, want 3", len(l.Cohorts))
+			}
+		})
+	}
+}
+
+// A negative spend amount in a cohort month (here March, before any report
+// period would read it) is the same data error as in the report's spend
+// read, naming the channel, the rows and the first date, on both drivers.
+func TestLTVNegativeSpend(t *testing.T) {
+	for _, e := range openLTVDBs(t, ltvRegs, ltvPurs) {
+		t.Run(string(e.dialect), func(t *testing.T) {
+			mustExec(t, e.db, `INSERT INTO spend VALUES ('2026-03-20', 'Search', -4.00)`)
+			mustExec(t, e.db, `INSERT INTO spend VALUES ('2026-04-02', 'Search', -1.00)`)
+			_, err := e.snapshot(t, "UTC").ReadLTV(context.Background(), attribution.LTVRequest{AsOf: ltvAsOf, Location: time.UTC, Months: 4})
+			var ae *attribution.Error
+			if !errors.As(err, &ae) || ae.Kind != attribution.KindData {
+				t.Fatalf("error %v, want a data error", err)
+			}
+			for _, want := range []string{"2 rows with a negative amount", `channel "Search"`, "first on 2026-03-20"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q lacks %q", err, want)
+				}
 			}
 		})
 	}
