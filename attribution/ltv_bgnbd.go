@@ -327,6 +327,67 @@ func bgnbdLogLik(m BGNBD, gs []rfmGroup) float64 {
 	return s
 }
 
+// bgnbdLogLikGrad is bgnbdLogLik with its gradient in the log-parameters
+// (ln r, ln α, ln a, ln b), written into grad. With L3 = ln A3 and
+// L4 = ln A4 as in bgnbdLnA3/bgnbdLnA4 and S(x) = ln A1 + ln A2 − r ln α
+// (bgnbdLnA12), the log-likelihood of a customer is S + L3 (x = 0) or
+// S + ln(e^L3 + e^L4), whose derivatives are the weighted derivatives of
+// L3 and L4 (weights e^L3, e^L4 over their sum) plus those of S:
+//
+//	r ∂S/∂r = Σ_{k<x} r/(r+k)        a ∂S/∂a = −Σ a/(a+b+k)
+//	b ∂S/∂b = Σ a b/((b+k)(a+b+k))
+//	r ∂L/∂r = −r ln(1 + t/α)         α ∂L/∂α = (r t − x α)/(α + t)
+//	a ∂L4/∂a = 1                     b ∂L4/∂b = −b/(b+x−1)
+//
+// with t = T for L3 and t = t_x for L4.
+func bgnbdLogLikGrad(m BGNBD, gs []rfmGroup, grad []float64) float64 {
+	var dS [4]float64
+	s, lnA12, lastX := 0.0, 0.0, 0
+	var g [4]float64
+	for _, gr := range gs {
+		for k := lastX; k < gr.X; k++ {
+			kf := float64(k)
+			lnA12 += math.Log(m.R+kf) - math.Log1p(m.A/(m.B+kf))
+			dS[0] += m.R / (m.R + kf)
+			dS[2] -= m.A / (m.A + m.B + kf)
+			dS[3] += m.A * m.B / ((m.B + kf) * (m.A + m.B + kf))
+		}
+		lastX = gr.X
+		x := float64(gr.X)
+		lnA3 := bgnbdLnA3(m, gr.X, gr.T)
+		d3r := -m.R * math.Log1p(gr.T/m.Alpha)
+		d3a := (m.R*gr.T - x*m.Alpha) / (m.Alpha + gr.T)
+		ll := lnA12 + lnA3
+		dr, da, dA, dB := d3r, d3a, 0.0, 0.0
+		if gr.X > 0 {
+			lnA4 := bgnbdLnA4(m, gr.X, gr.Tx)
+			ll = lnA12 + logSumExp(lnA3, lnA4)
+			// w4 = e^L4/(e^L3 + e^L4), computed without overflow.
+			var w4 float64
+			if lnA4 > lnA3 {
+				w4 = 1 / (1 + math.Exp(lnA3-lnA4))
+			} else {
+				e := math.Exp(lnA4 - lnA3)
+				w4 = e / (1 + e)
+			}
+			w3 := 1 - w4
+			d4r := -m.R * math.Log1p(gr.Tx/m.Alpha)
+			d4a := (m.R*gr.Tx - x*m.Alpha) / (m.Alpha + gr.Tx)
+			dr = w3*d3r + w4*d4r
+			da = w3*d3a + w4*d4a
+			dA = w4
+			dB = -w4 * m.B / (m.B + x - 1)
+		}
+		s += gr.n * ll
+		g[0] += gr.n * (dS[0] + dr)
+		g[1] += gr.n * da
+		g[2] += gr.n * (dS[2] + dA)
+		g[3] += gr.n * (dS[3] + dB)
+	}
+	copy(grad, g[:])
+	return s
+}
+
 // BGNBDLogLikelihood is the log-likelihood of customers cs under m (the
 // sum of equation (6) over customers).
 func BGNBDLogLikelihood(m BGNBD, cs []RFM) (float64, error) {
@@ -347,10 +408,16 @@ type BGNBDFit struct {
 	Customers int
 	// Cov is the covariance of the estimates of (ln r, ln α, ln a, ln b),
 	// the inverse of the observed information (the negative Hessian of
-	// the log-likelihood at the maximum); CovOK is false when that Hessian
-	// is not negative definite, and then no interval is given.
+	// the log-likelihood at the maximum), or on a plateau its
+	// pseudo-inverse over the identified directions (covarianceOf); CovOK
+	// is false when that Hessian has a clearly positive eigenvalue (no
+	// maximum), and then no interval is given.
 	Cov   [4][4]float64
 	CovOK bool
+	// flat are the unidentified directions of a maximum on a plateau
+	// (covarianceOf), along which Cov is 0: no interval for a parameter
+	// that moves along them, nor for a figure that does (deltaMethod).
+	flat [][]float64
 }
 
 // Params returns (r, α, a, b).
@@ -360,12 +427,23 @@ func (m BGNBD) Params() [4]float64 { return [4]float64{m.R, m.Alpha, m.A, m.B} }
 // 3 b), computed on the log scale and transformed back, so it is
 // asymmetric and stays positive; ok is false without a covariance.
 func (f BGNBDFit) Interval(i int) (low, high float64, ok bool) {
-	if !f.CovOK {
+	if !f.CovOK || onFlat(f.flat, i) {
 		return 0, 0, false
 	}
 	se := math.Sqrt(f.Cov[i][i])
 	v := f.Params()[i]
 	return v * math.Exp(-Z95*se), v * math.Exp(Z95*se), true
+}
+
+// onFlat reports whether log-parameter i moves along one of the flat
+// directions (a share of more than 1% of a unit direction vector).
+func onFlat(flat [][]float64, i int) bool {
+	for _, v := range flat {
+		if v[i]*v[i] > 0.01 {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrTooFewCustomers is returned by FitBGNBD and FitGammaGamma when there
@@ -380,9 +458,9 @@ const (
 	MinGammaGammaCustomers = 20
 )
 
-// FitBGNBD fits the BG/NBD model to cs by maximum likelihood: Nelder–Mead
-// over (ln r, ln α, ln a, ln b) from several starting points, each with
-// restarts, keeping the best maximum.
+// FitBGNBD fits the BG/NBD model to cs by maximum likelihood: BFGS on the
+// analytic gradient over (ln r, ln α, ln a, ln b) from up to three starting
+// points, until two agree (multiStartGrad).
 func FitBGNBD(cs []RFM) (BGNBDFit, error) {
 	gs, err := groupRFM(cs)
 	if err != nil {
@@ -406,6 +484,18 @@ func bgnbdNLL(gs []rfmGroup) func([]float64) float64 {
 	return func(v []float64) float64 {
 		m := BGNBD{math.Exp(v[0]), math.Exp(v[1]), math.Exp(v[2]), math.Exp(v[3])}
 		return -bgnbdLogLik(m, gs)
+	}
+}
+
+// bgnbdNLLGrad is bgnbdNLL with its gradient (bgnbdLogLikGrad).
+func bgnbdNLLGrad(gs []rfmGroup) func(v, grad []float64) float64 {
+	return func(v, grad []float64) float64 {
+		m := BGNBD{math.Exp(v[0]), math.Exp(v[1]), math.Exp(v[2]), math.Exp(v[3])}
+		ll := bgnbdLogLikGrad(m, gs, grad)
+		for i := range grad {
+			grad[i] = -grad[i]
+		}
+		return -ll
 	}
 }
 
@@ -436,16 +526,7 @@ func fitBGNBD(gs []rfmGroup) (BGNBDFit, error) {
 	meanT := sumT / customers
 	nll := bgnbdNLL(gs)
 	starts := bgnbdStarts(meanT)
-	var sub func([]float64) float64
-	if len(gs) > subsampleAbove {
-		k := len(gs) / subsampleAbove
-		var few []rfmGroup
-		for i := 0; i < len(gs); i += k {
-			few = append(few, gs[i])
-		}
-		sub = bgnbdNLL(few)
-	}
-	best, fBest, ok := multiStart(nll, sub, starts)
+	best, fBest, ok := multiStartGrad(nll, bgnbdNLLGrad(gs), starts)
 	if !ok {
 		return BGNBDFit{}, fmt.Errorf("fit BG/NBD: the likelihood is not finite at any starting point")
 	}
@@ -454,8 +535,8 @@ func fitBGNBD(gs []rfmGroup) (BGNBDFit, error) {
 		LogLik:    -fBest,
 		Customers: int(customers),
 	}
-	if inv, ok := invertSPD(hessian(nll, best, 1e-4)); ok {
-		fit.CovOK = true
+	if inv, flat, ok := covarianceOf(hessian(nll, best, 1e-4)); ok {
+		fit.CovOK, fit.flat = true, flat
 		for i := 0; i < 4; i++ {
 			for j := 0; j < 4; j++ {
 				fit.Cov[i][j] = inv[i][j]

@@ -94,12 +94,13 @@ type GammaGammaFit struct {
 	// observed information, as in BGNBDFit.
 	Cov   [3][3]float64
 	CovOK bool
+	flat  [][]float64 // as BGNBDFit's
 }
 
 // Interval returns the 95% Wald interval of parameter i (0 p, 1 q, 2 v) on
 // the log scale, as BGNBDFit.Interval.
 func (f GammaGammaFit) Interval(i int) (low, high float64, ok bool) {
-	if !f.CovOK {
+	if !f.CovOK || onFlat(f.flat, i) {
 		return 0, 0, false
 	}
 	se := math.Sqrt(f.Cov[i][i])
@@ -133,27 +134,110 @@ func ggNLL(gs []ggGroup) func([]float64) float64 {
 	}
 }
 
+// ggNLLGrad is ggNLL with its gradient in (ln p, ln q, ln v). With
+// D(z, h) = ψ(z+h) − ψ(z) (digammaDiff), the derivatives of −ln B(px, q)
+// are D(px, q) in px and D(q, px) in q, so per customer
+//
+//	p ∂/∂p = px (D(px, q) − ln(1 + v/(x z̄)))
+//	q ∂/∂q = q (D(q, px) − ln(1 + x z̄/v))
+//	v ∂/∂v = (q x z̄ − px v)/(v + x z̄)
+func ggNLLGrad(gs []ggGroup) func(v, grad []float64) float64 {
+	return func(v, grad []float64) float64 {
+		m := GammaGamma{math.Exp(v[0]), math.Exp(v[1]), math.Exp(v[2])}
+		s, cx, dp, dq, lastX := 0.0, 0.0, 0.0, 0.0, 0
+		var g [3]float64
+		for _, gr := range gs {
+			x := float64(gr.X)
+			px := m.P * x
+			if gr.X != lastX {
+				lastX = gr.X
+				cx = -lbeta(px, m.Q)
+				dp, dq = digammaDiff(px, m.Q), digammaDiff(m.Q, px)
+			}
+			xz := x * gr.Mean
+			s += gr.n * (cx + ggTail(px, m.Q, m.V, xz) - math.Log(gr.Mean))
+			g[0] += gr.n * px * (dp - math.Log1p(m.V/xz))
+			g[1] += gr.n * m.Q * (dq - math.Log1p(xz/m.V))
+			g[2] += gr.n * (m.Q*xz - px*m.V) / (m.V + xz)
+		}
+		for i := range grad {
+			grad[i] = -g[i]
+		}
+		return -s
+	}
+}
+
+// digammaDiff is ψ(z+h) − ψ(z) for z, h > 0, to full relative precision
+// also when h is tiny against z (a huge q, where the plain difference of
+// two digammas cancels): below 20 by the recurrence ψ(z) = ψ(z+1) − 1/z,
+// whose terms 1/(z+k) − 1/(z+h+k) = h/((z+k)(z+h+k)) are positive; from 20
+// by the difference of the asymptotic series ψ(z) ~ ln z − 1/(2z) −
+// Σ B₂ₖ/(2k z²ᵏ) (Abramowitz & Stegun 6.3.18), each power difference
+// factored through 1/(z+h) − 1/z = −h/(z(z+h)). Truncated after z⁻⁸, the
+// error is below 1e-15 relative at z ≥ 20.
+func digammaDiff(z, h float64) float64 {
+	acc := 0.0
+	for z < 20 {
+		acc += h / (z * (z + h))
+		z++
+	}
+	u, w := 1/(z+h), 1/z
+	d := -h / (z * (z + h)) // u − w
+	// pow(u, k) − pow(w, k) = (u − w) Σ_{i<k} u^i w^(k−1−i).
+	powDiff := func(k int) float64 {
+		s := 0.0
+		for i := 0; i < k; i++ {
+			s += math.Pow(u, float64(i)) * math.Pow(w, float64(k-1-i))
+		}
+		return d * s
+	}
+	return acc + math.Log1p(h/z) - d/2 - powDiff(2)/12 + powDiff(4)/120 - powDiff(6)/252 + powDiff(8)/240
+}
+
+// RepeatSpendCount is a distinct RepeatSpend and the number of repeat
+// customers who share it (a GROUP BY x, repeat total).
+type RepeatSpendCount struct {
+	RepeatSpend
+	Customers int64
+}
+
 // FitGammaGamma fits the Gamma–Gamma model to the repeat customers ss by
 // maximum likelihood, as FitBGNBD does.
 func FitGammaGamma(ss []RepeatSpend) (GammaGammaFit, error) {
+	counts := make([]RepeatSpendCount, len(ss))
+	for i, sp := range ss {
+		counts[i] = RepeatSpendCount{sp, 1}
+	}
+	return fitGammaGamma(counts, "customer")
+}
+
+// FitGammaGammaCounts is FitGammaGamma on grouped summaries.
+func FitGammaGammaCounts(ss []RepeatSpendCount) (GammaGammaFit, error) {
+	return fitGammaGamma(ss, "summary row")
+}
+
+func fitGammaGamma(ss []RepeatSpendCount, what string) (GammaGammaFit, error) {
 	idx := map[RepeatSpend]int{}
 	var gs []ggGroup
-	mean := 0.0
+	total, n := 0.0, int64(0)
 	for i, s := range ss {
 		if err := s.validate(); err != nil {
-			return GammaGammaFit{}, fmt.Errorf("fit Gamma-Gamma: customer %d: %w", i+1, err)
+			return GammaGammaFit{}, fmt.Errorf("fit Gamma-Gamma: %s %d: %w", what, i+1, err)
 		}
-		mean += s.Mean / float64(len(ss))
-		if j, ok := idx[s]; ok {
-			gs[j].n++
+		if s.Customers <= 0 {
+			return GammaGammaFit{}, fmt.Errorf("fit Gamma-Gamma: %s %d: %d customers", what, i+1, s.Customers)
+		}
+		n += s.Customers
+		if j, ok := idx[s.RepeatSpend]; ok {
+			gs[j].n += float64(s.Customers)
 			continue
 		}
-		idx[s] = len(gs)
-		gs = append(gs, ggGroup{s, 1})
+		idx[s.RepeatSpend] = len(gs)
+		gs = append(gs, ggGroup{s.RepeatSpend, float64(s.Customers)})
 	}
-	if len(ss) < MinGammaGammaCustomers {
+	if n < MinGammaGammaCustomers {
 		return GammaGammaFit{}, fmt.Errorf("fit Gamma-Gamma: %w (%d repeat customers; at least %d needed)",
-			ErrTooFewCustomers, len(ss), MinGammaGammaCustomers)
+			ErrTooFewCustomers, n, MinGammaGammaCustomers)
 	}
 	sort.Slice(gs, func(i, j int) bool {
 		if gs[i].X != gs[j].X {
@@ -161,6 +245,12 @@ func FitGammaGamma(ss []RepeatSpend) (GammaGammaFit, error) {
 		}
 		return gs[i].Mean < gs[j].Mean
 	})
+	// The mean spend is summed in the sorted order, so the starts do not
+	// depend on the input order.
+	for _, g := range gs {
+		total += g.n * g.Mean
+	}
+	mean := total / float64(n)
 	nll := ggNLL(gs)
 	// Starting points: p around a few units, q > 1 and v setting the mean
 	// spend pv/(q−1) near the observed mean.
@@ -169,26 +259,17 @@ func FitGammaGamma(ss []RepeatSpend) (GammaGammaFit, error) {
 		v := mean * (pq[1] - 1) / pq[0]
 		starts = append(starts, []float64{math.Log(pq[0]), math.Log(pq[1]), math.Log(v)})
 	}
-	var sub func([]float64) float64
-	if len(gs) > subsampleAbove {
-		k := len(gs) / subsampleAbove
-		var few []ggGroup
-		for i := 0; i < len(gs); i += k {
-			few = append(few, gs[i])
-		}
-		sub = ggNLL(few)
-	}
-	best, fBest, ok := multiStart(nll, sub, starts)
+	best, fBest, ok := multiStartGrad(nll, ggNLLGrad(gs), starts)
 	if !ok {
 		return GammaGammaFit{}, fmt.Errorf("fit Gamma-Gamma: the likelihood is not finite at any starting point")
 	}
 	fit := GammaGammaFit{
 		GammaGamma: GammaGamma{math.Exp(best[0]), math.Exp(best[1]), math.Exp(best[2])},
 		LogLik:     -fBest,
-		Customers:  len(ss),
+		Customers:  int(n),
 	}
-	if inv, ok := invertSPD(hessian(nll, best, 1e-4)); ok {
-		fit.CovOK = true
+	if inv, flat, ok := covarianceOf(hessian(nll, best, 1e-4)); ok {
+		fit.CovOK, fit.flat = true, flat
 		for i := 0; i < 3; i++ {
 			for j := 0; j < 3; j++ {
 				fit.Cov[i][j] = inv[i][j]

@@ -105,12 +105,26 @@ type LTVCustomer struct {
 	RepeatTotal   Money
 }
 
+// LTVCohortSpendFact is the spend of one raw channel label in one cohort
+// month (the local month of its dates), as the database groups it.
+type LTVCohortSpendFact struct {
+	Channel      string
+	ChannelValid bool
+	Cohort       Date
+	Amount       Money
+	Rows         int64
+}
+
 // LTVFacts are the aggregates of Snapshot.ReadLTV.
 type LTVFacts struct {
 	Cohorts   []LTVCohortFact
 	Months    []LTVMonthFact
 	Summaries []LTVSummaryFact
 	Spend     []LTVSpendFact
+	// CohortSpend is the spend source's spend per channel and cohort month
+	// up to as_of's local date (empty without a spend table; a spend file
+	// is BuildLTV's LTVInputs.Spend).
+	CohortSpend []LTVCohortSpendFact
 }
 
 // ReadLTV names the channels of the lifetime-value rows as every other
@@ -137,6 +151,15 @@ func (s labeledSnapshot) ReadLTV(ctx context.Context, req LTVRequest) (LTVFacts,
 	}
 	for i := range f.Spend {
 		f.Spend[i].Channel, f.Spend[i].ChannelValid = s.l.name(f.Spend[i].Channel, f.Spend[i].ChannelValid), true
+	}
+	// As mapSpend: labels found only in the spend are learnt first.
+	names := map[string]int64{}
+	for _, c := range f.CohortSpend {
+		names[s.l.baseName(c.Channel, c.ChannelValid)] += 0
+	}
+	s.l.learn(names)
+	for i := range f.CohortSpend {
+		f.CohortSpend[i].Channel, f.CohortSpend[i].ChannelValid = s.l.name(f.CohortSpend[i].Channel, f.CohortSpend[i].ChannelValid), true
 	}
 	return f, nil
 }

@@ -71,6 +71,8 @@ func CustomerValue(bg BGNBDFit, gg GammaGammaFit, c RFM, s RepeatSpend, weeks fl
 // Var(ln g) ≈ ∇ln g(θ)ᵀ Σ ∇ln g(θ), where Σ is block-diagonal (the two
 // fits are separate likelihoods of independent processes) and ∇ is taken
 // by central differences. The interval g·exp(∓1.96·√Var) stays positive.
+// A fit on a plateau gives an interval only when g does not move along
+// its flat directions (|∇·v| ≤ 10⁻³ |∇|).
 func deltaMethod(g func(BGNBD, GammaGamma) (float64, error), bg BGNBDFit, gg GammaGammaFit) (ValueEstimate, error) {
 	v, err := g(bg.BGNBD, gg.GammaGamma)
 	if err != nil {
@@ -103,6 +105,23 @@ func deltaMethod(g func(BGNBD, GammaGamma) (float64, error), bg BGNBDFit, gg Gam
 			return est, nil
 		}
 		grad[i] = (math.Log(fu) - math.Log(fd)) / (2 * h)
+	}
+	// On a plateau (covarianceOf) Σ is 0 along the flat directions: the
+	// interval holds only for a figure that does not move along them.
+	var norm float64
+	for _, d := range grad {
+		norm += d * d
+	}
+	norm = math.Sqrt(norm)
+	for _, v := range bg.flat {
+		if math.Abs(grad[0]*v[0]+grad[1]*v[1]+grad[2]*v[2]+grad[3]*v[3]) > 1e-3*norm {
+			return est, nil
+		}
+	}
+	for _, v := range gg.flat {
+		if math.Abs(grad[4]*v[0]+grad[5]*v[1]+grad[6]*v[2]) > 1e-3*norm {
+			return est, nil
+		}
 	}
 	vr := 0.0
 	for i := 0; i < 4; i++ {

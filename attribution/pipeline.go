@@ -260,9 +260,12 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	rep.Notes = append(rep.Notes, comparisonNotes(rep)...)
 	rep.Notes = append(rep.Notes, paidNotes(rep, req.Paid)...)
 	if req.LTVCohortMonths > 0 {
+		t1 := time.Now()
 		if rep.LTV, err = buildReportLTV(ctx, snap, req); err != nil {
 			return Report{}, fmt.Errorf("lifetime value: %w", err)
 		}
+		log.Info("lifetime value computed", "cohort_months", rep.LTV.CohortMonths, "channels", len(rep.LTV.Channels),
+			"duration", time.Since(t1).Round(time.Millisecond))
 	}
 	for _, n := range rep.Notes {
 		log.Warn(n)

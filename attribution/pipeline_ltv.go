@@ -110,12 +110,14 @@ func buildReportLTV(ctx context.Context, snap Snapshot, req ReportRequest) (*LTV
 	if err != nil {
 		return nil, err
 	}
-	p := Period{From: lr.FirstCohort(), To: DateOf(req.AsOf.In(req.Location)).AddDays(1)}
-	spend, err := readSpend(ctx, snap, req.SpendFile, p)
-	if err != nil {
-		return nil, err
+	// A spend table's spend comes with the facts, grouped per channel and
+	// cohort month in SQL; a spend file's is summed here.
+	var spend []DailySpendRow
+	if req.SpendFile != nil {
+		p := Period{From: lr.FirstCohort(), To: DateOf(req.AsOf.In(req.Location)).AddDays(1)}
+		spend, _ = spendUpTo(DaysIn(req.SpendFile.Days, p), DateOf(req.AsOf.In(req.Location)))
+		facts.CohortSpend = nil
 	}
-	spend, _ = spendUpTo(spend, DateOf(req.AsOf.In(req.Location)))
 	return BuildLTV(LTVInputs{AsOf: req.AsOf, Location: req.Location, CohortMonths: lr.Months, GrossMargin: g,
 		Facts: facts, Spend: spend})
 }
@@ -159,21 +161,32 @@ func BuildLTV(in LTVInputs) (*LTVReport, error) {
 		cohorts[k] = &LTVCohort{Channel: k.ch, Cohort: c.Cohort, Registrations: c.Registrations, YoungestAgeDays: age}
 		order = append(order, k)
 	}
-	// Spend per channel × local month of its date.
+	// Spend per channel × local month of its date: a spend file's days
+	// and a spend table's months (LTVFacts.CohortSpend).
 	unmatched := map[string]Money{}
-	for _, d := range in.Spend {
-		k := key{name(d.Channel, d.ChannelValid), Date{d.Date.Year, d.Date.Month, 1}}
+	addSpend := func(k key, amount Money) error {
 		if k.c.Before(out.FirstCohort) {
-			continue
+			return nil
 		}
 		lc, ok := cohorts[k]
 		if !ok {
-			unmatched[k.ch] += d.Amount
-			continue
+			unmatched[k.ch] += amount
+			return nil
 		}
 		var okAdd bool
-		if lc.Spend, okAdd = lc.Spend.Add(d.Amount); !okAdd {
-			return nil, &Error{Kind: KindData, Err: ErrMoneyOverflow, Msg: fmt.Sprintf("lifetime value: spend of channel %q in %s is out of range", k.ch, k.c)}
+		if lc.Spend, okAdd = lc.Spend.Add(amount); !okAdd {
+			return &Error{Kind: KindData, Err: ErrMoneyOverflow, Msg: fmt.Sprintf("lifetime value: spend of channel %q in %s is out of range", k.ch, k.c)}
+		}
+		return nil
+	}
+	for _, d := range in.Spend {
+		if err := addSpend(key{name(d.Channel, d.ChannelValid), Date{d.Date.Year, d.Date.Month, 1}}, d.Amount); err != nil {
+			return nil, err
+		}
+	}
+	for _, d := range in.Facts.CohortSpend {
+		if err := addSpend(key{name(d.Channel, d.ChannelValid), d.Cohort}, d.Amount); err != nil {
+			return nil, err
 		}
 	}
 	list := make([]LTVCohort, 0, len(order))
@@ -247,14 +260,12 @@ func BuildLTV(in LTVInputs) (*LTVReport, error) {
 			custs[n] += s.Customers
 		}
 	}
-	spends := map[string][]RepeatSpend{}
+	spends := map[string][]RepeatSpendCount{}
 	for _, s := range spendFacts {
 		ch := name(s.Channel, s.ChannelValid)
-		rs := RepeatSpend{X: s.X, Mean: s.RepeatTotal.Float64() / float64(s.X)}
-		for i := int64(0); i < s.Customers; i++ {
-			spends[ch] = append(spends[ch], rs)
-			spends[LTVTotal] = append(spends[LTVTotal], rs)
-		}
+		rs := RepeatSpendCount{RepeatSpend{X: s.X, Mean: s.RepeatTotal.Float64() / float64(s.X)}, s.Customers}
+		spends[ch] = append(spends[ch], rs)
+		spends[LTVTotal] = append(spends[LTVTotal], rs)
 	}
 	type fits struct {
 		bg  *BGNBDFit
@@ -268,7 +279,7 @@ func BuildLTV(in LTVInputs) (*LTVReport, error) {
 			f.err = err
 			return f
 		}
-		gg, err := FitGammaGamma(spends[ch])
+		gg, err := FitGammaGammaCounts(spends[ch])
 		if err != nil {
 			f.err = err
 			return f

@@ -102,7 +102,7 @@ func TestCurvesByHand(t *testing.T) {
 }
 
 // generatedSQLite builds generated data into SQLite only (fast).
-func generatedSQLite(t *testing.T, cfg fixtures.Config) edgeDB {
+func generatedSQLite(t testing.TB, cfg fixtures.Config) edgeDB {
 	t.Helper()
 	t.Logf("generator seed %d, %d registrations", cfg.Seed, cfg.Registrations)
 	sq, err := sqlx.Open("sqlite", filepath.Join(t.TempDir(), "gen.db"))

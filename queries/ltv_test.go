@@ -2,6 +2,7 @@ package queries_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -135,11 +136,14 @@ func ltvLines(f attribution.LTVFacts, asOf time.Time) []string {
 	for _, s := range f.Spend {
 		out = append(out, fmt.Sprintf("spend %s x=%d rep=%s n=%d", s.Channel, s.X, s.RepeatTotal.Format(2), s.Customers))
 	}
+	for _, s := range f.CohortSpend {
+		out = append(out, fmt.Sprintf("cost %s %s %s rows=%d", s.Channel, s.Cohort, s.Amount.Format(2), s.Rows))
+	}
 	sort.Strings(out)
 	return out
 }
 
-// The aggregates of ltv_cohorts and ltv_customers, by hand (docs/LTV.md):
+// The aggregates of ltv.sql and ltv_spend.sql, by hand (docs/LTV.md):
 //
 //	Search March: u1, u2, u3 (u8's first registration is February's, u6 is
 //	an existing customer); youngest u3, 75 days 13 h at as_of.
@@ -156,6 +160,12 @@ func TestLTVByHand(t *testing.T) {
 		"cohort Email 2026-04-01 regs=1 youngest=74d",
 		"cohort Search 2026-03-01 regs=3 youngest=75d",
 		"cohort Search 2026-06-01 regs=1 youngest=5d",
+		// ltv_spend - the cohort months' spend per channel and month
+		// (February's 999.00 is before them; Display has no cohort).
+		"cost Display 2026-04-01 5.00 rows=1",
+		"cost Email 2026-04-01 10.00 rows=1",
+		"cost Search 2026-03-01 300.00 rows=1",
+		"cost Search 2026-06-01 50.00 rows=1",
 		"month Email 2026-04-01 m1 rev=20.00 new=1 rep=1",
 		"month Email 2026-04-01 m3 rev=10.00 new=0 rep=0",
 		"month Search 2026-03-01 m1 rev=100.00 new=1 rep=1",
@@ -344,6 +354,28 @@ func TestLTVReportByHand(t *testing.T) {
 			}
 			if len(l.Cohorts) != 3 {
 				t.Errorf("%d cohort curves, want 3", len(l.Cohorts))
+			}
+		})
+	}
+}
+
+// A negative spend amount in a cohort month (here March, before any report
+// period would read it) is the same data error as in the report's spend
+// read, naming the channel, the rows and the first date, on both drivers.
+func TestLTVNegativeSpend(t *testing.T) {
+	for _, e := range openLTVDBs(t, ltvRegs, ltvPurs) {
+		t.Run(string(e.dialect), func(t *testing.T) {
+			mustExec(t, e.db, `INSERT INTO spend VALUES ('2026-03-20', 'Search', -4.00)`)
+			mustExec(t, e.db, `INSERT INTO spend VALUES ('2026-04-02', 'Search', -1.00)`)
+			_, err := e.snapshot(t, "UTC").ReadLTV(context.Background(), attribution.LTVRequest{AsOf: ltvAsOf, Location: time.UTC, Months: 4})
+			var ae *attribution.Error
+			if !errors.As(err, &ae) || ae.Kind != attribution.KindData {
+				t.Fatalf("error %v, want a data error", err)
+			}
+			for _, want := range []string{"2 rows with a negative amount", `channel "Search"`, "first on 2026-03-20"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q lacks %q", err, want)
+				}
 			}
 		})
 	}

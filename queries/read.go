@@ -83,6 +83,9 @@ func (r Reader) prepare(name string, args map[string]any, extra map[string]strin
 		"PurchasesQ":         r.Mapping.Purchases.qualitySQL(r.Dialect, PurchasesInput),
 		"RegistrationsKeyed": r.Mapping.Registrations.keyedSQL(r.Dialect, RegistrationsInput, r.RawUserID),
 		"PurchasesKeyed":     r.Mapping.Purchases.keyedSQL(r.Dialect, PurchasesInput, r.RawUserID),
+		// first_registrations' count of a user's other registrations;
+		// a statement that does not read it sets "0" in extra.
+		"Duplicates": "SUM(COUNT(*)) OVER (PARTITION BY r.uid) - 1",
 	}
 	data["CChannelKey"], data["CCampaignKey"] = r.Mapping.Registrations.channelKey(r.Dialect, "c.channel"), labelKey(r.Dialect, "c.campaign")
 	data["CRegUs"] = "c.registered_at_f"

@@ -129,6 +129,15 @@ func (e env) dryRun(cfg *config, j job, asOf time.Time) error {
 		return err
 	}
 	stmts = append(stmts, bw)
+	if cfg.LTVCohortMonths > 0 {
+		// The lifetime-value section's reads (BuildReport runs them last).
+		lt, err := (queries.Reader{Dialect: cfg.Dialect, Mapping: cfg.Mapping, Location: cfg.Location}).LTVStatements(
+			attribution.LTVRequestFor(asOf, cfg.Location, cfg.LTVCohortMonths))
+		if err != nil {
+			return err
+		}
+		stmts = append(stmts, lt...)
+	}
 	for _, s := range stmts {
 		fmt.Fprintf(w, "  query %s:\n    %s\n", s.Name, strings.ReplaceAll(strings.TrimSpace(s.SQL), "\n", "\n    "))
 	}

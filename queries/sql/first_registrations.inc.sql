@@ -13,9 +13,10 @@
 -- value reaches the scans. Rows identical in every column Origen reads are
 -- one candidate; duplicates counts the user's other registrations in the
 -- range - all of them, since the range of a pass ends at as_of (a window
--- over the range's candidates, not the history). source, medium and the
--- declared dimensions dim1..dim4 of a candidate are the least of its rows
--- (byte order), so that they never split it.
+-- over the range's candidates, not the history; a statement that reads no
+-- duplicates sets Duplicates to 0 and saves the window). source, medium
+-- and the declared dimensions dim1..dim4 of a candidate are the least of
+-- its rows (byte order), so that they never split it.
 -- origen_first - a candidate counts when no registration of the same user
 -- comes before it - an anti-join that an index on (user_id, registered_at)
 -- serves, no window over the whole history. "Before" is the earlier
@@ -28,7 +29,7 @@
 -- revenue.
 {{.KeyedCTEs}}origen_cand AS {{.Materialized}}(
   SELECT r.uid, r.registered_at_f, r.channel, r.campaign,
-         SUM(COUNT(*)) OVER (PARTITION BY r.uid) - 1 AS duplicates,
+         {{.Duplicates}} AS duplicates,
          MIN(r.source) AS source, MIN(r.medium) AS medium,
          MIN(r.dim1) AS dim1, MIN(r.dim2) AS dim2, MIN(r.dim3) AS dim3, MIN(r.dim4) AS dim4
   FROM {{.RegistrationsKeyed}} AS r
