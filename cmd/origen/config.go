@@ -12,6 +12,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/origen-analytics/origen/attribution"
+	"github.com/origen-analytics/origen/internal/clickhouse"
 	"github.com/origen-analytics/origen/queries"
 	"github.com/origen-analytics/origen/reports"
 )
@@ -172,6 +173,10 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 		}
 		if !filepath.IsAbs(c.DSN) {
 			c.DSN = filepath.Join(dir, c.DSN)
+		}
+	case queries.ClickHouse:
+		if _, err := clickhouse.ParseDSN(c.DSN, clickhouse.Options{}); err != nil {
+			return nil, cfgErr("[database] dsn %s: %s", redactDSN(c.DSN), c.redact.Text(err.Error()))
 		}
 	case queries.Postgres:
 		// Refused here with Origen's words: libpq's own messages for a
