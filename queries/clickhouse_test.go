@@ -1,12 +1,16 @@
 package queries_test
 
 import (
+	"context"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
+	chdriver "github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/jmoiron/sqlx"
 
+	"github.com/origen-analytics/origen/fixtures"
 	"github.com/origen-analytics/origen/internal/clickhouse"
 	"github.com/origen-analytics/origen/internal/clickhouse/chtest"
 	"github.com/origen-analytics/origen/queries"
@@ -75,4 +79,77 @@ func openClickHouseEdge(t *testing.T) edgeDB {
 	}}
 }
 
-var _ = fmt.Sprint
+// generatedClickHouse loads cfg's data (whole seconds) into the two-shard
+// cluster the way `origen fixtures load --driver clickhouse` does: local
+// tables on each shard, Distributed tables spreading them by user.
+func generatedClickHouse(t *testing.T, cfg fixtures.Config) edgeDB {
+	t.Helper()
+	c := chtest.New(t)
+	ctx := context.Background()
+	var shards []chdriver.Conn
+	for _, h := range c.Hosts {
+		conn, err := fixtures.OpenClickHouse("clickhouse://default@" + h + "/default")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		shards = append(shards, conn)
+	}
+	if err := fixtures.LoadClickHouse(ctx, fixtures.ClickHouseTarget{Conn: shards[0], Database: c.Database,
+		Cluster: chtest.ClusterName, Shards: shards}, cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range []string{"registrations", "purchases"} {
+		if n := c.Counts(t, tb); n[0] == 0 || n[1] == 0 {
+			t.Fatalf("%s is not spread over both shards: %v", tb, n)
+		}
+	}
+	cols := func(names ...string) map[string]string {
+		m := map[string]string{}
+		for _, n := range names {
+			m[n] = n
+		}
+		return m
+	}
+	return edgeDB{chDB(t, c), queries.ClickHouse, queries.Mapping{
+		Registrations: queries.Source{Table: "registrations", Columns: cols("user_id", "registered_at", "channel", "campaign")},
+		Purchases:     queries.Source{Table: "purchases", Columns: cols("user_id", "purchased_at", "amount")},
+		Spend:         &queries.Source{Table: "spend", Columns: cols("date", "channel", "amount")},
+	}}
+}
+
+// The same generated data gives the same reports on PostgreSQL and on the
+// two-shard ClickHouse cluster, in every period, time zone and as-of of
+// TestPostgresAndSQLiteAgree.
+func TestClickHouseAgreesWithPostgres(t *testing.T) {
+	cfg := smallConfig(7)
+	cfg.WholeSeconds = true // ClickHouse 18.16's DateTime holds seconds
+	pg := generated(t, cfg)[1]
+	chdb := generatedClickHouse(t, cfg)
+	for _, c := range []struct {
+		from, to, tz string
+		asOf         time.Time
+	}{
+		{"2026-10-01", "2026-11-01", "Europe/Berlin", fixtures.DemoAsOf},
+		{"2026-03-01", "2026-04-01", "UTC", fixtures.DemoAsOf},
+		{"2026-03-25", "2026-03-31", "America/New_York", time.Date(2026, 4, 10, 13, 0, 0, 0, time.UTC)},
+		{"2025-11-01", "2026-11-01", "Asia/Tokyo", fixtures.DemoAsOf},
+	} {
+		t.Run(fmt.Sprintf("%s_%s_%s", c.from, c.to, c.tz), func(t *testing.T) {
+			p := mustPeriod(t, c.from, c.to)
+			a := runReport(t, pg, p, c.tz, c.asOf)
+			b := runReport(t, chdb, p, c.tz, c.asOf)
+			if a.Total.Registrations == 0 || a.Total.Customers == 0 {
+				t.Fatalf("degenerate data: %s", row(a.Total))
+			}
+			if !reflect.DeepEqual(a, b) {
+				for i := range a.Channels {
+					if i < len(b.Channels) && row(a.Channels[i]) != row(b.Channels[i]) {
+						t.Errorf("postgres   %s\nclickhouse %s", row(a.Channels[i]), row(b.Channels[i]))
+					}
+				}
+				t.Fatalf("reports differ:\npostgres   %+v\nclickhouse %+v", a.Total, b.Total)
+			}
+		})
+	}
+}

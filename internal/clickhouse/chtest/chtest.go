@@ -38,6 +38,9 @@ type Cluster struct {
 	Shards [2]*sql.DB
 	// HTTP is the first shard's HTTP interface (host:port), for inserts.
 	HTTP string
+	// Hosts are the shards' native addresses (host:port), in the
+	// cluster's order.
+	Hosts []string
 }
 
 // hosts are the shards' native addresses: ORIGEN_CLICKHOUSE_HOSTS
@@ -79,7 +82,7 @@ func newCluster(t testing.TB, getenv func(string) string) *Cluster {
 		name = name[:40]
 	}
 	name = "origen_" + name + "_" + hex.EncodeToString(suffix[:])
-	c := &Cluster{Database: name, DSN: "clickhouse://default@" + hs[0] + "/" + name, HTTP: httpHost(getenv)}
+	c := &Cluster{Database: name, DSN: "clickhouse://default@" + hs[0] + "/" + name, HTTP: httpHost(getenv), Hosts: hs}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	for i, h := range hs {
