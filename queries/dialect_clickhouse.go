@@ -32,15 +32,15 @@ var clickHouseSQL embed.FS
 // prospects' event scores, lifetime value, touchpoint paths) are refused
 // with ClickHouseUnsupported's words, at check time and when asked.
 var clickHouseStatements = map[string]bool{
-	"facts": true, "spend": true, "detail": true,
+	"facts": true, "spend": true, "detail": true, "budget_weeks": true,
 	"registrations_quality": true, "purchases_quality": true, "spend_quality": true,
 }
 
 // ClickHouseUnsupported is what origen check says about the sections that
 // do not run on ClickHouse yet.
 const ClickHouseUnsupported = "on ClickHouse, Origen computes the report's cohorts, comparison, daily cohorts, " +
-	"conversion curves, projection, drill-down, prospect list and spend; not yet the workbook's Registrations sheet " +
-	"(detail), [budget], [ltv], prospect scores from [events] or [touchpoints] paths: leave them out of a ClickHouse config"
+	"conversion curves, projection, drill-down, prospect list, spend, the Registrations sheet (detail) and the budget plan; " +
+	"not yet lifetime value ([ltv]), prospect scores from [events] or [touchpoints] paths"
 
 // errClickHouseUnsupported is the error of a statement not ported.
 func errClickHouseUnsupported(name string) error {
