@@ -126,6 +126,12 @@ func TestClickHouseAgreesWithPostgres(t *testing.T) {
 	cfg.WholeSeconds = true // ClickHouse 18.16's DateTime holds seconds
 	pg := generated(t, cfg)[1]
 	chdb := generatedClickHouse(t, cfg)
+	// With the drill-down: source and medium, and the declared dimensions.
+	for _, e := range []*edgeDB{&pg, &chdb} {
+		r := &e.mapping.Registrations
+		r.Columns["source"], r.Columns["medium"] = "source", "medium"
+		r.Dimensions = []string{"country", "device"}
+	}
 	for _, c := range []struct {
 		from, to, tz string
 		asOf         time.Time
@@ -139,8 +145,8 @@ func TestClickHouseAgreesWithPostgres(t *testing.T) {
 			p := mustPeriod(t, c.from, c.to)
 			a := runReport(t, pg, p, c.tz, c.asOf)
 			b := runReport(t, chdb, p, c.tz, c.asOf)
-			if a.Total.Registrations == 0 || a.Total.Customers == 0 {
-				t.Fatalf("degenerate data: %s", row(a.Total))
+			if a.Total.Registrations == 0 || a.Total.Customers == 0 || len(a.Campaigns) == 0 || len(a.Sources) == 0 || len(a.Dimensions) != 2 {
+				t.Fatalf("degenerate data: %s, %d campaign rows, %d source rows, %d dimensions", row(a.Total), len(a.Campaigns), len(a.Sources), len(a.Dimensions))
 			}
 			if !reflect.DeepEqual(a, b) {
 				for i := range a.Channels {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"github.com/jmoiron/sqlx"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -64,8 +63,9 @@ func (r Reader) prepareClickHouse(name string, args map[string]any, extra map[st
 		return "", nil, err
 	}
 	if name == "facts" {
-		text = strings.Replace(text, "{{.CurveParts}}", chCurveParts(), 1)
-		text = strings.Replace(text, "{{.DrillParts}}", chDrillParts(), 1)
+		for k, v := range chCurves() {
+			text = strings.ReplaceAll(text, "{{."+k+"}}", v)
+		}
 	}
 	var bindErr error
 	text = chParam.ReplaceAllStringFunc(text, func(m string) string {
@@ -88,6 +88,8 @@ func (r Reader) prepareClickHouse(name string, args map[string]any, extra map[st
 		"PurchasesKeyed":     r.chKeyed(r.Mapping.Purchases, PurchasesInput),
 		"RegistrationsQ":     r.chSelect(r.Mapping.Registrations, RegistrationsInput),
 		"PurchasesQ":         r.chSelect(r.Mapping.Purchases, PurchasesInput),
+		"ChannelKey":         chLabelKey("channel", r.Mapping.Registrations.GroupChannel),
+		"CampaignKey":        chLabelKey("campaign", false),
 	}
 	if r.Mapping.Spend != nil {
 		data["SpendKeyed"] = r.chKeyed(*r.Mapping.Spend, SpendInput)
@@ -338,7 +340,7 @@ func chLabelKey(label string, composite bool) string {
 	if composite {
 		set += `\x1F`
 	}
-	return fmt.Sprintf("concat(if(replaceRegexpAll(ifNull(%[1]s, ''), '[%[2]s]', '') = '', '1', '0'), ifNull(%[1]s, ''))", label, set)
+	return fmt.Sprintf("concat(if(match(ifNull(%[1]s, ''), '^[%[2]s]*$'), '1', '0'), ifNull(%[1]s, ''))", label, set)
 }
 
 // chSelect is selectSQL on ClickHouse: the canonical columns normalised,
@@ -376,14 +378,17 @@ func (r Reader) chKeyed(s Source, in Input) string {
 	var cols []string
 	add := func(expr, name string) { cols = append(cols, expr+" AS "+name) }
 	ref := func(canon string) string { x, _ := chRef(s, in, canon); return x }
-	add(chText(s, in, "user_id"), "uid")
+	if x, ok := chRef(s, in, "user_id"); ok && r.RawUserID {
+		// Both sources store user_id with the same type: grouped as stored.
+		add(x, "uid")
+	} else if ok {
+		add(chText(s, in, "user_id"), "uid")
+	}
 	switch in.Section {
 	case RegistrationsInput.Section:
 		add(r.chTime(in.Section, "registered_at", ref("registered_at")), "reg_us")
 		add(chChannel(s, in), "channel")
 		add(chText(s, in, "campaign"), "campaign")
-		add(chLabelKey(chChannel(s, in), s.GroupChannel), "channel_key")
-		add(chLabelKey(chText(s, in, "campaign"), false), "campaign_key")
 		add(chText(s, in, "source"), "source")
 		add(chText(s, in, "medium"), "medium")
 		for i := range attribution.MaxDimensions {
@@ -405,48 +410,36 @@ func (r Reader) chKeyed(s Source, in Input) string {
 	return "(SELECT " + strings.Join(cols, ",\n          ") + "\n   FROM " + chFrom(s) + " AS origen_t)"
 }
 
-// chCurveParts are the rows that every user's facts add to the
-// Kaplan–Meier inputs of the four curve specifications (facts.sql parts
-// 10+i; the file's comment): one tuple per specification, part 0 (left
-// out) where the user is not in its population.
-func chCurveParts() string {
-	var b strings.Builder
+// chCurves are facts.sql's fragments of the four curve specifications
+// (parts 10 + part; the file's comment): per user, in spec i's population
+// (bit 512 << i of the mask), conv_i (converted by day_i, the day it is
+// counted on: the conversion day or the days followed), open_i and
+// open_next_i; and the selectors of the columns by bit.
+func chCurves() map[string]string {
+	var cols, mask strings.Builder
+	sel := map[string][]string{}
 	for i := 1; i <= attribution.MaxCurveSpecs; i++ {
 		s := func(k string) string { return fmt.Sprintf(":s%d_%s", i, k) }
 		conv := fmt.Sprintf("(has_first AND first_at <= %s AND first_at < reg_us + :window_us)", s("as_of"))
 		followed := fmt.Sprintf("if(%[1]s - reg_us >= :window_us, :window_days, intDiv(%[1]s - reg_us, 86400000000))", s("as_of"))
 		convDay := "intDiv(first_at - reg_us, 86400000000)"
-		converted := fmt.Sprintf("(%s AND %s < %s)", conv, convDay, followed)
-		open := fmt.Sprintf("(NOT %s AND %s < :window_days AND reg_us >= %s AND reg_us < %s)", conv, followed, s("open_start"), s("open_end"))
-		next := fmt.Sprintf("(has_first AND first_at > %s AND first_at <= %s AND first_at < reg_us + :window_us)", s("as_of"), s("outcome_end"))
-		in := fmt.Sprintf("(existing = 0 AND reg_us >= %s AND reg_us < %s AND reg_us <= %s)", s("pop_start"), s("pop_end"), s("as_of"))
-		fmt.Fprintf(&b, ",\n    (toInt64(if(%s, 10 + %s, 0)), campaign, toInt64(if(%s, %s, %s)), toInt64(0), toInt64(0),\n"+
-			"     toInt64(%s), toInt64(NOT %s), toInt64(%s), toInt64(%s AND %s), toInt64(0), toInt64(0), toInt64(0), toInt64(0), CAST(NULL AS Nullable(String)))",
-			in, s("part"), converted, convDay, followed, converted, converted, open, open, next)
-	}
-	return b.String()
-}
-
-// chDrillParts are the drill-down rows of a user of the period (parts 4,
-// 5 and 21..24; facts.sql).
-func chDrillParts() string {
-	var b strings.Builder
-	values := map[int]string{4: "campaign", 5: "source", 21: "dim1", 22: "dim2", 23: "dim3", 24: "dim4"}
-	parts := make([]int, 0, len(values))
-	for p := range values {
-		parts = append(parts, p)
-	}
-	sort.Ints(parts)
-	for _, p := range parts {
-		user := "CAST(NULL AS Nullable(String))"
-		if p == 5 {
-			user = "medium"
+		fmt.Fprintf(&cols, ",\n             toInt64(%[1]s AND %[2]s < %[3]s) AS conv_%[4]d,"+
+			"\n             toInt64(if(conv_%[4]d = 1, %[2]s, %[3]s)) AS day_%[4]d,"+
+			"\n             toInt64(NOT %[1]s AND %[3]s < :window_days AND reg_us >= %[5]s AND reg_us < %[6]s) AS open_%[4]d,"+
+			"\n             toInt64(open_%[4]d = 1 AND has_first AND first_at > %[7]s AND first_at <= %[8]s AND first_at < reg_us + :window_us) AS open_next_%[4]d",
+			conv, convDay, followed, i, s("open_start"), s("open_end"), s("as_of"), s("outcome_end"))
+		fmt.Fprintf(&mask, "\n                    + %d * (existing = 0 AND reg_us >= %s AND reg_us < %s AND reg_us <= %s)",
+			256<<i, s("pop_start"), s("pop_end"), s("as_of"))
+		for k, v := range map[string]string{"CurvePart": "10 + " + s("part"), "CurveDay": fmt.Sprintf("day_%d", i),
+			"CurveConverted": fmt.Sprintf("conv_%d", i), "CurveOpen": fmt.Sprintf("open_%d", i), "CurveOpenNext": fmt.Sprintf("open_next_%d", i)} {
+			sel[k] = append(sel[k], fmt.Sprintf("b = %d, %s", 256<<i, v))
 		}
-		fmt.Fprintf(&b, ",\n    (toInt64(if(in_p AND %d < 21 + :dimensions, %d, 0)), %s, existing, k2, k3,\n"+
-			"     toInt64(1), duplicates, revenue, toInt64(0), toInt64(0), toInt64(0), toInt64(0), toInt64(0), %s)",
-			p, p, values[p], user)
 	}
-	return b.String()
+	out := map[string]string{"CurveColumns": cols.String(), "CurveMask": mask.String()}
+	for k, v := range sel {
+		out[k] = "multiIf(" + strings.Join(v, ", ") + ", 0)"
+	}
+	return out
 }
 
 // beginClickHouse is BeginSnapshot on ClickHouse: the server has no
