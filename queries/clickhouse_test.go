@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	chdriver "github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/jmoiron/sqlx"
 
+	"github.com/origen-analytics/origen/attribution"
 	"github.com/origen-analytics/origen/fixtures"
 	"github.com/origen-analytics/origen/internal/clickhouse"
 	"github.com/origen-analytics/origen/internal/clickhouse/chtest"
@@ -157,5 +159,31 @@ func TestClickHouseAgreesWithPostgres(t *testing.T) {
 				t.Fatalf("reports differ:\npostgres   %+v\nclickhouse %+v", a.Total, b.Total)
 			}
 		})
+	}
+}
+
+// A pass that needs more memory than the server allows says what to
+// change.
+func TestClickHouseMemoryLimitIsExplained(t *testing.T) {
+	e := openClickHouseEdge(t)
+	var dbName string
+	if err := e.db.QueryRow("SELECT currentDatabase()").Scan(&dbName); err != nil {
+		t.Fatal(err)
+	}
+	db, err := clickhouse.Open("clickhouse://default@"+chtest.New(t).Hosts[0]+"/"+dbName+"?max_memory_usage=100000", clickhouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	e.db = sqlx.NewDb(db, "clickhouse")
+	s, err := queries.Open(context.Background(), e.db, queries.SnapshotOptions{Dialect: e.dialect, Mapping: e.mapping, Timezone: "UTC"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, err = s.ReadFacts(context.Background(), attribution.FactsRequest{AsOf: edgeAsOf, WindowDays: 30,
+		Period: attribution.Period{From: attribution.Date{Year: 2026, Month: 3, Day: 1}, To: attribution.Date{Year: 2026, Month: 3, Day: 2}}})
+	if err == nil || !strings.Contains(err.Error(), "raise max_memory_usage") || !strings.Contains(err.Error(), "max_bytes_before_external_group_by") {
+		t.Fatalf("facts with 100 kB of memory: %v", err)
 	}
 }

@@ -461,3 +461,17 @@ func beginClickHouse(ctx context.Context, db *sqlx.DB) (*ReadTx, error) {
 func clickHouseOverflow(msg string) bool {
 	return strings.Contains(msg, "throwIf") || strings.Contains(msg, "Decimal math overflow")
 }
+
+// clickHouseExplain words the ClickHouse failures a person can act on
+// (nil for the others): the server's time and memory limits.
+func clickHouseExplain(name string, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "Timeout exceeded") || strings.Contains(msg, "code: 159,"):
+		return fmt.Errorf("query %s timed out on the server (max_execution_time; raise [database] statement_timeout): %w", name, err)
+	case strings.Contains(msg, "Memory limit") && strings.Contains(msg, "exceeded"):
+		return fmt.Errorf("query %s needs more memory than the ClickHouse server allows it: raise max_memory_usage for Origen's user, "+
+			"or let the per-user step spill to disk with ?max_bytes_before_external_group_by=N in the DSN (docs/SCALE.md): %w", name, err)
+	}
+	return nil
+}

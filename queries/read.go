@@ -194,6 +194,11 @@ func (r Reader) explain(ctx context.Context, name string, err error) error {
 	if overflowed(err) {
 		return overflowError(name, err)
 	}
+	if r.Dialect == ClickHouse {
+		if e := clickHouseExplain(name, err); e != nil {
+			return e
+		}
+	}
 	msg := err.Error()
 	for _, hint := range []string{"does not exist", "no such table", "no such column", "syntax error", "Syntax error", "Missing columns", "Unknown identifier", "Illegal type", "permission denied", "operator does not exist", "cannot cast", "invalid input syntax", "function"} {
 		if strings.Contains(msg, hint) {
