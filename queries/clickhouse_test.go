@@ -45,6 +45,13 @@ func chDB(t *testing.T, c *chtest.Cluster) *sqlx.DB {
 // user_id + 1): no fact may depend on where a row is stored.
 func openClickHouseEdge(t *testing.T) edgeDB {
 	t.Helper()
+	e, _ := openClickHouseEdgeCluster(t)
+	return e
+}
+
+// openClickHouseEdgeCluster is openClickHouseEdge with its cluster.
+func openClickHouseEdgeCluster(t *testing.T) (edgeDB, *chtest.Cluster) {
+	t.Helper()
 	c := chtest.New(t)
 	c.CreateSharded(t, "Sign Ups", "`User ID` Nullable(Int64), `Created At` Nullable(DateTime), `UTM \"Channel\"` Nullable(String)",
 		"tuple()", "ifNull(`User ID`, 0)")
@@ -78,7 +85,7 @@ func openClickHouseEdge(t *testing.T) edgeDB {
 			"user_id": "customer", "purchased_at": "ordered_at", "amount": "total"}},
 		Spend: &queries.Source{Table: c.Database + ".ad_spend", Columns: map[string]string{
 			"date": "day", "channel": "network", "amount": "cost"}},
-	}}
+	}}, c
 }
 
 // generatedClickHouse loads cfg's data (whole seconds) into the two-shard
@@ -165,12 +172,8 @@ func TestClickHouseAgreesWithPostgres(t *testing.T) {
 // A pass that needs more memory than the server allows says what to
 // change.
 func TestClickHouseMemoryLimitIsExplained(t *testing.T) {
-	e := openClickHouseEdge(t)
-	var dbName string
-	if err := e.db.QueryRow("SELECT currentDatabase()").Scan(&dbName); err != nil {
-		t.Fatal(err)
-	}
-	db, err := clickhouse.Open("clickhouse://default@"+chtest.New(t).Hosts[0]+"/"+dbName+"?max_memory_usage=100000", clickhouse.Options{})
+	e, c := openClickHouseEdgeCluster(t)
+	db, err := clickhouse.Open(c.DSN+"?max_memory_usage=100000", clickhouse.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
