@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -188,5 +189,81 @@ func TestClickHouseMemoryLimitIsExplained(t *testing.T) {
 		Period: attribution.Period{From: attribution.Date{Year: 2026, Month: 3, Day: 1}, To: attribution.Date{Year: 2026, Month: 3, Day: 2}}})
 	if err == nil || !strings.Contains(err.Error(), "raise max_memory_usage") || !strings.Contains(err.Error(), "max_bytes_before_external_group_by") {
 		t.Fatalf("facts with 100 kB of memory: %v", err)
+	}
+}
+
+// The ties of TestEqualEarliestRegistrationsPickTheSameChannel on the
+// two-shard cluster, a user's rows spread over both shards (rand()).
+func TestClickHouseTiesPickTheSameChannel(t *testing.T) {
+	c := chtest.New(t)
+	c.CreateSharded(t, "r", "user_id Int64, registered_at DateTime, channel Nullable(String), campaign Nullable(String)", "tuple()", "rand()")
+	c.CreateSharded(t, "p", "user_id Int64, purchased_at DateTime, amount Decimal(20, 2)", "tuple()", "rand()")
+	c.CreateSharded(t, "s", "date Date, channel String, amount Decimal(20, 2)", "tuple()", "rand()")
+	at := "2026-03-01 10:00:00"
+	regs := [][4]any{
+		{1, at, nil, nil}, {1, at, "Zeta", nil},
+		{2, at, "", nil}, {2, at, "Beta", nil},
+		{3, at, "Beta", nil}, {3, at, "Alpha", nil},
+		{4, at, "alpha", nil}, {4, at, "Alpha", nil},
+		{5, at, "Beta", nil}, {5, at, "Beta", "spring"},
+		{6, at, "Gamma", "x"}, {6, at, "Gamma", "x"},
+		{7, "2026-03-01 09:00:00", nil, nil}, {7, at, "Alpha", nil},
+	}
+	var rows [][]string
+	for _, r := range regs {
+		rows = append(rows, []string{chtest.Literal(r[0]), chtest.Literal(r[1]), chtest.Literal(r[2]), chtest.Literal(r[3])})
+	}
+	c.Insert(t, "r", rows)
+	e := edgeDB{db: chDB(t, c), dialect: queries.ClickHouse, mapping: queries.Mapping{
+		Registrations: queries.Source{Table: "r", Columns: map[string]string{"campaign": "campaign"}},
+		Purchases:     queries.Source{Table: "p"},
+		Spend:         &queries.Source{Table: "s"},
+	}}
+	rep := runReport(t, e, mustPeriod(t, "2026-03-01", "2026-03-02"), "UTC", time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC))
+	var got []string
+	for _, m := range rep.Channels {
+		got = append(got, fmt.Sprintf("%s=%d", m.Channel, m.Registrations))
+	}
+	sort.Strings(got)
+	got = append(got, fmt.Sprintf("duplicates=%d", rep.Quality.DuplicateRegistrations))
+	if want := "(none)=1 Alpha=2 Beta=2 Gamma=1 Zeta=1 duplicates=7"; strings.Join(got, " ") != want {
+		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
+	}
+	for _, p := range rep.Prospects {
+		if p.UserID == "5" && p.Campaign != "spring" {
+			t.Errorf("user 5's campaign = %q, want spring", p.Campaign)
+		}
+	}
+}
+
+// Sums beyond 64 bits are a data error on ClickHouse too, never wrapped:
+// spend (TestOverflowingSpendIsADataError) and a user's window revenue.
+func TestClickHouseOverflowIsADataError(t *testing.T) {
+	for _, tc := range []struct{ name, purchases, spend string }{
+		{"spend", "", "('2026-03-01', 'Search', 900000000000000), ('2026-03-01', 'Search', 900000000000000)"},
+		{"revenue", "(1, '2026-03-02 10:00:00', 900000000000000), (1, '2026-03-03 10:00:00', 900000000000000)", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := chtest.New(t)
+			c.CreateSharded(t, "r", "user_id Int64, registered_at DateTime, channel Nullable(String)", "tuple()", "rand()")
+			c.CreateSharded(t, "p", "user_id Int64, purchased_at DateTime, amount Decimal(20, 2)", "tuple()", "rand()")
+			c.CreateSharded(t, "s", "date Date, channel String, amount Decimal(20, 2)", "tuple()", "rand()")
+			c.Insert(t, "r", [][]string{{"1", "'2026-03-01 10:00:00'", "'Search'"}})
+			for table, values := range map[string]string{"p": tc.purchases, "s": tc.spend} {
+				if values != "" {
+					if err := c.Post("INSERT INTO " + table + " VALUES " + values); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			e := edgeDB{db: chDB(t, c), dialect: queries.ClickHouse, mapping: queries.Mapping{
+				Registrations: queries.Source{Table: "r"}, Purchases: queries.Source{Table: "p"}, Spend: &queries.Source{Table: "s"}}}
+			_, err := attribution.BuildReport(context.Background(), e.snapshot(t, "UTC"), attribution.ReportRequest{
+				Period: mustPeriod(t, "2026-03-01", "2026-03-02"), AsOf: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC),
+				Location: time.UTC, WindowDays: 30})
+			if err == nil || attribution.KindOf(err) != attribution.KindData || !strings.Contains(err.Error(), "beyond what Origen holds") {
+				t.Errorf("err = %v (kind %v), want a data error about the amounts", err, attribution.KindOf(err))
+			}
+		})
 	}
 }

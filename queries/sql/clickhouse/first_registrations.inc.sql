@@ -10,7 +10,8 @@
 -- one row each.
 -- Per user - the sorted array of its candidates (by registered_at, then
 -- channel key, then campaign key - docs/METRICS.md, "Ties"), its
--- purchases, and its duplicates (candidates less one). A user counts when
+-- purchases, and its duplicates (its rows in the range less one, as on
+-- PostgreSQL - identical rows are one candidate and a duplicate). A user counts when
 -- it has a candidate and no registration before the range - then no
 -- registration of the user comes before its least candidate.
 -- The ARRAY JOIN keeps every candidate tied with the least (equal
@@ -32,13 +33,13 @@ FROM (
   SELECT uid,
          arraySort(groupArrayIf((reg_us, channel_key, campaign_key, channel, campaign, 1, source, medium, dim1, dim2, dim3, dim4), kind = 0)) AS regs,
          groupArrayIf((pur_us, amount), kind = 1) AS purs,
-         toInt64(countIf(kind = 0)) - 1 AS duplicates
+         sumIf(n_rows, kind = 0) - 1 AS duplicates
   FROM (
     SELECT toUInt8(0) AS kind, r_uid AS uid, r_reg_us AS reg_us, channel, campaign,
            {{.ChannelKey}} AS channel_key, {{.CampaignKey}} AS campaign_key,
            min(source) AS source, min(medium) AS medium,
            min(dim1) AS dim1, min(dim2) AS dim2, min(dim3) AS dim3, min(dim4) AS dim4,
-           toInt64(0) AS pur_us, toInt64(0) AS amount
+           toInt64(0) AS pur_us, toInt64(0) AS amount, toInt64(count()) AS n_rows
     FROM (
       -- the filters run before any alias - ClickHouse's aliases are global
       SELECT assumeNotNull(r.uid) AS r_uid, assumeNotNull(r.reg_us) AS r_reg_us, r.channel, r.campaign,
@@ -51,7 +52,7 @@ FROM (
     SELECT toUInt8(2), h_uid, toInt64(0), CAST(NULL AS Nullable(String)), CAST(NULL AS Nullable(String)), '', '',
            CAST(NULL AS Nullable(String)), CAST(NULL AS Nullable(String)),
            CAST(NULL AS Nullable(String)), CAST(NULL AS Nullable(String)), CAST(NULL AS Nullable(String)), CAST(NULL AS Nullable(String)),
-           toInt64(0), toInt64(0)
+           toInt64(0), toInt64(0), toInt64(0)
     FROM (
       SELECT assumeNotNull(h.uid) AS h_uid
       FROM {{.RegistrationsKeyed}} AS h
@@ -63,7 +64,7 @@ FROM (
            '', '',
            CAST(NULL AS Nullable(String)), CAST(NULL AS Nullable(String)),
            CAST(NULL AS Nullable(String)), CAST(NULL AS Nullable(String)), CAST(NULL AS Nullable(String)), CAST(NULL AS Nullable(String)),
-           p_pur_us, p_amount
+           p_pur_us, p_amount, toInt64(0)
     FROM (
       SELECT assumeNotNull(p.uid) AS p_uid, assumeNotNull(p.pur_us) AS p_pur_us, assumeNotNull(p.amount) AS p_amount
       FROM {{.PurchasesKeyed}} AS p
