@@ -267,3 +267,31 @@ func TestClickHouseOverflowIsADataError(t *testing.T) {
 		})
 	}
 }
+
+// loadUTMClickHouse is loadUTM on the two-shard cluster (rows spread at
+// random).
+func loadUTMClickHouse(t *testing.T) edgeDB {
+	t.Helper()
+	c := chtest.New(t)
+	c.CreateSharded(t, "signups", "uid Int64, created DateTime, utm_source Nullable(String), utm_medium Nullable(String), utm_campaign Nullable(String)", "tuple()", "rand()")
+	c.CreateSharded(t, "orders", "uid Int64, at DateTime, total Decimal(12, 2)", "tuple()", "rand()")
+	c.CreateSharded(t, "costs", "day Date, src String, med String, cost Decimal(12, 2)", "tuple()", "rand()")
+	var rows [][]string
+	for _, r := range utmRegs {
+		rows = append(rows, []string{chtest.Literal(r.user), chtest.Literal(r.at), chtest.Literal(r.source), chtest.Literal(r.medium), chtest.Literal(r.campaign)})
+	}
+	c.Insert(t, "signups", rows)
+	rows = nil
+	for _, p := range utmPurs {
+		rows = append(rows, []string{chtest.Literal(p.user), chtest.Literal(p.at), p.amount})
+	}
+	c.Insert(t, "orders", rows)
+	rows = nil
+	for _, s := range utmSpend {
+		rows = append(rows, []string{chtest.Literal(s.day), chtest.Literal(s.source), chtest.Literal(s.medium), s.amount})
+	}
+	c.Insert(t, "costs", rows)
+	e := loadUTMMapping()
+	e.db, e.dialect = chDB(t, c), queries.ClickHouse
+	return e
+}
