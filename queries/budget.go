@@ -53,7 +53,7 @@ func (r Reader) budgetWeeksPlan(req attribution.BudgetWeeksRequest) (plan, error
 	// Thursday): D − ((D + 3) mod 7), with the modulo kept non-negative.
 	day := localDayExpr("reg_us", loc, start, end)
 	week := fmt.Sprintf("(%s - ((%s + 3) %% 7 + 7) %% 7)", day, day)
-	return plan{name: "budget_weeks", args: args, extra: map[string]string{"LocalWeek": week}}, nil
+	return plan{name: "budget_weeks", args: args, extra: map[string]string{"LocalWeek": week, "LocalDay": day}}, nil
 }
 
 // ReadBudgetWeeks implements attribution.Snapshot.

@@ -53,7 +53,7 @@ func TestBudgetWeeksByHand(t *testing.T) {
 		`NULL 2026-02-23 open=-1 regs=1 cust=0 rev=0.00`,
 	}
 	weeks := mustPeriod(t, "2026-02-23", "2026-03-09")
-	for _, e := range openEdgeDBs(t) {
+	for _, e := range openReportEdgeDBs(t) {
 		t.Run(string(e.dialect), func(t *testing.T) {
 			rows, err := e.snapshot(t, "Europe/Berlin").ReadBudgetWeeks(context.Background(), attribution.BudgetWeeksRequest{
 				Weeks: weeks, Location: location(t, "Europe/Berlin"), AsOf: edgeAsOf, WindowDays: 30})
@@ -100,7 +100,7 @@ func TestBudgetReportByHand(t *testing.T) {
 		}
 		return x
 	}
-	for _, e := range openEdgeDBs(t) {
+	for _, e := range openReportEdgeDBs(t) {
 		t.Run(string(e.dialect), func(t *testing.T) {
 			build := func(file *attribution.SpendTable) *attribution.Budget {
 				rep, err := attribution.BuildReport(context.Background(), e.snapshot(t, "Europe/Berlin"), attribution.ReportRequest{

@@ -67,10 +67,20 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 	// protocol whatever db is, so a `sql =` text can never carry a second
 	// statement (see Snapshot).
 	q := "SELECT * FROM " + src.from() + " AS origen_t WHERE " + r.placeholder(1) + " LIMIT 0"
-	if r.Record != nil {
-		r.Record(Statement{Name: "mapping check", SQL: q, Args: []any{true}})
+	args := []any{true}
+	if r.Dialect == ClickHouse {
+		// One statement per query is all the native protocol carries.
+		if src.Table != "" {
+			if _, err := chTable(src.Table); err != nil {
+				return sc, attribution.Errorf(attribution.KindConfig, "[%s] table = %q: %v", in.Section, src.Table, err)
+			}
+		}
+		q, args = "SELECT * FROM "+chFrom(src)+" AS origen_t LIMIT 0", nil
 	}
-	rows, err := db.QueryxContext(ctx, q, true)
+	if r.Record != nil {
+		r.Record(Statement{Name: "mapping check", SQL: q, Args: args})
+	}
+	rows, err := db.QueryxContext(ctx, q, args...)
 	if err != nil {
 		return sc, r.checkErr(ctx, in, src, err)
 	}
@@ -80,6 +90,7 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 		return sc, fmt.Errorf("read the columns of [%s]: %w", in.Section, err)
 	}
 	have := map[string]string{}
+	spelled := map[string]string{} // ClickHouse's own spelling of the types
 	var names []string
 	for _, t := range types {
 		name := t.Name()
@@ -87,6 +98,9 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 			name = strings.ToLower(name)
 		}
 		have[name] = strings.ToUpper(t.DatabaseTypeName())
+		if r.Dialect == ClickHouse {
+			spelled[name] = t.DatabaseTypeName()
+		}
 		names = append(names, t.Name())
 	}
 	for _, c := range in.columns {
@@ -123,11 +137,19 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 					in.Section, c.name, col, strings.ToLower(typ), c.name, kindWords[c.kind])
 			}
 		}
+		if r.Dialect == ClickHouse && !chAccepted(c.kind, typ) {
+			return sc, attribution.Errorf(attribution.KindConfig,
+				"[%s] %s = %q has the ClickHouse type %s, but %s must be %s: map another column or convert it with sql =",
+				in.Section, c.name, col, spelled[lookup], c.name, chKindWords[c.kind])
+		}
 		sc.Types[c.name] = typ
 		if typ == "" {
 			typ = "untyped"
 		}
 		sc.Columns[c.name] = fmt.Sprintf("%s (%s)", col, strings.ToLower(typ))
+		if r.Dialect == ClickHouse {
+			sc.Columns[c.name] = fmt.Sprintf("%s (%s)", col, spelled[lookup])
+		}
 	}
 	if err := checkDimensions(in, src, have, names, r.Dialect == SQLite); err != nil {
 		return sc, err

@@ -65,7 +65,7 @@ func TestCurvesByHand(t *testing.T) {
 		"Search: e0=1 e4=1 c29=1 o29=1 n29=1 c30=2",
 		"Social: c29=1 o29=1",
 	}
-	for _, e := range openEdgeDBs(t) {
+	for _, e := range openReportEdgeDBs(t) {
 		t.Run(string(e.dialect), func(t *testing.T) {
 			p := reportCurveSpec(march1, time.UTC, edgeAsOf, 30)
 			if got := p.PopulationStart.Format(time.DateOnly); got != "2025-12-01" {

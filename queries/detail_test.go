@@ -96,7 +96,7 @@ func checkDetail(t *testing.T, rep attribution.Report, rows []attribution.Detail
 // The detail rows add up to the aggregated report on every edge case and
 // on generated data, in both dialects.
 func TestDetailAddsUpToTheReport(t *testing.T) {
-	edges := openEdgeDBs(t)
+	edges := openReportEdgeDBs(t)
 	gens := generated(t, smallConfig(5))
 	cases := []struct {
 		name     string

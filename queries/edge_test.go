@@ -176,7 +176,7 @@ func row(m attribution.ChannelMetrics) string {
 
 func TestEdgeCases(t *testing.T) {
 	march1 := attribution.Period{From: attribution.Date{Year: 2026, Month: 3, Day: 1}, To: attribution.Date{Year: 2026, Month: 3, Day: 2}}
-	for _, e := range openEdgeDBs(t) {
+	for _, e := range openReportEdgeDBs(t) {
 		t.Run(string(e.dialect), func(t *testing.T) {
 			rep := runReport(t, e, march1, "UTC", edgeAsOf)
 			// Search: u1 day 0 (50), u2 not converted (purchase at exactly +W),
@@ -219,7 +219,7 @@ func TestEdgeCases(t *testing.T) {
 // time zone (METRICS.md, "Time"): 23:30 UTC on 1 March is 2 March in Berlin.
 func TestLocalDateDecidesThePeriod(t *testing.T) {
 	march2 := attribution.Period{From: attribution.Date{Year: 2026, Month: 3, Day: 2}, To: attribution.Date{Year: 2026, Month: 3, Day: 3}}
-	for _, e := range openEdgeDBs(t) {
+	for _, e := range openReportEdgeDBs(t) {
 		t.Run(string(e.dialect), func(t *testing.T) {
 			for _, tc := range []struct {
 				tz   string

@@ -91,7 +91,14 @@ func loadUTM(t *testing.T, db *sqlx.DB, d queries.Dialect) edgeDB {
 	for _, s := range utmSpend {
 		ins(`INSERT INTO costs VALUES (?, ?, ?, ?)`, s.day, s.source, s.medium, s.amount)
 	}
-	return edgeDB{db: db, dialect: d, mapping: queries.Mapping{
+	e := loadUTMMapping()
+	e.db, e.dialect = db, d
+	return e
+}
+
+// loadUTMMapping is the mapping of loadUTM's tables.
+func loadUTMMapping() edgeDB {
+	return edgeDB{mapping: queries.Mapping{
 		Registrations: queries.Source{Table: "signups", GroupChannel: true, Columns: map[string]string{
 			"user_id": "uid", "registered_at": "created", "source": "utm_source", "medium": "utm_medium", "campaign": "utm_campaign"}},
 		Purchases: queries.Source{Table: "orders", Columns: map[string]string{"user_id": "uid", "purchased_at": "at", "amount": "total"}},
@@ -137,8 +144,8 @@ func TestGA4GroupingEndToEnd(t *testing.T) {
 		"SEO regs=1 cust=0 cr=0.0000 spend=0.00 cpr=0.00 cac=n/a rev=0.00 roas=n/a median=n/a immature=0",
 		"Unassigned regs=1 cust=0 cr=0.0000 spend=0.00 cpr=0.00 cac=n/a rev=0.00 roas=n/a median=n/a immature=0",
 	}
-	var got [2][]string
-	for i, e := range []edgeDB{loadUTM(t, sq, queries.SQLite), loadUTM(t, pg, queries.Postgres)} {
+	var got [3][]string
+	for i, e := range []edgeDB{loadUTM(t, sq, queries.SQLite), loadUTM(t, pg, queries.Postgres), loadUTMClickHouse(t)} {
 		t.Run(string(e.dialect), func(t *testing.T) {
 			snap := e.snapshot(t, "UTC")
 			rep, err := attribution.BuildReport(context.Background(), snap, attribution.ReportRequest{
@@ -198,7 +205,7 @@ func TestGA4GroupingEndToEnd(t *testing.T) {
 			}
 		})
 	}
-	if !slices.Equal(got[0], got[1]) {
-		t.Errorf("SQLite and PostgreSQL differ:\n%q\n%q", got[0], got[1])
+	if !slices.Equal(got[0], got[1]) || !slices.Equal(got[0], got[2]) {
+		t.Errorf("SQLite, PostgreSQL and ClickHouse differ:\n%q\n%q\n%q", got[0], got[1], got[2])
 	}
 }

@@ -20,11 +20,11 @@ const (
 // ParseDialect validates a configured driver name.
 func ParseDialect(s string) (Dialect, error) {
 	switch Dialect(s) {
-	case Postgres, SQLite:
+	case Postgres, SQLite, ClickHouse:
 		return Dialect(s), nil
 	}
 	return "", attribution.Errorf(attribution.KindConfig,
-		"[database] driver = %q is not supported: use \"postgres\" or \"sqlite\"", s)
+		"[database] driver = %q is not supported: use \"postgres\", \"sqlite\" or \"clickhouse\"", s)
 }
 
 // Kind of a canonical column, which decides how it is normalised.

@@ -37,7 +37,7 @@ func readProspects(t *testing.T, e edgeDB, asOf time.Time) []string {
 // after as_of. u14's purchase comes after as_of, so it is still a prospect.
 func TestProspectsByHand(t *testing.T) {
 	want := "14|Search||29 16|Search||29 5|Social||29"
-	for _, e := range openEdgeDBs(t) {
+	for _, e := range openReportEdgeDBs(t) {
 		t.Run(string(e.dialect), func(t *testing.T) {
 			if got := strings.Join(readProspects(t, e, edgeAsOf), " "); got != want {
 				t.Errorf("prospects = %s, want %s", got, want)

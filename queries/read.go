@@ -58,6 +58,9 @@ const includePrefix = "-- include "
 // parameter. extra are further template values: SQL that Origen itself
 // generates, never user text.
 func (r Reader) prepare(name string, args map[string]any, extra map[string]string) (string, []any, error) {
+	if r.Dialect == ClickHouse {
+		return r.prepareClickHouse(name, args, extra)
+	}
 	text, err := readSQL(name)
 	if err != nil {
 		return "", nil, err
@@ -194,8 +197,13 @@ func (r Reader) explain(ctx context.Context, name string, err error) error {
 	if overflowed(err) {
 		return overflowError(name, err)
 	}
+	if r.Dialect == ClickHouse {
+		if e := clickHouseExplain(name, err); e != nil {
+			return e
+		}
+	}
 	msg := err.Error()
-	for _, hint := range []string{"does not exist", "no such table", "no such column", "syntax error", "permission denied", "operator does not exist", "cannot cast", "invalid input syntax", "function"} {
+	for _, hint := range []string{"does not exist", "no such table", "no such column", "syntax error", "Syntax error", "Missing columns", "Unknown identifier", "Illegal type", "permission denied", "operator does not exist", "cannot cast", "invalid input syntax", "function"} {
 		if strings.Contains(msg, hint) {
 			return attribution.Errorf(attribution.KindConfig,
 				"query %s failed on the configured mapping (run `origen check --config` for details): %w", name, err)
@@ -209,7 +217,8 @@ func (r Reader) explain(ctx context.Context, name string, err error) error {
 // SQLite "integer overflow") or a value too large to scan.
 func overflowed(err error) bool {
 	msg := err.Error()
-	return strings.Contains(msg, "out of range") || strings.Contains(msg, "integer overflow")
+	return strings.Contains(msg, "out of range") || strings.Contains(msg, "integer overflow") ||
+		clickHouseOverflow(msg)
 }
 
 // overflowError is the data error of an overflowing amount or sum: money

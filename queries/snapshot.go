@@ -30,6 +30,9 @@ import (
 type ReadTx struct {
 	tx      *sqlx.Tx
 	dialect Dialect
+	// db is set instead of tx on ClickHouse, which has no transactions
+	// (see beginClickHouse).
+	db *sqlx.DB
 }
 
 var _ DBTX = (*ReadTx)(nil)
@@ -41,6 +44,9 @@ var _ DBTX = (*ReadTx)(nil)
 // set for the transaction only. SQLite transactions are serializable; the
 // connection is made query-only.
 func BeginSnapshot(ctx context.Context, db *sqlx.DB, d Dialect, timezone string, statementTimeout time.Duration) (*ReadTx, error) {
+	if d == ClickHouse {
+		return beginClickHouse(ctx, db)
+	}
 	if d == SQLite {
 		tx, err := db.BeginTxx(ctx, nil)
 		if err != nil {
@@ -71,7 +77,12 @@ func BeginSnapshot(ctx context.Context, db *sqlx.DB, d Dialect, timezone string,
 }
 
 // Rollback ends the snapshot. There is no Commit: a snapshot only reads.
-func (s *ReadTx) Rollback() error { return s.tx.Rollback() }
+func (s *ReadTx) Rollback() error {
+	if s.db != nil {
+		return nil
+	}
+	return s.tx.Rollback()
+}
 
 // unbound reports whether a statement would leave the extended protocol:
 // only PostgreSQL statements without arguments do.
@@ -85,6 +96,9 @@ func (s *ReadTx) prepare(ctx context.Context, q string) (*sqlx.Stmt, error) {
 
 // QueryContext runs one statement and returns its rows.
 func (s *ReadTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s.db != nil {
+		return s.db.QueryContext(ctx, q, args...)
+	}
 	if s.unbound(args) {
 		st, err := s.prepare(ctx, q)
 		if err != nil {
@@ -97,6 +111,9 @@ func (s *ReadTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.
 
 // QueryxContext runs one statement and returns its rows.
 func (s *ReadTx) QueryxContext(ctx context.Context, q string, args ...any) (*sqlx.Rows, error) {
+	if s.db != nil {
+		return s.db.QueryxContext(ctx, q, args...)
+	}
 	if s.unbound(args) {
 		st, err := s.prepare(ctx, q)
 		if err != nil {
@@ -109,6 +126,9 @@ func (s *ReadTx) QueryxContext(ctx context.Context, q string, args ...any) (*sql
 
 // QueryRowxContext runs one statement and returns its first row.
 func (s *ReadTx) QueryRowxContext(ctx context.Context, q string, args ...any) *sqlx.Row {
+	if s.db != nil {
+		return s.db.QueryRowxContext(ctx, q, args...)
+	}
 	if s.unbound(args) {
 		st, err := s.prepare(ctx, q)
 		if err != nil {
@@ -124,6 +144,9 @@ func (s *ReadTx) QueryRowxContext(ctx context.Context, q string, args ...any) *s
 
 // ExecContext runs one statement.
 func (s *ReadTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if s.db != nil {
+		return s.db.ExecContext(ctx, q, args...)
+	}
 	if s.unbound(args) {
 		st, err := s.prepare(ctx, q)
 		if err != nil {

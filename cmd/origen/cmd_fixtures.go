@@ -23,6 +23,10 @@ type fixturesLoadOptions struct {
 	// Indexes adds the DBA indexes (fixtures.LoadOptions.DBAIndexes).
 	Indexes   bool
 	ConfigOut string
+	// Driver is postgres (default) or clickhouse; Cluster names the
+	// ClickHouse cluster to spread the rows over (fixtures_clickhouse.go).
+	Driver  string
+	Cluster string
 }
 
 const fixturesLoadUsage = "origen fixtures load --dsn DSN --schema NAME --registrations N [--months 12] [--indexes] --seed S --config-out FILE"
@@ -57,6 +61,12 @@ func (e env) cmdFixtures(ctx context.Context, args []string) error {
 	cfg, err := o.config()
 	if err != nil {
 		return err
+	}
+	if o.Driver == "clickhouse" {
+		return e.loadClickHouseFixtures(ctx, o, cfg)
+	}
+	if o.Driver != "postgres" {
+		return usageErr("origen fixtures load: --driver %q: want postgres or clickhouse", o.Driver)
 	}
 	log := e.logger()
 	log.Info("loading fixtures", "schema", o.Schema, "registrations", o.Registrations, "months", o.Months,
@@ -101,6 +111,8 @@ func (e env) parseFixturesLoad(args []string) (fixturesLoadOptions, error) {
 		"spread the registrations over `N` months before the as-of month 2026-11 (and its days to the as-of instant); every span holds the report month 2026-10")
 	fs.BoolVar(&o.Indexes, "indexes", false,
 		"also create the indexes a DBA would add: registrations (registered_at), registrations (user_id, registered_at), purchases (user_id, purchased_at)")
+	fs.StringVar(&o.Driver, "driver", "postgres", "`DRIVER` of the database: postgres or clickhouse (then --schema is the database)")
+	fs.StringVar(&o.Cluster, "cluster", "", "clickhouse: spread the rows over the shards of cluster `NAME` (its remote_servers): local tables on every shard behind Distributed tables")
 	fs.StringVar(&o.ConfigOut, "config-out", "", "write a ready Origen config for the loaded data to `FILE`")
 	if err := parse(fs, args); err != nil {
 		return o, err

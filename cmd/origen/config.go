@@ -12,6 +12,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/origen-analytics/origen/attribution"
+	"github.com/origen-analytics/origen/internal/clickhouse"
 	"github.com/origen-analytics/origen/queries"
 	"github.com/origen-analytics/origen/reports"
 )
@@ -173,6 +174,10 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 		if !filepath.IsAbs(c.DSN) {
 			c.DSN = filepath.Join(dir, c.DSN)
 		}
+	case queries.ClickHouse:
+		if _, err := clickhouse.ParseDSN(c.DSN, clickhouse.Options{}); err != nil {
+			return nil, cfgErr("[database] dsn %s: %s", redactDSN(c.DSN), c.redact.Text(err.Error()))
+		}
 	case queries.Postgres:
 		// Refused here with Origen's words: libpq's own messages for a
 		// malformed DSN quote it, password included.
@@ -279,6 +284,11 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 	}
 	if c.ltvConfig, err = loadLTV(&raw); err != nil {
 		return nil, cfgErr("%v", err)
+	}
+	if c.Dialect == queries.ClickHouse {
+		if err := clickHouseSections(c, &raw); err != nil {
+			return nil, cfgErr("%v", err)
+		}
 	}
 	c.Text = auditText(&raw)
 	return c, nil

@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/origen-analytics/origen/attribution"
+	"github.com/origen-analytics/origen/internal/clickhouse"
 	"github.com/origen-analytics/origen/queries"
 )
 
@@ -30,6 +31,14 @@ func openDB(ctx context.Context, cfg *config) (*sqlx.DB, error) {
 			return nil, err
 		}
 		db = sqlx.NewDb(sql.OpenDB(newSQLiteConnector(uri)), "sqlite")
+	} else if cfg.Dialect == queries.ClickHouse {
+		// Read-only native connections, discarded after a server error
+		// (internal/clickhouse; docs/SCALE.md).
+		c, err := clickhouse.Open(cfg.DSN, clickhouse.Options{StatementTimeout: cfg.StatementTimeout, DialTimeout: cfg.ConnectTimeout})
+		if err != nil {
+			return nil, cfg.redact.Err(attribution.Errorf(attribution.KindConfig, "[database] dsn %s: %w", redactDSN(cfg.DSN), err))
+		}
+		db = sqlx.NewDb(c, "clickhouse")
 	} else {
 		c, err := pgConnector(ctx, cfg.DSN, cfg.ConnectTimeout, cfg.StatementTimeout+cfg.ConnectTimeout)
 		if err != nil {

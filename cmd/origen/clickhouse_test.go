@@ -1,0 +1,137 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/origen-analytics/origen/fixtures"
+	"github.com/origen-analytics/origen/internal/clickhouse"
+	"github.com/origen-analytics/origen/internal/clickhouse/chtest"
+)
+
+// The README's path on ClickHouse: fixtures load spreads the rows over
+// the two shards, check names the ClickHouse columns and types and says
+// what does not run there, report writes the three outputs, and a
+// `sql =` with a syntax error is reported as the user's error.
+func TestClickHouseFixturesCheckAndReport(t *testing.T) {
+	c := chtest.New(t)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "origen.toml")
+	dsn := "clickhouse://default@" + c.Hosts[0] + "/default"
+	stdout, stderr, code := runCLI(t, nil, "fixtures", "load", "--driver", "clickhouse", "--dsn", dsn, "--cluster", chtest.ClusterName,
+		"--schema", c.Database, "--registrations", "3000", "--seed", "4", "--config-out", cfgPath)
+	if code != 0 {
+		t.Fatalf("fixtures load: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "across the 2 shards of cluster origen") {
+		t.Errorf("fixtures load said:\n%s", stdout)
+	}
+	for _, tb := range []string{"registrations", "purchases"} {
+		if n := c.Counts(t, tb); n[0] == 0 || n[1] == 0 || n[0]+n[1] < 3000 && tb == "registrations" {
+			t.Errorf("%s per shard: %v", tb, n)
+		}
+	}
+	stdout, stderr, code = runCLI(t, nil, "check", "--config", cfgPath, "--as-of", "2026-11-20T00:00:00Z")
+	if code != 0 {
+		t.Fatalf("check: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"database: clickhouse clickhouse://default@", "registered_at (DateTime)", "amount (Decimal(12, 2))",
+		"channel (Nullable(String))", "clickhouse: on ClickHouse", "not yet lifetime value ([ltv])"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("check output lacks %q:\n%s", want, stdout)
+		}
+	}
+	out := filepath.Join(dir, "out")
+	_, stderr, code = runCLI(t, nil, "report", "--config", cfgPath, "--from", "2026-10-01", "--to", "2026-11-01",
+		"--as-of", "2026-11-20T00:00:00Z", "--out", out, "--detail")
+	if code != 0 {
+		t.Fatalf("report: exit %d: %s", code, stderr)
+	}
+	doc := readJSON(t, filepath.Join(out, "origen_2026-10-01_2026-11-01.json"))
+	if doc.Total.Registrations == 0 || doc.Total.Customers == 0 || len(doc.Channels) < 3 {
+		t.Errorf("report total %+v, %d channels", doc.Total, len(doc.Channels))
+	}
+
+	// A user's syntax error in sql = is the error reported (not the
+	// connection's "Unexpected packet" that 18.16 would send next).
+	text, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := strings.Replace(string(text), `table = "`+c.Database+`.registrations"`,
+		`sql = "SELEC user_id, registered_at, channel FROM `+c.Database+`.registrations"`, 1)
+	broken = strings.Replace(broken, "user_id = \"user_id\"\nregistered_at = \"registered_at\"\nchannel = \"channel\"\ncampaign = \"campaign\"\nsource = \"source\"\nmedium = \"medium\"\n", "", 1)
+	if !strings.Contains(broken, "SELEC") || strings.Contains(broken, `registered_at = "registered_at"`) {
+		t.Fatalf("could not rewrite [registrations]:\n%s", broken)
+	}
+	_, stderr, code = runCLI(t, nil, "check", "--config", writeFile(t, dir, "broken.toml", broken))
+	if code != 2 || !strings.Contains(stderr, "[registrations] sql cannot be read") || !strings.Contains(stderr, "Syntax error") ||
+		strings.Contains(stderr, "Unexpected packet") {
+		t.Errorf("syntax error: exit %d: %s", code, stderr)
+	}
+}
+
+// What does not run on ClickHouse yet is refused when the config is read,
+// with the reason, and a DSN that asks for HTTP or for writes is refused.
+func TestClickHouseConfigRefusals(t *testing.T) {
+	base := fixtures.ConfigTOML("clickhouse", "clickhouse://origen:s3cret@db.example:9000/shop", "shop")
+	for _, tc := range []struct{ name, config, want string }{
+		{"ltv", base + "\n[ltv]\ncohort_months = 12\n", "lifetime value does not run on ClickHouse yet"},
+		{"events", strings.Replace(base, "[report]", "[events]\ntable = \"shop.events\"\nuser_id = \"user_id\"\noccurred_at = \"at\"\nname = \"name\"\n\n[report]", 1),
+			"[events]: prospect scores from events do not run on ClickHouse yet"},
+		{"http", strings.Replace(base, "clickhouse://origen:s3cret@db.example:9000", "http://origen:s3cret@db.example:8123", 1), "HTTP protocol"},
+		{"readonly=0", strings.Replace(base, "/shop\"", "/shop?readonly=0\"", 1), "readonly=0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := writeFile(t, t.TempDir(), "origen.toml", tc.config)
+			_, stderr, code := runCLI(t, nil, "check", "--config", cfg)
+			if code != 2 || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, want 2 and %q: %s", code, tc.want, stderr)
+			}
+			if strings.Contains(stderr, "s3cret") {
+				t.Errorf("the password shows: %s", stderr)
+			}
+		})
+	}
+}
+
+// A ClickHouse DSN's password is hidden in every form: redactDSN, the
+// driver's parse errors, and any error that quotes the DSN.
+func TestRedactClickHouseDSN(t *testing.T) {
+	for _, tc := range []struct {
+		dsn     string
+		secrets []string
+		keep    string
+	}{
+		{"clickhouse://origen:s3cret@db.example:9000/shop", []string{"s3cret"}, "db.example:9000/shop"},
+		{"clickhouse://origen:s%23cr%2Fet@db.example:9000/shop", []string{"s%23cr%2Fet", "s#cr/et"}, "db.example:9000"},
+		{"clickhouse://origen:p@ss:w0rd@db.example:9000/shop", []string{"p@ss:w0rd"}, "db.example:9000"},
+		{"clickhouse://db.example:9000/shop?username=origen&password=s3cret", []string{"s3cret"}, "username=origen"},
+		{"clickhouse://origen:s3cret@db.example:9000/shop?dial_timeout=soon", []string{"s3cret"}, "dial_timeout=soon"},
+		{"tcp://origen:s3cret@db1:9000,db2:9000/shop", []string{"s3cret"}, "db1:9000,db2:9000"},
+		{"http://origen:s3cret@db.example:8123/shop", []string{"s3cret"}, "db.example:8123"},
+	} {
+		t.Run(tc.dsn, func(t *testing.T) {
+			r := newRedactor(tc.dsn)
+			texts := map[string]string{"redactDSN": redactDSN(tc.dsn),
+				"wrapped error": r.Err(fmt.Errorf("connect %s: %w", tc.dsn, errors.New("refused"))).Error()}
+			if _, err := clickhouse.ParseDSN(tc.dsn, clickhouse.Options{}); err != nil {
+				texts["parse error"] = r.Text(err.Error())
+			}
+			for what, text := range texts {
+				for _, s := range tc.secrets {
+					if strings.Contains(text, s) {
+						t.Errorf("%s shows %q: %s", what, s, text)
+					}
+				}
+			}
+			if got := texts["redactDSN"]; !strings.Contains(got, dsnMask) || !strings.Contains(got, tc.keep) {
+				t.Errorf("redactDSN = %q, want %s for the password and %q kept", got, dsnMask, tc.keep)
+			}
+		})
+	}
+}
