@@ -101,7 +101,7 @@ func TestLocalDaysAcrossDST(t *testing.T) {
 				loc, _ := time.LoadLocation(tz)
 				period := mustPeriod(t, "2026-01-01", "2027-01-01")
 				start, end := period.Bounds(loc)
-				expr := queries.LocalDayExprForTest("x", loc, start, end)
+				expr := queries.LocalDayExprForTest(e.dialect, "x", loc, start, end)
 				var instants []time.Time
 				for d := period.From; d.Before(period.To); d = d.AddDays(1) {
 					m := d.In(loc)

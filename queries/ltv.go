@@ -129,7 +129,7 @@ func (r Reader) ltvPlans(req attribution.LTVRequest) (cohorts, customers plan, e
 	}
 	extra := map[string]string{
 		"CohortOf": cohortOf,
-		"PurDay":   localDayExpr("p.pur_us", loc, start, end.Add(24*time.Hour)),
+		"PurDay":   r.localDay("p.pur_us", loc, start, end.Add(24*time.Hour)),
 		"TextType": textType(r.Dialect),
 	}
 	return plan{name: "ltv_cohorts", args: args, extra: extra}, plan{name: "ltv_customers", args: args, extra: extra}, nil
