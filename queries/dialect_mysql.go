@@ -49,7 +49,46 @@ var mysqlRewrites = strings.NewReplacer(
 )
 
 // mysqlSQL is an embedded statement in MySQL's spelling.
-func mysqlSQL(text string) string { return mysqlRewrites.Replace(text) }
+func mysqlSQL(text string) string { return stringAggToGroupConcat(mysqlRewrites.Replace(text)) }
+
+// stringAggToGroupConcat rewrites PostgreSQL's string_agg(value, sep
+// ORDER BY keys) as GROUP_CONCAT(value ORDER BY keys SEPARATOR sep): sep
+// must then be a string literal (X'1E' for TouchSep). The value may hold
+// parentheses; the call's own closing one is found by depth.
+func stringAggToGroupConcat(q string) string {
+	const fn = "string_agg("
+	var b strings.Builder
+	for {
+		i := strings.Index(q, fn)
+		if i < 0 {
+			b.WriteString(q)
+			return b.String()
+		}
+		b.WriteString(q[:i])
+		rest := q[i+len(fn):]
+		depth, end, comma := 0, -1, -1
+		for j := 0; j < len(rest) && end < 0; j++ {
+			switch rest[j] {
+			case '(':
+				depth++
+			case ')':
+				if depth == 0 {
+					end = j
+				}
+				depth--
+			case ',':
+				if depth == 0 && comma < 0 {
+					comma = j
+				}
+			}
+		}
+		args := rest[:end]
+		value, sepOrder := args[:comma], strings.TrimSpace(args[comma+1:])
+		sep, order, _ := strings.Cut(sepOrder, " ORDER BY ")
+		b.WriteString("GROUP_CONCAT(" + value + " ORDER BY " + order + " SEPARATOR " + sep + ")")
+		q = rest[end+1:]
+	}
+}
 
 // mysqlDiv is Origen-generated SQL (numbers and column names only, such as
 // localDayExpr's) with its integer divisions spelled for MySQL.
@@ -259,4 +298,18 @@ func ParseStoredZone(s string) (*time.Location, error) {
 			"[database] stored_timezone = %q: not a time zone (give an IANA name such as \"Europe/Berlin\", \"UTC\" or an offset such as \"+01:00\")", s)
 	}
 	return loc, nil
+}
+
+// mysqlIntegerType reports an integer MySQL type. Registrations and
+// purchases are joined on a stored user_id (so that an index on it
+// serves the join, MariaDB having no hash join) only when both are
+// integers of the same type: stored text compares in the column's
+// collation, which may ignore case or trailing spaces, where the text of
+// PostgreSQL and SQLite compares byte by byte.
+func mysqlIntegerType(t string) bool {
+	switch strings.TrimPrefix(t, "UNSIGNED ") {
+	case "TINYINT", "SMALLINT", "MEDIUMINT", "INT", "BIGINT":
+		return true
+	}
+	return false
 }

@@ -344,7 +344,7 @@ func (s Source) keyedSQLWith(d Dialect, in Input, rawUID bool, localDay func(mic
 	var cols []string
 	add := func(expr, name string) { cols = append(cols, expr+" AS "+name) }
 	if r, ok := ref("user_id"); ok {
-		if rawUID && d == Postgres {
+		if rawUID && d != SQLite {
 			add(r, "uid")
 		} else {
 			add(text("user_id"), "uid")

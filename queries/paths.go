@@ -50,8 +50,8 @@ func (r Reader) pathsPlan(req attribution.PathsRequest) (plan, error) {
 		"Touchpoints": r.touchSQL(),
 		"ConvUID":     r.touchUID(),
 		"Text":        textType(r.Dialect),
-		"TouchSep":    map[Dialect]string{Postgres: "chr(30)", SQLite: "char(30)"}[r.Dialect],
-		"ByteOrder":   map[Dialect]string{Postgres: ` COLLATE "C"`, SQLite: ""}[r.Dialect],
+		"TouchSep":    map[Dialect]string{Postgres: "chr(30)", SQLite: "char(30)", MySQL: "X'1E'"}[r.Dialect],
+		"ByteOrder":   map[Dialect]string{Postgres: ` COLLATE "C"`, SQLite: "", MySQL: ""}[r.Dialect],
 	}
 	return plan{name: "paths", args: args, extra: extra}, nil
 }

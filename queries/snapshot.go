@@ -234,6 +234,9 @@ func Open(ctx context.Context, db *sqlx.DB, o SnapshotOptions) (*Snapshot, error
 	}
 	s.Checks = checks
 	s.reader.RawUserID = sameUserIDType(checks)
+	if o.Dialect == MySQL {
+		s.reader.RawUserID = s.reader.RawUserID && mysqlIntegerType(checks[0].Types["user_id"])
+	}
 	s.reader.Types = map[string]map[string]string{}
 	for _, c := range checks {
 		s.reader.Types[c.Section] = c.Types
