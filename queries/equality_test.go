@@ -44,7 +44,7 @@ func generated(t *testing.T, cfg fixtures.Config) []edgeDB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { my.Close() })
-	if err := fixtures.LoadMySQL(ctx, my.DB, cfg); err != nil {
+	if err := fixtures.LoadMySQL(ctx, my.DB, "", cfg, fixtures.LoadOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	mapping := func(prefix string) queries.Mapping {

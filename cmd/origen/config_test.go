@@ -53,6 +53,11 @@ var dsnForms = []dsnForm{
 	{name: "key=value, unterminated quote", dsn: "host={H} port={P} user={U} dbname={D} password='Wombat-pw-20", secrets: []string{"Wombat-pw-20"}, refused: true, keep: "dbname={D}"},
 	{name: "key=value, password without =", dsn: "host={H} port={P} user={U} dbname={D} password Wombat-pw-21", secrets: []string{"Wombat-pw-21"}, refused: true, keep: "dbname={D}"},
 	{name: "key=value, quoted value with a stray quote", dsn: "host={H} port={P} user={U} password='Wom'bat-22' dbname={D}", secrets: []string{"Wom'bat-22", "bat-22"}, refused: true, keep: "host={H}"},
+	// go-sql-driver/mysql's forms (driver = "mysql").
+	{name: "mysql driver form", dsn: "{U}:Marmot-pw-23@tcp({H}:{P})/{D}?parseTime=true", secrets: []string{"Marmot-pw-23"}, keep: "{U}:xxxxx@tcp({H}:{P})/{D}?parseTime=true"},
+	{name: "mysql driver form, '@' ':' and '/' in the password", dsn: "{U}:Mar@mot:pw/24@tcp({H}:{P})/{D}", secrets: []string{"Mar@mot:pw/24", "pw/24"}, keep: "@tcp({H}:{P})/{D}"},
+	{name: "mysql:// URL", dsn: "mysql://{U}:Marmot-pw-25@{H}:{P}/{D}?tls=preferred", secrets: []string{"Marmot-pw-25"}, keep: "mysql://{U}:xxxxx@{H}:{P}/{D}?tls=preferred"},
+	{name: "mysql:// URL percent-encoded", dsn: "mysql://{U}:Mar%40mot%2F26@{H}/{D}", secrets: []string{"Mar%40mot%2F26", "Mar@mot/26"}, keep: "@{H}/{D}"},
 }
 
 // fill puts a server's address into a DSN form.

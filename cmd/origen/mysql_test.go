@@ -1,0 +1,156 @@
+package main
+
+import (
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/origen-analytics/origen/fixtures"
+	"github.com/origen-analytics/origen/fixtures/mysqltest"
+	"github.com/origen-analytics/origen/fixtures/pgtest"
+)
+
+// mysqlDBName is the database of a go-sql-driver DSN.
+func mysqlDBName(t *testing.T, dsn string) string {
+	t.Helper()
+	c, err := mysql.ParseDSN(dsn)
+	if err != nil || c.DBName == "" {
+		t.Fatalf("mysqltest DSN %q: %v", dsn, err)
+	}
+	return c.DBName
+}
+
+// origen fixtures load --driver mysql loads the generator's data into
+// MariaDB and writes a config that origen check and origen report read;
+// the report is the one the same data gives on PostgreSQL, and the
+// mysql:// URL form of the DSN reads the same database.
+func TestFixturesLoadMySQLThenCheckAndReport(t *testing.T) {
+	myDSN, pgDSN := mysqltest.NewDatabase(t), pgtest.NewDatabase(t)
+	db := mysqlDBName(t, myDSN)
+	dir := t.TempDir()
+	load := func(driver, dsn, schema string) string {
+		t.Helper()
+		cfg := filepath.Join(dir, driver+".toml")
+		stdout, stderr, code := runCLI(t, nil, "fixtures", "load", "--driver", driver, "--dsn", dsn, "--schema", schema,
+			"--registrations", "3000", "--seed", "5", "--config-out", cfg)
+		if code != 0 {
+			t.Fatalf("fixtures load --driver %s: exit %d; stderr:\n%s", driver, code, stderr)
+		}
+		if !strings.Contains(stdout, "into "+driver+" schema "+schema) {
+			t.Errorf("fixtures load says:\n%s", stdout)
+		}
+		return cfg
+	}
+	myCfg, pgCfg := load("mysql", myDSN, db), load("postgres", pgDSN, "gen")
+
+	stdout, stderr, code := runCLI(t, nil, "check", "--config", myCfg, "--as-of", "2026-11-20T00:00:00Z")
+	if code != 0 {
+		t.Fatalf("check: exit %d; stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{"database: mysql ", "registered_at (datetime)", "amount (decimal)", "date (date)", "user_id (bigint)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("check output lacks %q:\n%s", want, stdout)
+		}
+	}
+	report := func(cfg string) jsonDoc {
+		t.Helper()
+		out := t.TempDir()
+		_, stderr, code := runCLI(t, nil, "report", "--config", cfg, "--from", "2026-10-01", "--to", "2026-11-01",
+			"--as-of", "2026-11-20T00:00:00Z", "--out", out)
+		if code != 0 {
+			t.Fatalf("report --config %s: exit %d; stderr:\n%s", filepath.Base(cfg), code, stderr)
+		}
+		return readJSON(t, filepath.Join(out, "origen_2026-10-01_2026-11-01.json"))
+	}
+	my, pg := report(myCfg), report(pgCfg)
+	if my.Total.Registrations == 0 || my.Total.Customers == 0 {
+		t.Fatalf("degenerate report: %+v", my.Total)
+	}
+	if !reflect.DeepEqual(my, pg) {
+		t.Errorf("mysql and postgres reports differ:\nmysql    %+v\npostgres %+v", my.Total, pg.Total)
+	}
+
+	url := fmt.Sprintf("mysql://%s@%s/%s", mysqltest.User, mysqltest.Addr(func(string) string { return "" }), db)
+	urlCfg := writeFile(t, dir, "url.toml", fixtures.ConfigTOML("mysql", url, db))
+	if got := report(urlCfg); !reflect.DeepEqual(got, my) {
+		t.Errorf("the mysql:// URL reads another report: %+v", got.Total)
+	}
+}
+
+// A `sql =` source cannot change a MariaDB database: stacked statements
+// are refused (one statement per call), and the snapshot is READ ONLY,
+// which refuses writes in functions, sequences and locking reads alike.
+func TestSQLSourceCannotWriteMySQL(t *testing.T) {
+	dsn := mysqltest.NewDatabase(t)
+	admin, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	cfg := fixtures.DemoConfig()
+	cfg.Registrations = 300
+	if err := fixtures.LoadMySQL(t.Context(), admin, "", cfg, fixtures.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// One connection for the setup: DELIMITER-free CREATE FUNCTION.
+	reset := func() {
+		t.Helper()
+		for _, q := range []string{
+			"DROP TABLE IF EXISTS victim", "DROP TABLE IF EXISTS stolen", "DROP SEQUENCE IF EXISTS seq", "DROP FUNCTION IF EXISTS wipe",
+			"CREATE TABLE victim (id int)", "INSERT INTO victim VALUES (1), (2), (3)", "CREATE SEQUENCE seq",
+			"CREATE FUNCTION wipe() RETURNS INT MODIFIES SQL DATA BEGIN DELETE FROM victim; RETURN 1; END",
+		} {
+			if _, err := admin.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	state := func() string {
+		t.Helper()
+		var b strings.Builder
+		rows, err := admin.Query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type <> 'SEQUENCE' ORDER BY 1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tables []string
+		for rows.Next() {
+			var n string
+			rows.Scan(&n)
+			tables = append(tables, n)
+		}
+		rows.Close()
+		for _, n := range tables {
+			var count int64
+			if err := admin.QueryRow(`SELECT count(*) FROM "` + n + `"`).Scan(&count); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%s %d\n", n, count)
+		}
+		var seq string
+		admin.QueryRow("SELECT CONCAT(next_not_cached_value, '') FROM seq").Scan(&seq)
+		fmt.Fprintf(&b, "seq %s\n", seq)
+		return b.String()
+	}
+	reset()
+	if !strings.Contains(state(), "victim 3") {
+		t.Fatalf("setup: %s", state())
+	}
+	const reg = "SELECT user_id, registered_at, channel FROM registrations"
+	const fake = "SELECT 1 AS user_id, NOW() AS registered_at, 'x' AS channel"
+	attempts := []injection{
+		{"stacked COMMIT then DROP", stacked(reg, "COMMIT; DROP TABLE victim", fake)},
+		{"stacked ROLLBACK then DELETE", stacked(reg, "ROLLBACK; DELETE FROM victim", fake)},
+		{"stacked SET TRANSACTION READ WRITE", stacked(reg, "SET TRANSACTION READ WRITE; DELETE FROM victim", fake)},
+		{"stacked CREATE TABLE ... SELECT", stacked(reg, "COMMIT; CREATE TABLE stolen SELECT * FROM victim", fake)},
+		{"a function that writes", reg + " WHERE wipe() = 1"},
+		{"NEXTVAL", reg + " WHERE NEXTVAL(seq) > 0"},
+		{"INTO OUTFILE in the sub-select", reg + " INTO OUTFILE '/tmp/origen-outfile.csv'"},
+		{"locking read", reg + " FOR UPDATE"},
+	}
+	assertAttemptsFail(t, fixtures.ConfigTOML("mysql", dsn, ""), attempts, state, reset)
+}
