@@ -210,9 +210,13 @@ var (
 // shows how to create one. On PostgreSQL a table source is checked for
 // INSERT, UPDATE, DELETE and TRUNCATE; what a `sql =` source reads cannot
 // be checked table by table, so for it Privileges says so and whether the
-// role is a superuser or owns schemas. SQLite databases are opened
+// role is a superuser or owns schemas. On MySQL, see mysqlPrivileges.
+// SQLite databases are opened
 // read-only, and Privileges returns nothing for them.
 func (r Reader) Privileges(ctx context.Context, db DBTX) ([]string, error) {
+	if r.Dialect == MySQL {
+		return r.mysqlPrivileges(ctx, db)
+	}
 	if r.Dialect != Postgres {
 		return nil, nil
 	}

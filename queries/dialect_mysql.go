@@ -3,7 +3,9 @@ package queries
 import (
 	"context"
 	"database/sql"
+	_ "embed"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -312,4 +314,99 @@ func mysqlIntegerType(t string) bool {
 		return true
 	}
 	return false
+}
+
+//go:embed sql/mysql_privileges.sql
+var mysqlPrivilegesSQL string
+
+// mysqlWrites are the write privileges mysqlPrivileges names, in order.
+var mysqlWrites = []string{"INSERT", "UPDATE", "DELETE", "DROP", "ALTER"}
+
+// mysqlPrivileges is Privileges on MySQL: for each table source the
+// write privileges that reach it, for a `sql =` source the user's global
+// and database-wide ones (what it reads cannot be checked table by table).
+func (r Reader) mysqlPrivileges(ctx context.Context, db DBTX) ([]string, error) {
+	const advice = `connect as a read-only user (README, "A read-only MySQL user")`
+	var current string
+	if err := db.QueryRowxContext(ctx, "SELECT CURRENT_USER()").Scan(&current); err != nil {
+		return nil, fmt.Errorf("read the connected user: %w", err)
+	}
+	grants := func(database, table any) (map[string][]string, error) {
+		rows, err := db.QueryxContext(ctx, mysqlPrivilegesSQL, database, table)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		out := map[string][]string{}
+		for rows.Next() {
+			var who, scope, priv string
+			if err := rows.Scan(&who, &scope, &priv); err != nil {
+				return nil, err
+			}
+			out[scope] = append(out[scope], priv)
+		}
+		return out, rows.Err()
+	}
+	ordered := func(privs ...[]string) []string {
+		var out []string
+		for _, w := range mysqlWrites {
+			for _, p := range privs {
+				if slices.Contains(p, w) && !slices.Contains(out, w) {
+					out = append(out, w)
+				}
+			}
+		}
+		return out
+	}
+	var out []string
+	for _, it := range r.sources() {
+		if it.src.SQL != "" {
+			g, err := grants(nil, nil)
+			if err != nil {
+				return out, fmt.Errorf("read the privileges of %s: %w", current, err)
+			}
+			f := fmt.Sprintf("[%s] sql: what it reads cannot be checked table by table; ", it.in.Section)
+			var dbs []string
+			for scope := range g {
+				if scope != "global" && scope != "table" {
+					dbs = append(dbs, scope)
+				}
+			}
+			slices.Sort(dbs)
+			switch {
+			case len(g["global"]) > 0:
+				f += fmt.Sprintf("the user %q may %s in every database: %s", current, strings.Join(ordered(g["global"]), ", "), advice)
+			case len(dbs) > 0:
+				f += fmt.Sprintf("the user %q may write in the databases %s: %s", current, strings.Join(dbs, ", "), advice)
+			default:
+				f += fmt.Sprintf("the user %q holds no global or database-wide write privilege", current)
+			}
+			out = append(out, f)
+			continue
+		}
+		parts, _ := tableParts(it.src.Table) // validated by Check
+		var database any = nil
+		if len(parts) > 1 {
+			database = parts[len(parts)-2]
+		} else {
+			var cur sql.NullString
+			if err := db.QueryRowxContext(ctx, "SELECT DATABASE()").Scan(&cur); err != nil {
+				return out, fmt.Errorf("read the current database: %w", err)
+			}
+			database = cur.String
+		}
+		g, err := grants(database, parts[len(parts)-1])
+		if err != nil {
+			return out, fmt.Errorf("read the privileges on [%s] table %s: %w", it.in.Section, it.src.Table, err)
+		}
+		var all [][]string
+		for _, p := range g {
+			all = append(all, p)
+		}
+		if may := ordered(all...); len(may) > 0 {
+			out = append(out, fmt.Sprintf("[%s] table %s: the user %q may %s it; Origen only reads: %s",
+				it.in.Section, it.src.Table, current, strings.Join(may, ", "), advice))
+		}
+	}
+	return out, nil
 }

@@ -188,6 +188,18 @@ func quoteIdent(s string) string {
 // quoteTable quotes "schema.table" (or "table") part by part. A part may
 // itself be double-quoted in the config to contain a dot.
 func quoteTable(t string) (string, error) {
+	parts, err := tableParts(t)
+	if err != nil {
+		return "", err
+	}
+	for i, p := range parts {
+		parts[i] = quoteIdent(p)
+	}
+	return strings.Join(parts, "."), nil
+}
+
+// tableParts splits "schema.table" (or "table") into its names.
+func tableParts(t string) ([]string, error) {
 	var parts []string
 	rest := strings.TrimSpace(t)
 	for rest != "" {
@@ -195,7 +207,7 @@ func quoteTable(t string) (string, error) {
 		if rest[0] == '"' {
 			end := strings.Index(rest[1:], `"`)
 			if end < 0 {
-				return "", fmt.Errorf("unterminated quote")
+				return nil, fmt.Errorf("unterminated quote")
 			}
 			part, rest = rest[1:end+1], rest[end+2:]
 		} else if i := strings.IndexByte(rest, '.'); i >= 0 {
@@ -204,23 +216,23 @@ func quoteTable(t string) (string, error) {
 			part, rest = rest, ""
 		}
 		if part == "" {
-			return "", fmt.Errorf("empty name part")
+			return nil, fmt.Errorf("empty name part")
 		}
-		parts = append(parts, quoteIdent(part))
+		parts = append(parts, part)
 		if rest != "" {
 			if rest[0] != '.' {
-				return "", fmt.Errorf("expected a dot after %s", part)
+				return nil, fmt.Errorf("expected a dot after %s", part)
 			}
 			rest = rest[1:]
 			if rest == "" {
-				return "", fmt.Errorf("ends with a dot")
+				return nil, fmt.Errorf("ends with a dot")
 			}
 		}
 	}
 	if len(parts) == 0 || len(parts) > 3 {
-		return "", fmt.Errorf("want table or schema.table")
+		return nil, fmt.Errorf("want table or schema.table")
 	}
-	return strings.Join(parts, "."), nil
+	return parts, nil
 }
 
 // from returns the FROM item of a source.

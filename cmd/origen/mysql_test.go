@@ -3,10 +3,13 @@ package main
 import (
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -153,4 +156,123 @@ func TestSQLSourceCannotWriteMySQL(t *testing.T) {
 		{"locking read", reg + " FOR UPDATE"},
 	}
 	assertAttemptsFail(t, fixtures.ConfigTOML("mysql", dsn, ""), attempts, state, reset)
+}
+
+// readOnlyMySQLUserSQL is the README's recipe for a read-only MySQL user,
+// for user and database.
+func readOnlyMySQLUserSQL(t *testing.T, user, database string) []string {
+	t.Helper()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)## A read-only MySQL user\n.*?```sql\n(.*?)```").FindSubmatch(b)
+	if m == nil {
+		t.Fatal(`README.md has no sql block under "## A read-only MySQL user"`)
+	}
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(string(m[1])), "\n") {
+		line = strings.NewReplacer("origen_ro", user, "shop.*", "`"+database+"`.*").Replace(line)
+		out = append(out, strings.TrimSuffix(line, ";"))
+	}
+	return out
+}
+
+// origen check warns when the MySQL user may write a mapped table, names
+// the privileges and where they come from, and says for sql = sources
+// whether the user may write globally or in whole databases; the README's
+// read-only user gets no warning.
+func TestCheckWarnsWhenTheMySQLUserCanWrite(t *testing.T) {
+	dsn := mysqltest.NewDatabase(t)
+	database := mysqlDBName(t, dsn)
+	admin, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	cfg := fixtures.DemoConfig()
+	cfg.Registrations = 200
+	if err := fixtures.LoadMySQL(t.Context(), admin, "", cfg, fixtures.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	suffix := fmt.Sprintf("%d_%d", os.Getpid(), time.Now().UnixNano()%1e6)
+	ro, writer, dbw := "origen_ro_"+suffix, "origen_rw_"+suffix, "origen_dbw_"+suffix
+	t.Cleanup(func() {
+		for _, u := range []string{ro, writer, dbw} {
+			admin.Exec("DROP USER IF EXISTS '" + u + "'@'%'")
+		}
+	})
+	q := "`" + database + "`"
+	stmts := append(readOnlyMySQLUserSQL(t, ro, database),
+		"CREATE USER '"+writer+"'@'%' IDENTIFIED BY 'pw-"+suffix+"'",
+		"GRANT SELECT ON "+q+".* TO '"+writer+"'@'%'",
+		"GRANT INSERT, DELETE ON "+q+".purchases TO '"+writer+"'@'%'",
+		"CREATE USER '"+dbw+"'@'%' IDENTIFIED BY 'pw-"+suffix+"'",
+		"GRANT SELECT, UPDATE ON "+q+".* TO '"+dbw+"'@'%'",
+	)
+	for _, s := range stmts {
+		if _, err := admin.Exec(strings.Replace(s, "choose-a-password", "pw-"+suffix, 1)); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	tables := fixtures.ConfigTOML("mysql", dsn, "")
+	withSQL := strings.Replace(tables, "[purchases]\ntable = \"purchases\"\nuser_id = \"user_id\"\npurchased_at = \"purchased_at\"\namount = \"amount\"\n",
+		"[purchases]\nsql = \"SELECT user_id, purchased_at, amount FROM purchases\"\n", 1)
+	if withSQL == tables {
+		t.Fatal("could not rewrite [purchases]")
+	}
+	dsnAs := func(user string) string {
+		c, err := mysql.ParseDSN(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.User = user
+		if user != mysqltest.User {
+			c.Passwd = "pw-" + suffix
+		}
+		return c.FormatDSN()
+	}
+	advice := `connect as a read-only user (README, "A read-only MySQL user")`
+	for _, tc := range []struct {
+		name, user, config string
+		want, not          []string
+	}{
+		{"root", mysqltest.User, tables, []string{
+			`[registrations] table registrations: the user "root@`, `may INSERT, UPDATE, DELETE, DROP, ALTER it`,
+			`[spend] table spend`, advice}, nil},
+		{"README's read-only user", ro, tables, nil, []string{"warnings:", "may INSERT", advice}},
+		{"a user that may insert and delete purchases", writer, tables,
+			[]string{`[purchases] table purchases: the user "` + writer + `@%" may INSERT, DELETE it`},
+			[]string{"[registrations] table", "[spend] table", "UPDATE"}},
+		{"a user that may update the database", dbw, tables,
+			[]string{`[registrations] table registrations: the user "` + dbw + `@%" may UPDATE it`}, []string{"INSERT"}},
+		{"sql source, root", mysqltest.User, withSQL,
+			[]string{`[purchases] sql: what it reads cannot be checked table by table; the user "root@`, "in every database"}, nil},
+		{"sql source, database writer", dbw, withSQL,
+			[]string{`[purchases] sql: what it reads cannot be checked table by table; the user "` + dbw + `@%" may write in the databases ` + database}, nil},
+		{"sql source, read-only user", ro, withSQL,
+			[]string{`the user "` + ro + `@%" holds no global or database-wide write privilege`}, []string{"may INSERT", advice}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			config := strings.Replace(tc.config, `dsn = "`+dsn+`"`, `dsn = "`+dsnAs(tc.user)+`"`, 1)
+			if config == tc.config && tc.user != mysqltest.User {
+				t.Fatal("could not set the user in the DSN")
+			}
+			path := writeFile(t, t.TempDir(), "origen.toml", config)
+			stdout, stderr, code := runCLI(t, nil, "check", "--config", path, "--as-of", "2026-11-20T00:00:00Z")
+			if code != 0 {
+				t.Fatalf("a warning is not a failure: exit %d: %s", code, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("check does not say %q:\n%s", w, stdout)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(stdout, n) {
+					t.Errorf("check says %q:\n%s", n, stdout)
+				}
+			}
+		})
+	}
 }
