@@ -155,9 +155,9 @@ type mysqlServer struct {
 // pinned for the whole run, its session set as Origen's statements need
 // it (UTC, MySQLSessionSQLMode, text compared byte by byte without
 // padding, as PostgreSQL's "C" collation does, every statement bounded by
-// statementTimeout), then REPEATABLE READ and START TRANSACTION WITH
-// CONSISTENT SNAPSHOT, READ ONLY, so that every statement reads the same
-// snapshot and none can write. When ctx ends while a statement runs, the
+// statementTimeout), then REPEATABLE READ, READ ONLY for the session and
+// START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY, so that every
+// statement reads the same snapshot and none can write. When ctx ends while a statement runs, the
 // driver closes the connection, which a server busy computing does not
 // notice: a KILL QUERY from another connection stops the statement there.
 func beginMySQL(ctx context.Context, db *sqlx.DB, storedZone string, statementTimeout time.Duration) (*ReadTx, error) {
@@ -191,7 +191,10 @@ func beginMySQL(ctx context.Context, db *sqlx.DB, storedZone string, statementTi
 	} else {
 		setup = append(setup, fmt.Sprintf("SET max_execution_time = %d", statementTimeout.Milliseconds()))
 	}
-	setup = append(setup, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+	// READ ONLY for the session too: a DDL statement would commit the
+	// transaction implicitly and run outside it; a read-only session
+	// refuses it.
+	setup = append(setup, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
 		"START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
 	for _, q := range setup {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
