@@ -24,9 +24,11 @@ func mysqlDriverPassword(dsn string) (string, bool) {
 	if strings.Contains(dsn, "://") {
 		return "", false
 	}
+	// Without a '/' the driver refuses the DSN, but its password must
+	// still be hidden in the error that says so.
 	slash := strings.LastIndexByte(dsn, '/')
 	if slash < 0 {
-		return "", false
+		slash = len(dsn)
 	}
 	at := strings.LastIndexByte(dsn[:slash], '@')
 	if at < 0 {

@@ -276,3 +276,76 @@ func TestCheckWarnsWhenTheMySQLUserCanWrite(t *testing.T) {
 		})
 	}
 }
+
+// [database] for driver = "mysql": both DSN forms, ${VAR} expansion,
+// stored_timezone, and refusals that name the key without showing the
+// password.
+func TestMySQLDatabaseConfig(t *testing.T) {
+	const rest = `
+[registrations]
+table = "shop.r"
+[purchases]
+table = "shop.p"
+[spend]
+file = "spend.csv"
+[report]
+currency = "EUR"
+`
+	env := envMap{"PW": "Ocelot-pw-1"}.get
+	for _, tc := range []struct {
+		name, database string
+		dsn, stored    string // the config's values when it loads
+		err            string // else the start of its error
+	}{
+		{"driver form", `driver = "mysql"
+dsn = "origen:${PW}@tcp(db.internal:3306)/shop?tls=preferred"`, "origen:Ocelot-pw-1@tcp(db.internal:3306)/shop?tls=preferred", "UTC", ""},
+		{"URL", `driver = "mysql"
+dsn = "mysql://origen:${PW}@db.internal/shop"
+stored_timezone = "+02:00"`, "mysql://origen:Ocelot-pw-1@db.internal/shop", "+02:00", ""},
+		{"zone name", `driver = "mysql"
+dsn = "origen@tcp(db)/shop"
+stored_timezone = "Europe/Berlin"`, "origen@tcp(db)/shop", "Europe/Berlin", ""},
+		{"not a zone", `driver = "mysql"
+dsn = "origen@tcp(db)/shop"
+stored_timezone = "Berlin"`, "", "", `[database] stored_timezone = "Berlin": not a time zone`},
+		{"stored_timezone on postgres", `driver = "postgres"
+dsn = "host=db"
+stored_timezone = "UTC"`, "", "", `[database] stored_timezone is read with driver = "mysql" only`},
+		{"empty DSN", `driver = "mysql"
+dsn = ""`, "", "", "[database] dsn is empty: for mysql write user:password@tcp(host:3306)/database"},
+		{"no database part", `driver = "mysql"
+dsn = "origen:${PW}@db.internal"`, "", "", "[database] dsn origen:xxxxx@db.internal: not a MySQL DSN"},
+		{"URL with an unescaped '#'", `driver = "mysql"
+dsn = "mysql://origen:Oce#lot@db/shop"`, "", "", "[database] dsn mysql://origen:xxxxx@db/shop: the password in the URL has a character that must be percent-encoded"},
+		{"unknown driver", `driver = "oracle"
+dsn = "x"`, "", "", `[database] driver = "oracle" is not supported: use "postgres", "mysql" or "sqlite"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, t.TempDir(), "c.toml", "[database]\n"+tc.database+"\n"+rest)
+			c, err := loadConfig(path, env)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want %q", err, tc.err)
+				}
+				for _, secret := range []string{"Ocelot-pw-1", "Oce#lot", "lot@db"} {
+					if strings.Contains(err.Error(), secret) {
+						t.Errorf("the error shows the password: %v", err)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.DSN != tc.dsn || c.StoredTimezone != tc.stored {
+				t.Errorf("dsn %q, stored_timezone %q; want %q, %q", c.DSN, c.StoredTimezone, tc.dsn, tc.stored)
+			}
+			if got := redactDSN(c.DSN); strings.Contains(got, "Ocelot") {
+				t.Errorf("redacted DSN %q", got)
+			}
+			if _, err := mysqlConfig(c.DSN); err != nil {
+				t.Errorf("the driver cannot read it: %v", err)
+			}
+		})
+	}
+}
