@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -347,5 +349,36 @@ dsn = "x"`, "", "", `[database] driver = "oracle" is not supported: use "postgre
 				t.Errorf("the driver cannot read it: %v", err)
 			}
 		})
+	}
+}
+
+// A MySQL server that accepts the connection and never sends its
+// greeting cannot hold origen check or report longer than
+// connect_timeout, nor a cancelled run.
+func TestSilentMySQLServerIsBounded(t *testing.T) {
+	addr := silentServer(t)
+	config := func(database string) string {
+		toml := fixtures.ConfigTOML("mysql", "origen:Pw-silent-43@tcp("+addr+")/shop", "shop")
+		return writeFile(t, t.TempDir(), "origen.toml", strings.Replace(toml, "[database]\n", "[database]\n"+database, 1))
+	}
+	period := []string{"--from", "2026-10-01", "--to", "2026-11-01", "--as-of", "2026-11-20T00:00:00Z"}
+	cfg := config("connect_timeout = \"1s\"\n")
+	for _, args := range [][]string{{"check", "--config", cfg}, append([]string{"report", "--config", cfg, "--out", t.TempDir()}, period...)} {
+		r, took := within(t, 15*time.Second, func() cliResult { return runCtx(context.Background(), args...) })
+		t.Logf("origen %s: %v: %s", args[0], took.Round(time.Millisecond), errLine(r.stderr))
+		if r.code != 1 || !strings.Contains(r.stderr, "no answer within [database] connect_timeout = 1s") || strings.Contains(r.stderr, "Pw-silent-43") {
+			t.Errorf("origen %s: exit %d: %s", args[0], r.code, r.stderr)
+		}
+		if took > 4*time.Second {
+			t.Errorf("origen %s took %v with connect_timeout = 1s", args[0], took)
+		}
+	}
+	cfg = config("")
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(500*time.Millisecond, cancel)
+	r, took := within(t, 15*time.Second, func() cliResult { return runCtx(ctx, "check", "--config", cfg) })
+	cancel()
+	if !errors.Is(r.err, context.Canceled) || r.code != 1 || took > 3*time.Second {
+		t.Errorf("cancelled at 0.5s: err %v, exit %d after %v", r.err, r.code, took)
 	}
 }
