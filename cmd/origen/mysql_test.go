@@ -342,6 +342,11 @@ dsn = "x"`, "", "", `[database] driver = "oracle" is not supported: use "postgre
 			if c.DSN != tc.dsn || c.StoredTimezone != tc.stored {
 				t.Errorf("dsn %q, stored_timezone %q; want %q, %q", c.DSN, c.StoredTimezone, tc.dsn, tc.stored)
 			}
+			// The About sheet's configuration says how DATETIMEs were read.
+			if strings.Contains(tc.database, "stored_timezone") != strings.Contains(c.Text, `stored_timezone = "`+tc.stored+`"`) ||
+				strings.Contains(c.Text, "Ocelot") {
+				t.Errorf("audit text:\n%s", c.Text)
+			}
 			if got := redactDSN(c.DSN); strings.Contains(got, "Ocelot") {
 				t.Errorf("redacted DSN %q", got)
 			}
