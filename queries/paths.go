@@ -59,10 +59,12 @@ func (r Reader) pathsPlan(req attribution.PathsRequest) (plan, error) {
 // rawTouchUID reports whether the touchpoints join the cohort on their
 // stored user_id: on PostgreSQL, when registrations, purchases and
 // touchpoints store it with the same type, so that the join hashes or
-// sorts integers, not text under the database's collation.
+// sorts integers, not text under the database's collation; on MySQL when
+// that type is an integer (RawUserID), so that an index on it serves the
+// join.
 func (r Reader) rawTouchUID() bool {
 	t := r.Types[TouchpointsInput.Section]["user_id"]
-	return r.Dialect == Postgres && r.RawUserID && t != "" && t == r.Types[RegistrationsInput.Section]["user_id"]
+	return r.Dialect != SQLite && r.RawUserID && t != "" && t == r.Types[RegistrationsInput.Section]["user_id"]
 }
 
 // touchUID is the cohort's user key that the touchpoints join on.
@@ -83,7 +85,7 @@ func (r Reader) touchSQL() string {
 	uid, _ := s.columnOf(column{name: "user_id"})
 	at, _ := s.columnOf(column{name: "occurred_at"})
 	ref := "origen_t." + quoteIdent(at)
-	return "  SELECT origen_t." + quoteIdent(uid) + " AS user_id,\n         " + timeExpr(r.Dialect, ref) + " AS occurred_at,\n         " +
+	return "  SELECT origen_t." + quoteIdent(uid) + " AS user_id,\n         " + s.timeOf(r.Dialect, "occurred_at", ref) + " AS occurred_at,\n         " +
 		s.channelText(r.Dialect, TouchpointsInput) + " AS channel\n  FROM " + s.from() + " AS origen_t"
 }
 
