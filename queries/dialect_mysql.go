@@ -157,9 +157,12 @@ type mysqlServer struct {
 // padding, as PostgreSQL's "C" collation does, every statement bounded by
 // statementTimeout), then REPEATABLE READ, READ ONLY for the session and
 // START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY, so that every
-// statement reads the same snapshot and none can write. When ctx ends while a statement runs, the
-// driver closes the connection, which a server busy computing does not
-// notice: a KILL QUERY from another connection stops the statement there.
+// statement reads the same snapshot and none can write. When ctx ends
+// while a statement runs, the driver closes the connection, which a
+// server busy computing does not notice: a KILL QUERY from another
+// connection stops the statement there. Servers older than MySQL 8.0 or
+// MariaDB 10.5 (no window functions over these queries, no CTEs on
+// MySQL 5.7) are refused with a message that names them.
 func beginMySQL(ctx context.Context, db *sqlx.DB, storedZone string, statementTimeout time.Duration) (*ReadTx, error) {
 	conn, err := db.Connx(ctx)
 	if err != nil {
@@ -175,6 +178,11 @@ func beginMySQL(ctx context.Context, db *sqlx.DB, storedZone string, statementTi
 		return fail("read the server's version", err)
 	}
 	srv.mariaDB = strings.Contains(strings.ToLower(srv.version), "mariadb")
+	if !mysqlSupported(srv.version, srv.mariaDB) {
+		conn.Close()
+		return nil, attribution.Errorf(attribution.KindConfig,
+			"[database] driver = \"mysql\": the server is %s; Origen needs MySQL 8.0+ or MariaDB 10.5+ (CTEs and window functions)", srv.version)
+	}
 	collation := "utf8mb4_0900_bin"
 	if srv.mariaDB {
 		collation = "utf8mb4_nopad_bin"
@@ -416,4 +424,23 @@ func (r Reader) mysqlPrivileges(ctx context.Context, db DBTX) ([]string, error) 
 		}
 	}
 	return out, nil
+}
+
+// mysqlSupported reports whether VERSION() names MySQL 8.0+ or MariaDB
+// 10.5+ ("8.0.36", "10.11.19-MariaDB-0+deb12u1"; an unreadable version
+// is let through, and the statements say what they lack).
+func mysqlSupported(version string, mariaDB bool) bool {
+	parts := strings.SplitN(version, ".", 3)
+	if len(parts) < 2 {
+		return true
+	}
+	major, err1 := strconv.Atoi(parts[0])
+	minor, err2 := strconv.Atoi(strings.TrimLeftFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' }))
+	if err1 != nil || err2 != nil {
+		return true
+	}
+	if mariaDB {
+		return major > 10 || major == 10 && minor >= 5
+	}
+	return major >= 8
 }

@@ -82,3 +82,19 @@ func mustTime(s string) time.Time {
 	}
 	return t
 }
+
+func TestMySQLSupportedVersions(t *testing.T) {
+	for _, tc := range []struct {
+		version string
+		mariaDB bool
+		want    bool
+	}{
+		{"8.0.36", false, true}, {"8.4.0-commercial", false, true}, {"9.1.0", false, true}, {"5.7.44-log", false, false},
+		{"10.11.19-MariaDB-0+deb12u1", true, true}, {"10.5.1-MariaDB", true, true}, {"11.4.2-MariaDB", true, true},
+		{"10.4.30-MariaDB", true, false}, {"10.3.39-MariaDB", true, false}, {"weird", false, true},
+	} {
+		if got := mysqlSupported(tc.version, tc.mariaDB); got != tc.want {
+			t.Errorf("%s: supported = %v, want %v", tc.version, got, tc.want)
+		}
+	}
+}
