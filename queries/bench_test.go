@@ -11,6 +11,7 @@ import (
 
 	"github.com/origen-analytics/origen/attribution"
 	"github.com/origen-analytics/origen/fixtures"
+	"github.com/origen-analytics/origen/fixtures/mysqltest"
 	"github.com/origen-analytics/origen/fixtures/pgtest"
 	"github.com/origen-analytics/origen/queries"
 )
@@ -97,4 +98,33 @@ func benchRead(b *testing.B, db *sqlx.DB, d queries.Dialect, m queries.Mapping) 
 	close(stop)
 	<-done
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+}
+
+// BenchmarkReadMySQL is BenchmarkReadPostgres on MariaDB (or MySQL), the
+// data loaded by fixtures.LoadMySQL (with its (user_id, time) indexes):
+// a report's time next to PostgreSQL's on the same machine is in
+// docs/PERFORMANCE.md.
+func BenchmarkReadMySQL(b *testing.B) {
+	for _, n := range []int{100_000} {
+		b.Run(fmt.Sprintf("registrations=%d", n), func(b *testing.B) {
+			db, err := sqlx.Open("mysql", mysqltest.NewDatabase(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			cfg := fixtures.DemoConfig()
+			cfg.Registrations = n
+			started := time.Now()
+			if err := fixtures.LoadMySQL(context.Background(), db.DB, "", cfg, fixtures.LoadOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("loaded %d registrations in %v", n, time.Since(started).Round(time.Millisecond))
+			mapping := queries.Mapping{
+				Registrations: queries.Source{Table: "registrations"},
+				Purchases:     queries.Source{Table: "purchases"},
+				Spend:         &queries.Source{Table: "spend"},
+			}
+			benchRead(b, db, queries.MySQL, mapping)
+		})
+	}
 }

@@ -51,7 +51,7 @@ func (r Reader) budgetWeeksPlan(req attribution.BudgetWeeksRequest) (plan, error
 	args := r.rangeArgs(start, end, req.AsOf, req.WindowDays, req.WindowDays)
 	// The week's Monday from the local day D (days since 1970-01-01, a
 	// Thursday): D − ((D + 3) mod 7), with the modulo kept non-negative.
-	day := localDayExpr("reg_us", loc, start, end)
+	day := r.localDay("reg_us", loc, start, end)
 	week := fmt.Sprintf("(%s - ((%s + 3) %% 7 + 7) %% 7)", day, day)
 	return plan{name: "budget_weeks", args: args, extra: map[string]string{"LocalWeek": week, "LocalDay": day}}, nil
 }

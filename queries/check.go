@@ -94,7 +94,7 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 	var names []string
 	for _, t := range types {
 		name := t.Name()
-		if r.Dialect == SQLite { // SQLite identifiers ignore case, even quoted
+		if r.foldsNames() { // SQLite and MySQL column names ignore case, even quoted
 			name = strings.ToLower(name)
 		}
 		have[name] = strings.ToUpper(t.DatabaseTypeName())
@@ -109,7 +109,7 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 			continue
 		}
 		lookup := col
-		if r.Dialect == SQLite {
+		if r.foldsNames() {
 			lookup = strings.ToLower(col)
 		}
 		typ, ok := have[lookup]
@@ -130,11 +130,15 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 				"[%s] %s = %q: table %s has no such column%s; its columns are %s",
 				in.Section, key, col, src.Table, hint, strings.Join(names, ", "))
 		}
-		if r.Dialect == Postgres && typ != "" {
-			if accepted, strict := acceptedTypes[c.kind]; strict && !slices.Contains(accepted, typ) {
+		accepted, words := acceptedTypes, kindWords
+		if r.Dialect == MySQL {
+			accepted, words = mysqlAccepted, mysqlKindWords
+		}
+		if r.Dialect != SQLite && typ != "" {
+			if accepted, strict := accepted[c.kind]; strict && !slices.Contains(accepted, typ) {
 				return sc, attribution.Errorf(attribution.KindConfig,
 					"[%s] %s = %q has type %s, but %s must be %s: map another column or convert it with sql =",
-					in.Section, c.name, col, strings.ToLower(typ), c.name, kindWords[c.kind])
+					in.Section, c.name, col, strings.ToLower(typ), c.name, words[c.kind])
 			}
 		}
 		if r.Dialect == ClickHouse && !chAccepted(c.kind, typ) {
@@ -151,16 +155,30 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 			sc.Columns[c.name] = fmt.Sprintf("%s (%s)", col, spelled[lookup])
 		}
 	}
-	if err := checkDimensions(in, src, have, names, r.Dialect == SQLite); err != nil {
+	if err := checkDimensions(in, src, have, names, r.foldsNames()); err != nil {
 		return sc, err
 	}
 	if len(src.Dimensions) > 0 {
-		sc.Columns["dimensions"] = dimensionsText(src, have, r.Dialect == SQLite)
+		sc.Columns["dimensions"] = dimensionsText(src, have, r.foldsNames())
 	}
 	if src.GroupChannel {
 		sc.Columns["channel"] = "from source, medium, campaign (GA4 default channel group, docs/CHANNELS.md)"
 	}
 	return sc, nil
+}
+
+// foldsNames reports whether the dialect's column names ignore case
+// (SQLite's always, MySQL's always for columns), so that Check looks
+// them up in lower case.
+func (r Reader) foldsNames() bool { return r.Dialect == SQLite || r.Dialect == MySQL }
+
+// statementTimedOut reports the server's own statement time limit:
+// PostgreSQL's statement_timeout, MariaDB's max_statement_time (error
+// 1969), MySQL's max_execution_time (error 3024).
+func statementTimedOut(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "statement timeout") || strings.Contains(msg, "max_statement_time exceeded") ||
+		strings.Contains(msg, "maximum statement execution time exceeded")
 }
 
 // placeholder is the dialect's n-th bind parameter.
@@ -186,14 +204,14 @@ func (r Reader) checkErr(ctx context.Context, in Input, src Source, err error) e
 	switch {
 	case ctx.Err() != nil:
 		return fmt.Errorf("checking [%s] %s cancelled: %w", in.Section, what, ctx.Err())
-	case strings.Contains(msg, "statement timeout"):
+	case statementTimedOut(err):
 		return fmt.Errorf("checking [%s] %s timed out (raise [database] statement_timeout): %w", in.Section, what, err)
 	case errors.Is(err, driver.ErrBadConn) || errors.As(err, &netErr):
 		return fmt.Errorf("checking [%s] %s: lost the database connection: %w", in.Section, what, err)
-	case src.SQL != "" && strings.Contains(msg, "cannot insert multiple commands"):
+	case src.SQL != "" && (strings.Contains(msg, "cannot insert multiple commands") || r.Dialect == MySQL && strings.Contains(msg, "Error 1064") && strings.Contains(src.SQL, ";")):
 		return attribution.Errorf(attribution.KindConfig,
 			"[%s] sql must be a single SELECT: remove the ';' and what follows it (%w)", in.Section, err)
-	case src.SQL != "" && strings.Contains(msg, "not authorized"):
+	case src.SQL != "" && (strings.Contains(msg, "not authorized") || strings.Contains(msg, "READ ONLY transaction")):
 		return attribution.Errorf(attribution.KindConfig,
 			"[%s] sql may only read: Origen refuses statements that write, attach databases or change settings (%w)", in.Section, err)
 	}
@@ -214,9 +232,13 @@ var (
 // shows how to create one. On PostgreSQL a table source is checked for
 // INSERT, UPDATE, DELETE and TRUNCATE; what a `sql =` source reads cannot
 // be checked table by table, so for it Privileges says so and whether the
-// role is a superuser or owns schemas. SQLite databases are opened
+// role is a superuser or owns schemas. On MySQL, see mysqlPrivileges.
+// SQLite databases are opened
 // read-only, and Privileges returns nothing for them.
 func (r Reader) Privileges(ctx context.Context, db DBTX) ([]string, error) {
+	if r.Dialect == MySQL {
+		return r.mysqlPrivileges(ctx, db)
+	}
 	if r.Dialect != Postgres {
 		return nil, nil
 	}

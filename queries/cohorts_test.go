@@ -101,7 +101,7 @@ func TestLocalDaysAcrossDST(t *testing.T) {
 				loc, _ := time.LoadLocation(tz)
 				period := mustPeriod(t, "2026-01-01", "2027-01-01")
 				start, end := period.Bounds(loc)
-				expr := queries.LocalDayExprForTest("x", loc, start, end)
+				expr := queries.LocalDayExprForTest(e.dialect, "x", loc, start, end)
 				if e.dialect == queries.ClickHouse {
 					// ClickHouse's / divides as doubles: facts.sql floors the
 					// quotient, exact for these magnitudes (docs/SCALE.md).

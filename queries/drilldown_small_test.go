@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +36,15 @@ func smallDrillDBs(t *testing.T) []edgeDB {
 		db     *sqlx.DB
 		d      queries.Dialect
 		ts, mo string
-	}{{sq, queries.SQLite, "TEXT", "NUMERIC"}, {pg, queries.Postgres, "timestamptz", "numeric(12,2)"}} {
+	}{{sq, queries.SQLite, "TEXT", "NUMERIC"}, {pg, queries.Postgres, "timestamptz", "numeric(12,2)"},
+		{openMySQL(t), queries.MySQL, "timestamp NULL", "decimal(12,2)"}} {
+		// MySQL reads no zone in a literal: the UTC instants, in the session zone UTC.
+		values := func(r string) string {
+			if e.d != queries.MySQL {
+				return r
+			}
+			return strings.ReplaceAll(regexp.MustCompile(`(\d)T(\d)`).ReplaceAllString(r, "$1 $2"), "Z'", "'")
+		}
 		mustExec(t, e.db, fmt.Sprintf(`CREATE TABLE regs (uid bigint, at %s, ch text, camp text, src text, med text, ctry text)`, e.ts))
 		mustExec(t, e.db, fmt.Sprintf(`CREATE TABLE pur (uid bigint, at %s, amount %s)`, e.ts, e.mo))
 		for _, r := range []string{
@@ -45,9 +54,9 @@ func smallDrillDBs(t *testing.T) []edgeDB {
 			`(4, '2026-03-05T10:00:00Z', 'Email', 'News', 'newsletter', 'email', 'DE')`,
 			`(4, '2026-03-06T10:00:00Z', 'Email', 'Other', 'newsletter', 'email', 'FR')`,
 		} {
-			mustExec(t, e.db, "INSERT INTO regs VALUES "+r)
+			mustExec(t, e.db, "INSERT INTO regs VALUES "+values(r))
 		}
-		mustExec(t, e.db, `INSERT INTO pur VALUES (1, '2026-03-03T10:00:00Z', 10.00), (3, '2026-03-04T11:00:00Z', 20.00)`)
+		mustExec(t, e.db, values(`INSERT INTO pur VALUES (1, '2026-03-03T10:00:00Z', 10.00), (3, '2026-03-04T11:00:00Z', 20.00)`))
 		out = append(out, edgeDB{e.db, e.d, queries.Mapping{
 			Registrations: queries.Source{Table: "regs", Columns: map[string]string{"user_id": "uid", "registered_at": "at", "channel": "ch",
 				"campaign": "camp", "source": "src", "medium": "med"}, Dimensions: []string{"ctry"}},

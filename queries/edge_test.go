@@ -7,11 +7,13 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq"
 	_ "modernc.org/sqlite"
 
 	"github.com/origen-analytics/origen/attribution"
+	"github.com/origen-analytics/origen/fixtures/mysqltest"
 	"github.com/origen-analytics/origen/fixtures/pgtest"
 	"github.com/origen-analytics/origen/queries"
 )
@@ -102,15 +104,24 @@ func openEdgeDBs(t *testing.T) []edgeDB {
 	}
 	t.Cleanup(func() { pg.Close() })
 	out = append(out, loadEdge(t, pg, queries.Postgres, `"Src Data".`))
+	my, err := sqlx.Open("mysql", mysqltest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { my.Close() })
+	out = append(out, loadEdge(t, my, queries.MySQL, ""))
 	return out
 }
 
 func loadEdge(t *testing.T, db *sqlx.DB, d queries.Dialect, schema string) edgeDB {
 	t.Helper()
 	ts, money, day := "TEXT", "NUMERIC", "TEXT"
-	if d == queries.Postgres {
+	switch d {
+	case queries.Postgres:
 		ts, money, day = "timestamp", "numeric(12,2)", "date"
 		mustExec(t, db, `CREATE SCHEMA "Src Data"`)
+	case queries.MySQL:
+		ts, money, day = "datetime", "decimal(12,2)", "date"
 	}
 	mustExec(t, db, fmt.Sprintf(`CREATE TABLE %s"Sign Ups" ("User ID" bigint, "Created At" %s, "UTM ""Channel""" text)`, schema, ts))
 	mustExec(t, db, fmt.Sprintf(`CREATE TABLE %sorders (customer bigint, ordered_at %s, total %s)`, schema, ts, money))

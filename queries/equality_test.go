@@ -12,11 +12,13 @@ import (
 
 	"github.com/origen-analytics/origen/attribution"
 	"github.com/origen-analytics/origen/fixtures"
+	"github.com/origen-analytics/origen/fixtures/mysqltest"
 	"github.com/origen-analytics/origen/fixtures/pgtest"
 	"github.com/origen-analytics/origen/queries"
 )
 
-// generated loads the same generated data into SQLite and PostgreSQL.
+// generated loads the same generated data into SQLite, PostgreSQL and
+// MariaDB (or MySQL).
 func generated(t *testing.T, cfg fixtures.Config) []edgeDB {
 	t.Helper()
 	t.Logf("generator seed %d, %d registrations", cfg.Seed, cfg.Registrations)
@@ -37,6 +39,14 @@ func generated(t *testing.T, cfg fixtures.Config) []edgeDB {
 	if err := fixtures.LoadPostgres(ctx, pg.DB, "gen", cfg); err != nil {
 		t.Fatal(err)
 	}
+	my, err := sqlx.Open("mysql", mysqltest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { my.Close() })
+	if err := fixtures.LoadMySQL(ctx, my.DB, "", cfg, fixtures.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	mapping := func(prefix string) queries.Mapping {
 		cols := func(names ...string) map[string]string {
 			m := map[string]string{}
@@ -51,7 +61,7 @@ func generated(t *testing.T, cfg fixtures.Config) []edgeDB {
 			Spend:         &queries.Source{Table: prefix + "spend", Columns: cols("date", "channel", "amount")},
 		}
 	}
-	return []edgeDB{{sq, queries.SQLite, mapping("")}, {pg, queries.Postgres, mapping("gen.")}}
+	return []edgeDB{{sq, queries.SQLite, mapping("")}, {pg, queries.Postgres, mapping("gen.")}, {my, queries.MySQL, mapping("")}}
 }
 
 func smallConfig(seed uint64) fixtures.Config {
@@ -61,8 +71,8 @@ func smallConfig(seed uint64) fixtures.Config {
 	return cfg
 }
 
-// The same data gives the same numbers on PostgreSQL and SQLite, in every
-// period, time zone and as-of tried.
+// The same data gives the same numbers on PostgreSQL, SQLite and MariaDB,
+// in every period, time zone and as-of tried.
 func TestPostgresAndSQLiteAgree(t *testing.T) {
 	dbs := generated(t, smallConfig(7))
 	cases := []struct {
@@ -78,17 +88,19 @@ func TestPostgresAndSQLiteAgree(t *testing.T) {
 		t.Run(fmt.Sprintf("%s_%s_%s", c.from, c.to, c.tz), func(t *testing.T) {
 			p := mustPeriod(t, c.from, c.to)
 			a := runReport(t, dbs[0], p, c.tz, c.asOf)
-			b := runReport(t, dbs[1], p, c.tz, c.asOf)
 			if a.Total.Registrations == 0 || a.Total.Customers == 0 {
 				t.Fatalf("degenerate data: %s", row(a.Total))
 			}
-			if !reflect.DeepEqual(a, b) {
-				for i := range a.Channels {
-					if i < len(b.Channels) && row(a.Channels[i]) != row(b.Channels[i]) {
-						t.Errorf("sqlite   %s\npostgres %s", row(a.Channels[i]), row(b.Channels[i]))
+			for _, other := range dbs[1:] {
+				b := runReport(t, other, p, c.tz, c.asOf)
+				if !reflect.DeepEqual(a, b) {
+					for i := range a.Channels {
+						if i < len(b.Channels) && row(a.Channels[i]) != row(b.Channels[i]) {
+							t.Errorf("sqlite   %s\n%-8s %s", row(a.Channels[i]), other.dialect, row(b.Channels[i]))
+						}
 					}
+					t.Fatalf("reports differ:\nsqlite   %+v\n%-8s %+v", a.Total, other.dialect, b.Total)
 				}
-				t.Fatalf("reports differ:\nsqlite   %+v\npostgres %+v", a.Total, b.Total)
 			}
 		})
 	}

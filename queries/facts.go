@@ -19,8 +19,11 @@ import (
 // it falls on (upper bounds, inclusive): both exact, since a date stands
 // for its midnight UTC (METRICS.md, "Time").
 func (r Reader) rawBound(section, canon string, t time.Time, lower bool) any {
-	if r.Dialect != Postgres {
+	if r.Dialect == SQLite {
 		return t.UnixMicro()
+	}
+	if r.Dialect == MySQL {
+		return r.mysqlBound(section, canon, t, lower)
 	}
 	t = t.UTC()
 	if r.Types[section][canon] == "DATE" {
@@ -188,7 +191,7 @@ func (r Reader) factsPlan(req attribution.FactsRequest) (plan, error) {
 	extra := map[string]string{"LocalDay": "0"}
 	if pe > ps {
 		s, e := req.Period.Bounds(loc)
-		extra["LocalDay"] = localDayExpr("reg_us", loc, s, e)
+		extra["LocalDay"] = r.localDay("reg_us", loc, s, e)
 	}
 	return plan{name: "facts", args: args, extra: extra}, nil
 }
@@ -249,10 +252,10 @@ func (r Reader) spendPlan(p attribution.Period) plan {
 	day := func(d attribution.Date) time.Time { return time.Unix(d.Unix()*86400, 0).UTC() }
 	pl := plan{name: "spend", args: map[string]any{"from_day": p.From.Unix(), "to_day": p.To.Unix(),
 		"from_raw": r.rawDay(day(p.From.AddDays(-1))), "to_raw": r.rawDay(day(p.To.AddDays(1)))}}
-	if r.Dialect == SQLite && r.Location != nil {
+	if (r.Dialect == SQLite || r.Dialect == MySQL) && r.Location != nil {
 		from, to := day(p.From.AddDays(-2)), day(p.To.AddDays(2))
 		pl.extra = map[string]string{"SpendKeyed": r.Mapping.Spend.keyedSQLWith(r.Dialect, SpendInput, false,
-			func(micros string) string { return localDayExpr(micros, r.Location, from, to) })}
+			func(micros string) string { return r.localDay(micros, r.Location, from, to) })}
 	}
 	return pl
 }
@@ -260,8 +263,11 @@ func (r Reader) spendPlan(p attribution.Period) plan {
 // rawDay is a date as a bound parameter for the filter on the spend
 // source's own date column (see rawBound); on SQLite, days since 1970.
 func (r Reader) rawDay(t time.Time) any {
-	if r.Dialect == Postgres {
+	switch r.Dialect {
+	case Postgres:
 		return t
+	case MySQL:
+		return t.Format("2006-01-02")
 	}
 	return t.Unix() / 86400
 }

@@ -70,8 +70,11 @@ var utmSpend = []struct {
 func loadUTM(t *testing.T, db *sqlx.DB, d queries.Dialect) edgeDB {
 	t.Helper()
 	ts, money, day := "TEXT", "NUMERIC", "TEXT"
-	if d == queries.Postgres {
+	switch d {
+	case queries.Postgres:
 		ts, money, day = "timestamp", "numeric(12,2)", "date"
+	case queries.MySQL:
+		ts, money, day = "datetime", "decimal(12,2)", "date"
 	}
 	mustExec(t, db, fmt.Sprintf(`CREATE TABLE signups (uid bigint, created %s, utm_source text, utm_medium text, utm_campaign text)`, ts))
 	mustExec(t, db, fmt.Sprintf(`CREATE TABLE orders (uid bigint, at %s, total %s)`, ts, money))
@@ -144,8 +147,9 @@ func TestGA4GroupingEndToEnd(t *testing.T) {
 		"SEO regs=1 cust=0 cr=0.0000 spend=0.00 cpr=0.00 cac=n/a rev=0.00 roas=n/a median=n/a immature=0",
 		"Unassigned regs=1 cust=0 cr=0.0000 spend=0.00 cpr=0.00 cac=n/a rev=0.00 roas=n/a median=n/a immature=0",
 	}
-	var got [3][]string
-	for i, e := range []edgeDB{loadUTM(t, sq, queries.SQLite), loadUTM(t, pg, queries.Postgres), loadUTMClickHouse(t)} {
+	dbs := []edgeDB{loadUTM(t, sq, queries.SQLite), loadUTM(t, pg, queries.Postgres), loadUTMClickHouse(t), loadUTM(t, openMySQL(t), queries.MySQL)}
+	got := make([][]string, len(dbs))
+	for i, e := range dbs {
 		t.Run(string(e.dialect), func(t *testing.T) {
 			snap := e.snapshot(t, "UTC")
 			rep, err := attribution.BuildReport(context.Background(), snap, attribution.ReportRequest{
@@ -205,7 +209,9 @@ func TestGA4GroupingEndToEnd(t *testing.T) {
 			}
 		})
 	}
-	if !slices.Equal(got[0], got[1]) || !slices.Equal(got[0], got[2]) {
-		t.Errorf("SQLite, PostgreSQL and ClickHouse differ:\n%q\n%q\n%q", got[0], got[1], got[2])
+	for i := 1; i < len(dbs); i++ {
+		if !slices.Equal(got[0], got[i]) {
+			t.Errorf("SQLite and %s differ:\n%q\n%q", dbs[i].dialect, got[0], got[i])
+		}
 	}
 }

@@ -204,7 +204,7 @@ func (r Reader) ltvPlan(req attribution.LTVRequest) (plan, error) {
 	}
 	extra := map[string]string{
 		"CohortOf": cohortOf,
-		"PurDay":   localDayExpr("p.pur_us", loc, start, end.Add(24*time.Hour)),
+		"PurDay":   r.localDay("p.pur_us", loc, start, end.Add(24*time.Hour)),
 		"TextType": textType(r.Dialect),
 		// No figure of the section reads first_registrations' duplicates.
 		"Duplicates": "0",

@@ -33,18 +33,22 @@ func openLTVDBs(t *testing.T, regs []reg, purs []pur) []edgeDB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { pg.Close() })
-	return []edgeDB{loadLTV(t, sq, queries.SQLite, regs, purs), loadLTV(t, pg, queries.Postgres, regs, purs)}
+	return []edgeDB{loadLTV(t, sq, queries.SQLite, regs, purs), loadLTV(t, pg, queries.Postgres, regs, purs),
+		loadLTV(t, openMySQL(t), queries.MySQL, regs, purs)}
 }
 
 func loadLTV(t *testing.T, db *sqlx.DB, d queries.Dialect, regs []reg, purs []pur) edgeDB {
 	t.Helper()
 	ts, money := "TEXT", "NUMERIC"
-	if d == queries.Postgres {
+	switch d {
+	case queries.Postgres:
 		ts, money = "timestamp", "numeric(12,2)"
+	case queries.MySQL:
+		ts, money = "datetime", "decimal(12,2)"
 	}
 	mustExec(t, db, fmt.Sprintf(`CREATE TABLE signups (uid bigint, at %s, channel text)`, ts))
 	mustExec(t, db, fmt.Sprintf(`CREATE TABLE orders (uid bigint, at %s, total %s)`, ts, money))
-	mustExec(t, db, fmt.Sprintf(`CREATE TABLE spend (day %s, channel text, cost %s)`, map[queries.Dialect]string{queries.SQLite: "TEXT", queries.Postgres: "date"}[d], money))
+	mustExec(t, db, fmt.Sprintf(`CREATE TABLE spend (day %s, channel text, cost %s)`, map[queries.Dialect]string{queries.SQLite: "TEXT", queries.Postgres: "date", queries.MySQL: "date"}[d], money))
 	tx := db.MustBegin()
 	for _, s := range ltvSpend {
 		tx.MustExec(db.Rebind(`INSERT INTO spend VALUES (?, ?, ?)`), s.date, s.channel, s.amount)

@@ -20,11 +20,11 @@ const (
 // ParseDialect validates a configured driver name.
 func ParseDialect(s string) (Dialect, error) {
 	switch Dialect(s) {
-	case Postgres, SQLite, ClickHouse:
+	case Postgres, SQLite, MySQL, ClickHouse:
 		return Dialect(s), nil
 	}
 	return "", attribution.Errorf(attribution.KindConfig,
-		"[database] driver = %q is not supported: use \"postgres\", \"sqlite\" or \"clickhouse\"", s)
+		"[database] driver = %q is not supported: use \"postgres\", \"sqlite\", \"mysql\" or \"clickhouse\"", s)
 }
 
 // Kind of a canonical column, which decides how it is normalised.
@@ -102,6 +102,22 @@ type Source struct {
 	// the report breaks the cohort down by each (the drill-down). With
 	// sql =, the statement returns columns of these names.
 	Dimensions []string
+
+	// dbTypes are the MySQL types of the mapped columns by canonical name
+	// (Check's SourceCheck.Types) and storedZone the zone of its DATETIME
+	// values, which decide how a time is read (mysqlTimeExpr); Open sets
+	// them.
+	dbTypes    map[string]string
+	storedZone string
+}
+
+// timeOf is the instant of the source's time column canon (at ref) as
+// microseconds since the epoch.
+func (s Source) timeOf(d Dialect, canon, ref string) string {
+	if d == MySQL {
+		return mysqlTimeExpr(ref, s.dbTypes[canon], s.storedZone)
+	}
+	return timeExpr(d, ref)
 }
 
 // Mapping is the schema mapping of a report. Spend is nil when spend comes
@@ -172,6 +188,18 @@ func quoteIdent(s string) string {
 // quoteTable quotes "schema.table" (or "table") part by part. A part may
 // itself be double-quoted in the config to contain a dot.
 func quoteTable(t string) (string, error) {
+	parts, err := tableParts(t)
+	if err != nil {
+		return "", err
+	}
+	for i, p := range parts {
+		parts[i] = quoteIdent(p)
+	}
+	return strings.Join(parts, "."), nil
+}
+
+// tableParts splits "schema.table" (or "table") into its names.
+func tableParts(t string) ([]string, error) {
 	var parts []string
 	rest := strings.TrimSpace(t)
 	for rest != "" {
@@ -179,7 +207,7 @@ func quoteTable(t string) (string, error) {
 		if rest[0] == '"' {
 			end := strings.Index(rest[1:], `"`)
 			if end < 0 {
-				return "", fmt.Errorf("unterminated quote")
+				return nil, fmt.Errorf("unterminated quote")
 			}
 			part, rest = rest[1:end+1], rest[end+2:]
 		} else if i := strings.IndexByte(rest, '.'); i >= 0 {
@@ -188,23 +216,23 @@ func quoteTable(t string) (string, error) {
 			part, rest = rest, ""
 		}
 		if part == "" {
-			return "", fmt.Errorf("empty name part")
+			return nil, fmt.Errorf("empty name part")
 		}
-		parts = append(parts, quoteIdent(part))
+		parts = append(parts, part)
 		if rest != "" {
 			if rest[0] != '.' {
-				return "", fmt.Errorf("expected a dot after %s", part)
+				return nil, fmt.Errorf("expected a dot after %s", part)
 			}
 			rest = rest[1:]
 			if rest == "" {
-				return "", fmt.Errorf("ends with a dot")
+				return nil, fmt.Errorf("ends with a dot")
 			}
 		}
 	}
 	if len(parts) == 0 || len(parts) > 3 {
-		return "", fmt.Errorf("want table or schema.table")
+		return nil, fmt.Errorf("want table or schema.table")
 	}
-	return strings.Join(parts, "."), nil
+	return parts, nil
 }
 
 // from returns the FROM item of a source.
@@ -249,7 +277,8 @@ func (s Source) selectSQL(d Dialect, in Input) string { return s.selectSQLAs(d, 
 // (its columns are typed), so that a count over every row computes
 // nothing per row; on SQLite, whose values may be unreadable text,
 // selectSQL.
-func (s Source) qualitySQL(d Dialect, in Input) string { return s.selectSQLAs(d, in, d == Postgres) }
+// MySQL's columns are typed too.
+func (s Source) qualitySQL(d Dialect, in Input) string { return s.selectSQLAs(d, in, d != SQLite) }
 
 func (s Source) selectSQLAs(d Dialect, in Input, raw bool) string {
 	var cols []string
@@ -279,7 +308,7 @@ func (s Source) selectSQLAs(d Dialect, in Input, raw bool) string {
 		case colText:
 			cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", ref, textType(d), c.name))
 		case colTime:
-			cols = append(cols, timeExpr(d, ref)+" AS "+c.name,
+			cols = append(cols, s.timeOf(d, c.name, ref)+" AS "+c.name,
 				fmt.Sprintf("CASE WHEN %s IS NULL THEN 0 ELSE 1 END AS %s_present", ref, c.name))
 		case colMoney:
 			cols = append(cols, moneyExpr(d, ref)+" AS "+c.name)
@@ -327,14 +356,14 @@ func (s Source) keyedSQLWith(d Dialect, in Input, rawUID bool, localDay func(mic
 	var cols []string
 	add := func(expr, name string) { cols = append(cols, expr+" AS "+name) }
 	if r, ok := ref("user_id"); ok {
-		if rawUID && d == Postgres {
+		if rawUID && d != SQLite {
 			add(r, "uid")
 		} else {
 			add(text("user_id"), "uid")
 		}
 	}
 	filter := func(r string, norm string) string {
-		if d == Postgres {
+		if d != SQLite {
 			return r
 		}
 		return norm
@@ -342,8 +371,8 @@ func (s Source) keyedSQLWith(d Dialect, in Input, rawUID bool, localDay func(mic
 	switch in.Section {
 	case RegistrationsInput.Section:
 		at, _ := ref("registered_at")
-		add(filter(at, timeExpr(d, at)), "registered_at_f")
-		add(timeExpr(d, at), "reg_us")
+		add(filter(at, s.timeOf(d, "registered_at", at)), "registered_at_f")
+		add(s.timeOf(d, "registered_at", at), "reg_us")
 		add(s.channelText(d, in), "channel")
 		add(text("campaign"), "campaign")
 		add(s.channelKey(d, s.channelText(d, in)), "channel_key")
@@ -352,8 +381,8 @@ func (s Source) keyedSQLWith(d Dialect, in Input, rawUID bool, localDay func(mic
 	case PurchasesInput.Section:
 		at, _ := ref("purchased_at")
 		amount, _ := ref("amount")
-		add(filter(at, timeExpr(d, at)), "purchased_at_f")
-		add(timeExpr(d, at), "pur_us")
+		add(filter(at, s.timeOf(d, "purchased_at", at)), "purchased_at_f")
+		add(s.timeOf(d, "purchased_at", at), "pur_us")
 		add(moneyExpr(d, amount), "amount")
 	case SpendInput.Section:
 		day, _ := ref("date")
@@ -361,6 +390,11 @@ func (s Source) keyedSQLWith(d Dialect, in Input, rawUID bool, localDay func(mic
 		dayOf := dayExpr(d, day)
 		if d == SQLite && localDay != nil {
 			dayOf = spendDayExpr(day, localDay)
+		}
+		if d == MySQL && localDay != nil && s.dbTypes["date"] == "TIMESTAMP" {
+			// A TIMESTAMP is an instant: its date in the report's zone,
+			// as PostgreSQL casts a timestamptz (METRICS.md, "Time").
+			dayOf = localDay(s.timeOf(d, "date", day))
 		}
 		add(filter(day, dayOf), "date_f")
 		add(dayOf, "day")
@@ -390,7 +424,7 @@ func (s Source) channelText(d Dialect, in Input) string {
 		name, _ := s.columnOf(column{name: "channel"})
 		return fmt.Sprintf("CAST(origen_t.%s AS %s)", quoteIdent(name), textType(d))
 	}
-	sep := map[Dialect]string{Postgres: "chr(31)", SQLite: "char(31)"}[d]
+	sep := map[Dialect]string{Postgres: "chr(31)", SQLite: "char(31)", MySQL: "CHAR(31 USING utf8mb4)"}[d]
 	return "(" + text("source") + " || " + sep + " || " + text("medium") + " || " + sep + " || " + text("campaign") + ")"
 }
 
@@ -400,7 +434,7 @@ func (s Source) channelKey(d Dialect, label string) string {
 	if !s.GroupChannel {
 		return labelKey(d, label)
 	}
-	return labelKeyTrim(d, label, map[Dialect]string{Postgres: " || chr(31)", SQLite: " || char(31)"}[d])
+	return labelKeyTrim(d, label, map[Dialect]string{Postgres: " || chr(31)", SQLite: " || char(31)", MySQL: "CHAR(31 USING utf8mb4)"}[d])
 }
 
 // labelKey orders labels for the tie rule of first_registrations: a label
@@ -411,6 +445,13 @@ func labelKey(d Dialect, label string) string { return labelKeyTrim(d, label, ""
 // labelKeyTrim is labelKey with more characters (SQL text to append to the
 // set) that do not make a label non-empty.
 func labelKeyTrim(d Dialect, label, more string) string {
+	if d == MySQL {
+		var extra []string
+		if more != "" {
+			extra = append(extra, more)
+		}
+		return fmt.Sprintf("((CASE WHEN %s THEN '1' ELSE '0' END) || COALESCE(%s, ''))", mysqlBlank(label, extra...), label)
+	}
 	if d == SQLite {
 		return fmt.Sprintf("(CASE WHEN trim(COALESCE(%[1]s, ''), ' ' || char(9, 10, 11, 12, 13)%[2]s) = '' THEN '1' ELSE '0' END || COALESCE(%[1]s, ''))", label, more)
 	}
@@ -418,14 +459,21 @@ func labelKeyTrim(d Dialect, label, more string) string {
 }
 
 func textType(d Dialect) string {
-	if d == SQLite {
+	switch d {
+	case SQLite:
 		return "TEXT"
+	case MySQL:
+		// In the session's collation: byte order (beginMySQL).
+		return "CHAR"
 	}
 	return "text"
 }
 
 // The dialect-specific normalisations: the only SQL that differs.
 func timeExpr(d Dialect, ref string) string {
+	if d == MySQL {
+		return mysqlTimeExpr(ref, "", "")
+	}
 	if d == SQLite {
 		// unixepoch reads ISO 8601 text (with or without zone; none means
 		// UTC), Julian day numbers and Unix seconds; 'subsec' keeps ms.
@@ -440,6 +488,9 @@ func timeExpr(d Dialect, ref string) string {
 }
 
 func moneyExpr(d Dialect, ref string) string {
+	if d == MySQL {
+		return mysqlMoneyExpr(ref)
+	}
 	if d == SQLite {
 		// Text that is not a plain number would otherwise silently read as 0.
 		return fmt.Sprintf("(CASE WHEN typeof(%[1]s) IN ('integer', 'real') OR (typeof(%[1]s) = 'text' AND trim(%[1]s) GLOB '*[0-9]*' AND NOT trim(%[1]s) GLOB '*[^0-9.+-]*') "+
@@ -459,6 +510,9 @@ func spendDayExpr(ref string, localDay func(micros string) string) string {
 }
 
 func dayExpr(d Dialect, ref string) string {
+	if d == MySQL {
+		return mysqlDayExpr(ref)
+	}
 	if d == SQLite {
 		return fmt.Sprintf("CAST(unixepoch(date(%s)) / 86400 AS INTEGER)", ref)
 	}

@@ -60,11 +60,10 @@ func (r Reader) pathsPlan(req attribution.PathsRequest) (plan, error) {
 		"Touchpoints": r.touchSQL(),
 		"ConvUID":     r.touchUID(),
 		"Text":        textType(r.Dialect),
-		"TouchSep":    map[Dialect]string{Postgres: "chr(30)", SQLite: "char(30)"}[r.Dialect],
-		"ByteOrder":   map[Dialect]string{Postgres: ` COLLATE "C"`, SQLite: ""}[r.Dialect],
-		"Instr":       map[Dialect]string{Postgres: "strpos", SQLite: "instr"}[r.Dialect],
-		"JSONEach":    map[Dialect]string{Postgres: "json_each_text", SQLite: "json_each"}[r.Dialect],
-		"JSONType":    map[Dialect]string{Postgres: "json", SQLite: "TEXT"}[r.Dialect],
+		"TouchSep":    map[Dialect]string{Postgres: "chr(30)", SQLite: "char(30)", MySQL: "X'1E'"}[r.Dialect],
+		"ByteOrder":   map[Dialect]string{Postgres: ` COLLATE "C"`, SQLite: "", MySQL: ""}[r.Dialect],
+		"Instr":       map[Dialect]string{Postgres: "strpos", SQLite: "instr", MySQL: "instr"}[r.Dialect],
+		"LabelRows":   labelRows(r.Dialect),
 	}
 	return plan{name: "paths", args: args, extra: extra}, nil
 }
@@ -106,10 +105,12 @@ func (r Reader) ReadTouchChannels(ctx context.Context, db DBTX, req attribution.
 // rawTouchUID reports whether the touchpoints join the cohort on their
 // stored user_id: on PostgreSQL, when registrations, purchases and
 // touchpoints store it with the same type, so that the join hashes or
-// sorts integers, not text under the database's collation.
+// sorts integers, not text under the database's collation; on MySQL when
+// that type is an integer (RawUserID), so that an index on it serves the
+// join.
 func (r Reader) rawTouchUID() bool {
 	t := r.Types[TouchpointsInput.Section]["user_id"]
-	return r.Dialect == Postgres && r.RawUserID && t != "" && t == r.Types[RegistrationsInput.Section]["user_id"]
+	return r.Dialect != SQLite && r.RawUserID && t != "" && t == r.Types[RegistrationsInput.Section]["user_id"]
 }
 
 // touchUID is the cohort's user key that the touchpoints join on.
@@ -130,7 +131,7 @@ func (r Reader) touchSQL() string {
 	uid, _ := s.columnOf(column{name: "user_id"})
 	at, _ := s.columnOf(column{name: "occurred_at"})
 	ref := "origen_t." + quoteIdent(at)
-	return "  SELECT origen_t." + quoteIdent(uid) + " AS user_id,\n         " + timeExpr(r.Dialect, ref) + " AS occurred_at,\n         " +
+	return "  SELECT origen_t." + quoteIdent(uid) + " AS user_id,\n         " + s.timeOf(r.Dialect, "occurred_at", ref) + " AS occurred_at,\n         " +
 		s.channelText(r.Dialect, TouchpointsInput) + " AS channel\n  FROM " + s.from() + " AS origen_t"
 }
 
@@ -193,3 +194,18 @@ func (s *Snapshot) ReadPaths(ctx context.Context, req attribution.PathsRequest, 
 }
 
 var _ attribution.TouchSnapshot = (*Snapshot)(nil)
+
+// labelRows is the rows (raw, label) of the labels parameter, a JSON
+// object raw -> channel: PostgreSQL's and SQLite's json_each; on MySQL
+// JSON_TABLE over the object's keys (MySQL 8.0, MariaDB 10.6), each key's
+// value read with JSON_EXTRACT.
+func labelRows(d Dialect) string {
+	switch d {
+	case Postgres:
+		return "SELECT key AS raw, value AS label FROM json_each_text(CAST(:labels AS json))"
+	case MySQL:
+		return "SELECT k.raw AS raw, JSON_UNQUOTE(JSON_EXTRACT(:labels, CONCAT('$.', JSON_QUOTE(k.raw)))) AS label " +
+			"FROM JSON_TABLE(JSON_KEYS(:labels), '$[*]' COLUMNS (raw TEXT PATH '$')) AS k"
+	}
+	return "SELECT key AS raw, value AS label FROM json_each(CAST(:labels AS TEXT))"
+}

@@ -74,17 +74,20 @@ func openTouchDBs(t *testing.T) []edgeDB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { pg.Close() })
-	return []edgeDB{loadTouch(t, sq, queries.SQLite), loadTouch(t, pg, queries.Postgres)}
+	return []edgeDB{loadTouch(t, sq, queries.SQLite), loadTouch(t, pg, queries.Postgres), loadTouch(t, openMySQL(t), queries.MySQL)}
 }
 
 func loadTouch(t *testing.T, db *sqlx.DB, d queries.Dialect) edgeDB {
 	t.Helper()
-	ts := "TEXT"
-	if d == queries.Postgres {
+	ts, money := "TEXT", "numeric"
+	switch d {
+	case queries.Postgres:
 		ts = "timestamp"
+	case queries.MySQL:
+		ts, money = "datetime", "decimal(12,2)" // MySQL's bare numeric has no decimals
 	}
 	mustExec(t, db, fmt.Sprintf(`CREATE TABLE regs (uid bigint, at %s, ch text)`, ts))
-	mustExec(t, db, fmt.Sprintf(`CREATE TABLE purs (uid bigint, at %s, amount numeric)`, ts))
+	mustExec(t, db, fmt.Sprintf(`CREATE TABLE purs (uid bigint, at %s, amount %s)`, ts, money))
 	mustExec(t, db, fmt.Sprintf(`CREATE TABLE "Touch Points" (visitor bigint, "When" %s, utm text)`, ts))
 	ins := func(q string, args ...any) {
 		t.Helper()

@@ -12,7 +12,7 @@ import (
 	"github.com/origen-analytics/origen/queries"
 )
 
-// The prospect events query gives the same rows on PostgreSQL and SQLite
+// The prospect events query gives the same rows on PostgreSQL, SQLite and MariaDB
 // (events from registering up to as_of, the recent ones, the last one,
 // and the outcome), ignores events after as_of, and Check accepts the
 // [events] mapping on both.
@@ -46,8 +46,11 @@ func TestProspectEventsAgree(t *testing.T) {
 	}
 	for i, d := range dbs {
 		table, stamp := "events", "TEXT"
-		if d.dialect == queries.Postgres {
+		switch d.dialect {
+		case queries.Postgres:
 			table, stamp = "gen.events", "timestamptz"
+		case queries.MySQL:
+			stamp = "datetime(3)"
 		}
 		if _, err := d.db.ExecContext(ctx, fmt.Sprintf(`CREATE TABLE %s (user_id bigint, occurred %s, name text)`, table, stamp)); err != nil {
 			t.Fatal(err)
@@ -62,8 +65,11 @@ func TestProspectEventsAgree(t *testing.T) {
 		}
 		for _, e := range events {
 			var at any = e.at.UTC().Format(fixtures.TimestampLayout)
-			if d.dialect == queries.Postgres {
+			switch d.dialect {
+			case queries.Postgres:
 				at = e.at
+			case queries.MySQL:
+				at = e.at.UTC().Format(fixtures.MySQLTimestampLayout)
 			}
 			if _, err := ins.ExecContext(ctx, e.id, at, "visit"); err != nil {
 				t.Fatal(err)
@@ -100,10 +106,17 @@ func TestProspectEventsAgree(t *testing.T) {
 		got = append(got, m)
 	}
 	var active, converted int
-	for id, a := range got[0] {
-		if b, ok := got[1][id]; !ok || a != b {
-			t.Fatalf("user %s: sqlite %+v, postgres %+v", id, a, b)
+	for i := 1; i < len(got); i++ {
+		for id, a := range got[0] {
+			if b, ok := got[i][id]; !ok || a != b {
+				t.Fatalf("user %s: sqlite %+v, %s %+v", id, a, dbs[i].dialect, b)
+			}
 		}
+		if len(got[0]) != len(got[i]) {
+			t.Errorf("%d and %d prospects on sqlite and %s", len(got[0]), len(got[i]), dbs[i].dialect)
+		}
+	}
+	for _, a := range got[0] {
 		if a.total > 0 {
 			active++
 		}

@@ -43,6 +43,9 @@ type Reader struct {
 	// stored with a UTC offset on SQLite (PostgreSQL uses the session's
 	// TimeZone, which BeginSnapshot sets to it).
 	Location *time.Location
+	// Stored is the zone of MySQL DATETIME values ([database]
+	// stored_timezone; nil is UTC).
+	Stored *time.Location
 	// Record, when set, is called with every statement before it runs.
 	Record func(Statement)
 }
@@ -64,6 +67,9 @@ func (r Reader) prepare(name string, args map[string]any, extra map[string]strin
 	text, err := readSQL(name)
 	if err != nil {
 		return "", nil, err
+	}
+	if r.Dialect == MySQL {
+		text = mysqlSQL(text)
 	}
 	q, list, err := sqlx.Named(text, args)
 	if err != nil {
@@ -92,8 +98,11 @@ func (r Reader) prepare(name string, args map[string]any, extra map[string]strin
 	}
 	data["CChannelKey"], data["CCampaignKey"] = r.Mapping.Registrations.channelKey(r.Dialect, "c.channel"), labelKey(r.Dialect, "c.campaign")
 	data["CRegUs"] = "c.registered_at_f"
-	if r.Dialect == Postgres {
+	switch r.Dialect {
+	case Postgres:
 		data["CRegUs"] = timeExpr(r.Dialect, "c.registered_at_f")
+	case MySQL:
+		data["CRegUs"] = r.Mapping.Registrations.timeOf(r.Dialect, "registered_at", "c.registered_at_f")
 	}
 	data["UserIDText"] = "CAST(uid AS " + textType(r.Dialect) + ")"
 	data["KeyedCTEs"] = ""
@@ -188,7 +197,7 @@ func (r Reader) run(ctx context.Context, db DBTX, p plan, timeout time.Duration,
 
 // explain turns a database error into one a person can act on.
 func (r Reader) explain(ctx context.Context, name string, err error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) || strings.Contains(err.Error(), "statement timeout") {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || statementTimedOut(err) {
 		return fmt.Errorf("query %s timed out (raise [database] statement_timeout): %w", name, err)
 	}
 	if ctx.Err() != nil {
@@ -203,7 +212,8 @@ func (r Reader) explain(ctx context.Context, name string, err error) error {
 		}
 	}
 	msg := err.Error()
-	for _, hint := range []string{"does not exist", "no such table", "no such column", "syntax error", "Syntax error", "Missing columns", "Unknown identifier", "Illegal type", "permission denied", "operator does not exist", "cannot cast", "invalid input syntax", "function"} {
+	for _, hint := range []string{"does not exist", "no such table", "no such column", "syntax error", "Syntax error", "Missing columns", "Unknown identifier", "Illegal type", "permission denied", "operator does not exist", "cannot cast", "invalid input syntax", "function",
+		"Error 1054", "Error 1146", "Error 1064", "Error 1142", "Error 1143"} { // MySQL: unknown column, no such table, syntax, denied
 		if strings.Contains(msg, hint) {
 			return attribution.Errorf(attribution.KindConfig,
 				"query %s failed on the configured mapping (run `origen check --config` for details): %w", name, err)

@@ -33,6 +33,27 @@ type ReadTx struct {
 	// db is set instead of tx on ClickHouse, which has no transactions
 	// (see beginClickHouse).
 	db *sqlx.DB
+	// conn is the pinned connection of a MySQL snapshot (tx is nil): its
+	// transaction is started by statements that database/sql's
+	// transactions cannot send (see beginMySQL).
+	conn     *sqlx.Conn
+	stopKill func() bool
+}
+
+// session is what ReadTx sends its statements through.
+type session interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryxContext(ctx context.Context, q string, args ...any) (*sqlx.Rows, error)
+	QueryRowxContext(ctx context.Context, q string, args ...any) *sqlx.Row
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	PreparexContext(ctx context.Context, q string) (*sqlx.Stmt, error)
+}
+
+func (s *ReadTx) session() session {
+	if s.conn != nil {
+		return s.conn
+	}
+	return s.tx
 }
 
 var _ DBTX = (*ReadTx)(nil)
@@ -42,10 +63,18 @@ var _ DBTX = (*ReadTx)(nil)
 // snapshot. On PostgreSQL it is REPEATABLE READ READ ONLY with
 // statement_timeout and TimeZone (used to cast spend timestamps to dates)
 // set for the transaction only. SQLite transactions are serializable; the
-// connection is made query-only.
+// connection is made query-only. MySQL: see beginMySQL (its DATETIME
+// columns are read in the UTC stored zone; Open passes another).
 func BeginSnapshot(ctx context.Context, db *sqlx.DB, d Dialect, timezone string, statementTimeout time.Duration) (*ReadTx, error) {
+	return beginSnapshot(ctx, db, d, timezone, "UTC", statementTimeout)
+}
+
+func beginSnapshot(ctx context.Context, db *sqlx.DB, d Dialect, timezone, storedZone string, statementTimeout time.Duration) (*ReadTx, error) {
 	if d == ClickHouse {
 		return beginClickHouse(ctx, db)
+	}
+	if d == MySQL {
+		return beginMySQL(ctx, db, storedZone, statementTimeout)
 	}
 	if d == SQLite {
 		tx, err := db.BeginTxx(ctx, nil)
@@ -81,7 +110,15 @@ func (s *ReadTx) Rollback() error {
 	if s.db != nil {
 		return nil
 	}
-	return s.tx.Rollback()
+	if s.conn == nil {
+		return s.tx.Rollback()
+	}
+	s.stopKill()
+	_, err := s.conn.ExecContext(context.Background(), "ROLLBACK")
+	if cerr := s.conn.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // unbound reports whether a statement would leave the extended protocol:
@@ -91,7 +128,7 @@ func (s *ReadTx) unbound(args []any) bool { return s.dialect == Postgres && len(
 // prepare parses q as one prepared statement of the transaction (closed
 // when the transaction ends, since its rows may outlive this call).
 func (s *ReadTx) prepare(ctx context.Context, q string) (*sqlx.Stmt, error) {
-	return s.tx.PreparexContext(ctx, q)
+	return s.session().PreparexContext(ctx, q)
 }
 
 // QueryContext runs one statement and returns its rows.
@@ -106,7 +143,7 @@ func (s *ReadTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.
 		}
 		return st.QueryContext(ctx)
 	}
-	return s.tx.QueryContext(ctx, q, args...)
+	return s.session().QueryContext(ctx, q, args...)
 }
 
 // QueryxContext runs one statement and returns its rows.
@@ -121,7 +158,7 @@ func (s *ReadTx) QueryxContext(ctx context.Context, q string, args ...any) (*sql
 		}
 		return st.QueryxContext(ctx)
 	}
-	return s.tx.QueryxContext(ctx, q, args...)
+	return s.session().QueryxContext(ctx, q, args...)
 }
 
 // QueryRowxContext runs one statement and returns its first row.
@@ -135,11 +172,11 @@ func (s *ReadTx) QueryRowxContext(ctx context.Context, q string, args ...any) *s
 			// sqlx.Row keeps its error unexported. An argument that fails to
 			// convert makes database/sql return a Row holding err without
 			// sending anything to the server.
-			return s.tx.QueryRowxContext(ctx, q, failedArg{err})
+			return s.session().QueryRowxContext(ctx, q, failedArg{err})
 		}
 		return st.QueryRowxContext(ctx)
 	}
-	return s.tx.QueryRowxContext(ctx, q, args...)
+	return s.session().QueryRowxContext(ctx, q, args...)
 }
 
 // ExecContext runs one statement.
@@ -154,7 +191,7 @@ func (s *ReadTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Re
 		}
 		return st.ExecContext(ctx)
 	}
-	return s.tx.ExecContext(ctx, q, args...)
+	return s.session().ExecContext(ctx, q, args...)
 }
 
 // failedArg is an argument whose conversion fails with err.
@@ -172,6 +209,10 @@ type SnapshotOptions struct {
 	// StatementTimeout bounds each statement; zero means no bound beyond
 	// the context.
 	StatementTimeout time.Duration
+	// StoredTimezone is [database] stored_timezone: the zone of MySQL
+	// DATETIME values, which have none ("" is UTC). Other dialects'
+	// columns say their zone, and it is ignored.
+	StoredTimezone string
 }
 
 // Snapshot is attribution.Snapshot over one read-only transaction: every
@@ -194,7 +235,7 @@ var _ attribution.Snapshot = (*Snapshot)(nil)
 // (a LIMIT 0 query per source: a wrong column becomes an error that names
 // the config key to fix). Close it when done.
 func Open(ctx context.Context, db *sqlx.DB, o SnapshotOptions) (*Snapshot, error) {
-	tx, err := BeginSnapshot(ctx, db, o.Dialect, o.Timezone, o.StatementTimeout)
+	tx, err := beginSnapshot(ctx, db, o.Dialect, o.Timezone, o.StoredTimezone, o.StatementTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -214,9 +255,19 @@ func Open(ctx context.Context, db *sqlx.DB, o SnapshotOptions) (*Snapshot, error
 	}
 	s.Checks = checks
 	s.reader.RawUserID = sameUserIDType(checks)
+	if o.Dialect == MySQL {
+		s.reader.RawUserID = s.reader.RawUserID && mysqlIntegerType(checks[0].Types["user_id"])
+	}
 	s.reader.Types = map[string]map[string]string{}
 	for _, c := range checks {
 		s.reader.Types[c.Section] = c.Types
+	}
+	if o.Dialect == MySQL {
+		if s.reader.Stored, err = ParseStoredZone(o.StoredTimezone); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+		s.reader.Mapping = withMySQLTypes(s.reader.Mapping, s.reader.Types, o.StoredTimezone)
 	}
 	return s, nil
 }

@@ -31,22 +31,35 @@ func smallDBs(t *testing.T, regs [][4]any, spend [][3]any, spendType string) []e
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { pg.Close() })
+	my := openMySQL(t)
+	// MySQL's TIMESTAMP is PostgreSQL's timestamptz: an instant.
+	mySpendT := map[string]string{"timestamptz": "timestamp NULL"}[spendType]
+	if mySpendT == "" {
+		mySpendT = spendType
+	}
 	var out []edgeDB
 	for _, c := range []struct {
 		db                *sqlx.DB
 		d                 queries.Dialect
 		ts, money, spendT string
-	}{{sq, queries.SQLite, "TEXT", "NUMERIC", "TEXT"}, {pg, queries.Postgres, "timestamptz", "numeric(20,2)", spendType}} {
+	}{{sq, queries.SQLite, "TEXT", "NUMERIC", "TEXT"}, {pg, queries.Postgres, "timestamptz", "numeric(20,2)", spendType},
+		{my, queries.MySQL, "timestamp NULL", "decimal(20,2)", mySpendT}} {
+		value := func(v any) any {
+			if c.d == queries.MySQL {
+				return mysqlTime(v)
+			}
+			return v
+		}
 		mustExec(t, c.db, fmt.Sprintf(`CREATE TABLE r (user_id bigint, registered_at %s, channel text, campaign text)`, c.ts))
 		mustExec(t, c.db, fmt.Sprintf(`CREATE TABLE p (user_id bigint, purchased_at %s, amount %s)`, c.ts, c.money))
 		mustExec(t, c.db, fmt.Sprintf(`CREATE TABLE s (date %s, channel text, amount %s)`, c.spendT, c.money))
 		for _, r := range regs {
-			if _, err := c.db.Exec(c.db.Rebind(`INSERT INTO r VALUES (?, ?, ?, ?)`), r[0], r[1], r[2], r[3]); err != nil {
+			if _, err := c.db.Exec(c.db.Rebind(`INSERT INTO r VALUES (?, ?, ?, ?)`), r[0], value(r[1]), r[2], r[3]); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for _, s := range spend {
-			if _, err := c.db.Exec(c.db.Rebind(`INSERT INTO s VALUES (?, ?, ?)`), s[0], s[1], s[2]); err != nil {
+			if _, err := c.db.Exec(c.db.Rebind(`INSERT INTO s VALUES (?, ?, ?)`), value(s[0]), s[1], s[2]); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -167,4 +180,17 @@ func TestSpendAfterAsOfIsNotCounted(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mysqlTime is an RFC 3339 time as MySQL reads a TIMESTAMP in the session
+// zone, UTC (MariaDB ignores an offset in the text); other values as they are.
+func mysqlTime(v any) any {
+	str, ok := v.(string)
+	if !ok {
+		return v
+	}
+	if t, err := time.Parse(time.RFC3339, str); err == nil {
+		return t.UTC().Format("2006-01-02 15:04:05")
+	}
+	return v
 }

@@ -245,7 +245,7 @@ func openDBSnapshot(ctx context.Context, cfg *config) (*queries.Snapshot, func()
 // mapping in it.
 func openSnapshot(ctx context.Context, db *sqlx.DB, cfg *config) (*queries.Snapshot, error) {
 	snap, err := queries.Open(ctx, db, queries.SnapshotOptions{Dialect: cfg.Dialect, Mapping: cfg.Mapping,
-		Timezone: cfg.Timezone, Location: cfg.Location, StatementTimeout: cfg.StatementTimeout})
+		Timezone: cfg.Timezone, Location: cfg.Location, StatementTimeout: cfg.StatementTimeout, StoredTimezone: cfg.StoredTimezone})
 	if err != nil {
 		return nil, dbErr(ctx, cfg, err)
 	}

@@ -19,9 +19,12 @@ import (
 
 // config is a validated configuration file.
 type config struct {
-	Path             string
-	Dialect          queries.Dialect
-	DSN              string // after ${VAR} expansion; may hold a password
+	Path    string
+	Dialect queries.Dialect
+	DSN     string // after ${VAR} expansion; may hold a password
+	// StoredTimezone is [database] stored_timezone (driver = "mysql"):
+	// the zone of DATETIME values, "UTC" by default.
+	StoredTimezone   string
 	StatementTimeout time.Duration
 	ConnectTimeout   time.Duration
 	Mapping          queries.Mapping
@@ -68,6 +71,7 @@ type rawConfig struct {
 		DSN              string   `toml:"dsn"`
 		StatementTimeout duration `toml:"statement_timeout"`
 		ConnectTimeout   duration `toml:"connect_timeout"`
+		StoredTimezone   *string  `toml:"stored_timezone"`
 	} `toml:"database"`
 	Registrations rawRegistrations  `toml:"registrations"`
 	Purchases     map[string]string `toml:"purchases"`
@@ -178,12 +182,32 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 		if _, err := clickhouse.ParseDSN(c.DSN, clickhouse.Options{}); err != nil {
 			return nil, cfgErr("[database] dsn %s: %s", redactDSN(c.DSN), c.redact.Text(err.Error()))
 		}
+	case queries.MySQL:
+		if c.DSN == "" {
+			return nil, cfgErr("[database] dsn is empty: for mysql write user:password@tcp(host:3306)/database or mysql://user:password@host:3306/database")
+		}
+		if _, problem := inspectDSN(c.DSN); isMySQLURL(c.DSN) && problem != "" {
+			return nil, cfgErr("[database] dsn %s: the password in the URL has a character that must be percent-encoded (' ' %%20, # %%23, / %%2F, ? %%3F, @ %%40, %% %%25), or use the driver's form user:password@tcp(host:3306)/database", redactDSN(c.DSN))
+		}
+		if _, err := mysqlConfig(c.DSN); err != nil {
+			return nil, cfgErr("[database] dsn %s: %s", redactDSN(c.DSN), c.redact.Text(err.Error()))
+		}
 	case queries.Postgres:
 		// Refused here with Origen's words: libpq's own messages for a
 		// malformed DSN quote it, password included.
 		if _, problem := inspectDSN(c.DSN); problem != "" {
 			return nil, cfgErr("[database] dsn %s: %s", redactDSN(c.DSN), problem)
 		}
+	}
+	c.StoredTimezone = "UTC"
+	if z := raw.Database.StoredTimezone; z != nil {
+		if c.Dialect != queries.MySQL {
+			return nil, cfgErr("[database] stored_timezone is read with driver = \"mysql\" only (its DATETIME columns have no zone); %s columns say their zone or hold UTC: remove the key", c.Dialect)
+		}
+		if _, err := queries.ParseStoredZone(*z); err != nil {
+			return nil, cfgErr("%v", err)
+		}
+		c.StoredTimezone = *z
 	}
 	if raw.Database.ConnectTimeout.Duration > 0 {
 		c.ConnectTimeout = raw.Database.ConnectTimeout.Duration

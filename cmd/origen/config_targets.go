@@ -121,6 +121,9 @@ func auditText(raw *rawConfig) string {
 	if d := raw.Database.ConnectTimeout.Duration; d > 0 {
 		kv("connect_timeout", d.String())
 	}
+	if z := raw.Database.StoredTimezone; z != nil {
+		kv("stored_timezone", *z) // how DATETIMEs are read: it changes the numbers
+	}
 	for _, s := range []struct {
 		name string
 		m    map[string]string

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,6 +56,15 @@ var dsnForms = []dsnForm{
 	{name: "key=value, quoted value with a stray quote", dsn: "host={H} port={P} user={U} password='Wom'bat-22' dbname={D}", secrets: []string{"Wom'bat-22", "bat-22"}, refused: true, keep: "host={H}"},
 }
 
+// mysqlDSNForms are go-sql-driver/mysql's DSN forms (driver = "mysql"),
+// which the redaction tests try too.
+var mysqlDSNForms = []dsnForm{
+	{name: "mysql driver form", dsn: "{U}:Marmot-pw-23@tcp({H}:{P})/{D}?parseTime=true", secrets: []string{"Marmot-pw-23"}, keep: "{U}:xxxxx@tcp({H}:{P})/{D}?parseTime=true"},
+	{name: "mysql driver form, '@' ':' and '/' in the password", dsn: "{U}:Mar@mot:pw/24@tcp({H}:{P})/{D}", secrets: []string{"Mar@mot:pw/24", "pw/24"}, keep: "@tcp({H}:{P})/{D}"},
+	{name: "mysql:// URL", dsn: "mysql://{U}:Marmot-pw-25@{H}:{P}/{D}?tls=preferred", secrets: []string{"Marmot-pw-25"}, keep: "mysql://{U}:xxxxx@{H}:{P}/{D}?tls=preferred"},
+	{name: "mysql:// URL percent-encoded", dsn: "mysql://{U}:Mar%40mot%2F26@{H}/{D}", secrets: []string{"Mar%40mot%2F26", "Mar@mot/26"}, keep: "@{H}/{D}"},
+}
+
 // fill puts a server's address into a DSN form.
 func (f dsnForm) fill(host, port, user, db string) dsnForm {
 	r := strings.NewReplacer("{H}", host, "{P}", port, "{U}", user, "{D}", db)
@@ -70,7 +80,7 @@ func TestRedactDSN(t *testing.T) {
 	if len(dsnForms) < 20 {
 		t.Fatalf("only %d DSN forms", len(dsnForms))
 	}
-	for _, f := range dsnForms {
+	for _, f := range append(slices.Clone(dsnForms), mysqlDSNForms...) {
 		f := f.fill("db.internal", "5432", "origen", "shop")
 		t.Run(f.name, func(t *testing.T) {
 			r := newRedactor(f.dsn)

@@ -1,6 +1,7 @@
 package main
 
-// Database drivers are registered here and nowhere else, and what Origen
+// Database drivers are registered here (and go-sql-driver/mysql, the
+// "mysql" driver, in dsn_mysql.go with its DSN forms), and what Origen
 // asks of them beyond database/sql lives here too: PostgreSQL connections
 // whose every wait is bounded, and SQLite connections that can only read.
 import (

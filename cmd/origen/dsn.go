@@ -144,7 +144,7 @@ func isURLDSN(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
-// inspectDSN finds the secrets of a PostgreSQL DSN and the first problem
+// inspectDSN finds the secrets of a PostgreSQL (or MySQL) DSN and the first problem
 // that would make libpq refuse or misread it ("" when there is none). It
 // reads the DSN both as a URL and as key=value pairs, since a secret is
 // hidden either way, and judges it by the form libpq will use.
@@ -152,6 +152,12 @@ func inspectDSN(dsn string) (dsnSecrets, string) {
 	var s dsnSecrets
 	urlProblem := urlDSNSecrets(dsn, &s)
 	kvProblem := kvDSNSecrets(dsn, &s)
+	mysqlDSNSecrets(dsn, &s)
+	if _, ok := mysqlDriverPassword(dsn); ok || isMySQLURL(dsn) {
+		// Judged by mysqlConfig when the driver is mysql; a libpq
+		// key=value reading of it means nothing.
+		return s, urlProblem
+	}
 	if isURLDSN(dsn) {
 		return s, urlProblem
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/origen-analytics/origen/attribution"
@@ -39,6 +40,16 @@ func openDB(ctx context.Context, cfg *config) (*sqlx.DB, error) {
 			return nil, cfg.redact.Err(attribution.Errorf(attribution.KindConfig, "[database] dsn %s: %w", redactDSN(cfg.DSN), err))
 		}
 		db = sqlx.NewDb(c, "clickhouse")
+	} else if cfg.Dialect == queries.MySQL {
+		mc, err := mysqlConnectorConfig(cfg.DSN, cfg.ConnectTimeout, cfg.StatementTimeout+cfg.ConnectTimeout)
+		if err != nil {
+			return nil, cfg.redact.Err(attribution.Errorf(attribution.KindConfig, "[database] dsn %s: %w", redactDSN(cfg.DSN), err))
+		}
+		c, err := mysql.NewConnector(mc)
+		if err != nil {
+			return nil, cfg.redact.Err(attribution.Errorf(attribution.KindConfig, "[database] dsn %s: %w", redactDSN(cfg.DSN), err))
+		}
+		db = sqlx.NewDb(sql.OpenDB(c), "mysql")
 	} else {
 		c, err := pgConnector(ctx, cfg.DSN, cfg.ConnectTimeout, cfg.StatementTimeout+cfg.ConnectTimeout)
 		if err != nil {

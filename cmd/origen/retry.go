@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/lib/pq"
 
 	"github.com/origen-analytics/origen/attribution"
@@ -37,6 +38,24 @@ func transient(err error) bool {
 			return true
 		}
 		return false
+	}
+	var myErr *mysql.MySQLError
+	if errors.As(err, &myErr) {
+		switch myErr.Number {
+		case 1205, // lock wait timeout exceeded
+			1213, // deadlock found
+			1040, // too many connections
+			1053, // server shutdown in progress
+			1927, // connection was killed (MariaDB)
+			2006, // server has gone away
+			2013: // lost connection during query
+			return true
+		}
+		return false
+	}
+	// go-sql-driver's lost connection (server gone away, reset).
+	if errors.Is(err, mysql.ErrInvalidConn) {
+		return true
 	}
 	var netErr net.Error
 	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||

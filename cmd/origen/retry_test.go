@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/lib/pq"
 
 	"github.com/origen-analytics/origen/attribution"
@@ -35,6 +36,14 @@ func TestTransientErrors(t *testing.T) {
 		{"connection failure class 08", &pq.Error{Code: "08006"}, true},
 		{"too many connections", &pq.Error{Code: "53300"}, true},
 		{"sqlite busy", errors.New("database is locked (5) (SQLITE_BUSY)"), true},
+		{"mysql lock wait timeout", &mysql.MySQLError{Number: 1205}, true},
+		{"mysql deadlock", fmt.Errorf("query facts: %w", &mysql.MySQLError{Number: 1213}), true},
+		{"mysql server gone away", &mysql.MySQLError{Number: 2006}, true},
+		{"mysql lost connection", &mysql.MySQLError{Number: 2013}, true},
+		{"mysql too many connections", &mysql.MySQLError{Number: 1040}, true},
+		{"mysql invalid connection", fmt.Errorf("read: %w", mysql.ErrInvalidConn), true},
+		{"mysql unknown column", &mysql.MySQLError{Number: 1054}, false},
+		{"mysql read-only transaction", &mysql.MySQLError{Number: 1792}, false},
 		{"unix socket not there yet", &net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("connect", syscall.ENOENT)}, true},
 		{"a missing file that is no socket", &os.PathError{Op: "open", Path: "/x", Err: syscall.ENOENT}, false},
 		{"undefined column", &pq.Error{Code: "42703"}, false},

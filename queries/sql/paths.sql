@@ -43,7 +43,7 @@ origen_tp AS {{.Materialized}}(
 {{.Touchpoints}}
 ),
 origen_labels AS (
-  SELECT key AS raw, value AS label FROM {{.JSONEach}}(CAST(:labels AS {{.JSONType}}))
+  {{.LabelRows}}
 ),
 origen_touch AS (
   SELECT c.user_id, COALESCE(l.label, t.channel, '') AS label, COALESCE(t.channel, '') AS channel, t.occurred_at, c.end_us
