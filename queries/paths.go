@@ -64,6 +64,7 @@ func (r Reader) pathsPlan(req attribution.PathsRequest) (plan, error) {
 		"ByteOrder":   map[Dialect]string{Postgres: ` COLLATE "C"`, SQLite: "", MySQL: ""}[r.Dialect],
 		"Instr":       map[Dialect]string{Postgres: "strpos", SQLite: "instr", MySQL: "instr"}[r.Dialect],
 		"LabelRows":   labelRows(r.Dialect),
+		"JSONType":    map[Dialect]string{Postgres: "json", SQLite: "TEXT", MySQL: "CHAR"}[r.Dialect],
 	}
 	return plan{name: "paths", args: args, extra: extra}, nil
 }
@@ -195,17 +196,19 @@ func (s *Snapshot) ReadPaths(ctx context.Context, req attribution.PathsRequest, 
 
 var _ attribution.TouchSnapshot = (*Snapshot)(nil)
 
-// labelRows is the rows (raw, label) of the labels parameter, a JSON
-// object raw -> channel: PostgreSQL's and SQLite's json_each; on MySQL
-// JSON_TABLE over the object's keys (MySQL 8.0, MariaDB 10.6), each key's
-// value read with JSON_EXTRACT.
+// labelRows is the rows (raw, label) of origen_labels_in.j, the labels
+// parameter (a JSON object raw -> channel): PostgreSQL's and SQLite's
+// json_each; on MySQL JSON_TABLE over the object's keys (MySQL 8.0,
+// MariaDB 10.6), each key's value read with JSON_EXTRACT.
 func labelRows(d Dialect) string {
 	switch d {
 	case Postgres:
-		return "SELECT key AS raw, value AS label FROM json_each_text(CAST(:labels AS json))"
+		return "SELECT e.key AS raw, e.value AS label FROM origen_labels_in AS i, json_each_text(i.j) AS e"
 	case MySQL:
-		return "SELECT k.raw AS raw, JSON_UNQUOTE(JSON_EXTRACT(:labels, CONCAT('$.', JSON_QUOTE(k.raw)))) AS label " +
-			"FROM JSON_TABLE(JSON_KEYS(:labels), '$[*]' COLUMNS (raw TEXT PATH '$')) AS k"
+		// CAST(... AS CHAR) puts the JSON functions' text in the session's
+		// byte-order collation (see beginMySQL), which the joins compare.
+		return "SELECT CAST(k.raw AS CHAR) AS raw, CAST(JSON_UNQUOTE(JSON_EXTRACT(i.j, CONCAT('$.', CAST(JSON_QUOTE(k.raw) AS CHAR)))) AS CHAR) AS label " +
+			"FROM origen_labels_in AS i, JSON_TABLE(JSON_KEYS(i.j), '$[*]' COLUMNS (raw TEXT PATH '$')) AS k"
 	}
-	return "SELECT key AS raw, value AS label FROM json_each(CAST(:labels AS TEXT))"
+	return "SELECT e.key AS raw, e.value AS label FROM origen_labels_in AS i, json_each(i.j) AS e"
 }

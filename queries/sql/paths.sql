@@ -7,8 +7,8 @@
 -- ends - the conversion, else the end of the window or as_of, whichever
 -- is earlier.
 -- origen_labels - the channel of each raw touch label (the labels
--- parameter, a JSON object raw -> channel that Origen names from
--- touch_channels); a raw label missing from it keeps its text.
+-- parameter in origen_labels_in, a JSON object raw -> channel that Origen
+-- names from touch_channels); a raw label missing from it keeps its text.
 -- origen_touch - the user's touchpoints in [end - lookback, end], none
 -- after as_of, with their channel.
 -- origen_user_path - per user, the touches' channels in time order (ties
@@ -20,7 +20,9 @@
 -- origen_rows - each row with its path's totals over its timings, and
 -- path_row = 1 on one row of each path.
 -- origen_split - the touches of each distinct touched path, one row per
--- touch (a recursive split of the path, over distinct paths only).
+-- touch (a recursive split of the path, over distinct paths only; the
+-- seed's empty label has the path's type, which MySQL keeps for the
+-- recursive rows).
 -- The result, in parts - 0 the touches (users x occurrences) of each
 -- channel over the touched paths, 1 the users without touch, 2 the touched
 -- paths, most followed first within a part.
@@ -41,6 +43,9 @@ WITH RECURSIVE
 ),
 origen_tp AS {{.Materialized}}(
 {{.Touchpoints}}
+),
+origen_labels_in AS (
+  SELECT CAST(:labels AS {{.JSONType}}) AS j
 ),
 origen_labels AS (
   {{.LabelRows}}
@@ -85,7 +90,7 @@ origen_rows AS (
   FROM origen_paths
 ),
 origen_split (users, seed, label, rest) AS (
-  SELECT path_users, 1, CAST('' AS {{.Text}}), path || {{.TouchSep}}
+  SELECT path_users, 1, substr(path, length(path) + 1), path || {{.TouchSep}}
   FROM origen_rows
   WHERE touched = 1 AND path_row = 1
   UNION ALL
