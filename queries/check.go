@@ -134,7 +134,7 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 		if r.Dialect == MySQL {
 			accepted, words = mysqlAccepted, mysqlKindWords
 		}
-		if r.Dialect != SQLite && typ != "" {
+		if typedRaw(r.Dialect) && typ != "" {
 			if accepted, strict := accepted[c.kind]; strict && !slices.Contains(accepted, typ) {
 				return sc, attribution.Errorf(attribution.KindConfig,
 					"[%s] %s = %q has type %s, but %s must be %s: map another column or convert it with sql =",

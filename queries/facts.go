@@ -19,7 +19,7 @@ import (
 // it falls on (upper bounds, inclusive): both exact, since a date stands
 // for its midnight UTC (METRICS.md, "Time").
 func (r Reader) rawBound(section, canon string, t time.Time, lower bool) any {
-	if r.Dialect == SQLite {
+	if !typedRaw(r.Dialect) {
 		return t.UnixMicro()
 	}
 	if r.Dialect == MySQL {

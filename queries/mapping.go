@@ -278,7 +278,12 @@ func (s Source) selectSQL(d Dialect, in Input) string { return s.selectSQLAs(d, 
 // nothing per row; on SQLite, whose values may be unreadable text,
 // selectSQL.
 // MySQL's columns are typed too.
-func (s Source) qualitySQL(d Dialect, in Input) string { return s.selectSQLAs(d, in, d != SQLite) }
+func (s Source) qualitySQL(d Dialect, in Input) string { return s.selectSQLAs(d, in, typedRaw(d)) }
+
+// typedRaw reports whether the dialect's filters and joins compare the
+// sources' own typed columns with parameters of their type (PostgreSQL,
+// MySQL); SQLite and ClickHouse compare the normalised values.
+func typedRaw(d Dialect) bool { return d == Postgres || d == MySQL }
 
 func (s Source) selectSQLAs(d Dialect, in Input, raw bool) string {
 	var cols []string
@@ -356,14 +361,14 @@ func (s Source) keyedSQLWith(d Dialect, in Input, rawUID bool, localDay func(mic
 	var cols []string
 	add := func(expr, name string) { cols = append(cols, expr+" AS "+name) }
 	if r, ok := ref("user_id"); ok {
-		if rawUID && d != SQLite {
+		if rawUID && typedRaw(d) {
 			add(r, "uid")
 		} else {
 			add(text("user_id"), "uid")
 		}
 	}
 	filter := func(r string, norm string) string {
-		if d != SQLite {
+		if typedRaw(d) {
 			return r
 		}
 		return norm

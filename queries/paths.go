@@ -111,7 +111,7 @@ func (r Reader) ReadTouchChannels(ctx context.Context, db DBTX, req attribution.
 // join.
 func (r Reader) rawTouchUID() bool {
 	t := r.Types[TouchpointsInput.Section]["user_id"]
-	return r.Dialect != SQLite && r.RawUserID && t != "" && t == r.Types[RegistrationsInput.Section]["user_id"]
+	return typedRaw(r.Dialect) && r.RawUserID && t != "" && t == r.Types[RegistrationsInput.Section]["user_id"]
 }
 
 // touchUID is the cohort's user key that the touchpoints join on.
