@@ -444,3 +444,16 @@ func mysqlSupported(version string, mariaDB bool) bool {
 	}
 	return major >= 8
 }
+
+// PlanningReader is the Reader of dialect d and mapping m for statements
+// rendered without a database (origen run --dry-run): on MySQL it reads
+// DATETIMEs in storedZone, as Open's reader would once it knows the
+// column types (without them every time column is taken for a DATETIME).
+func PlanningReader(d Dialect, m Mapping, loc *time.Location, storedZone string) Reader {
+	r := Reader{Dialect: d, Mapping: m, Location: loc}
+	if d == MySQL {
+		r.Stored, _ = ParseStoredZone(storedZone) // validated with the config
+		r.Mapping = withMySQLTypes(m, nil, storedZone)
+	}
+	return r
+}

@@ -117,13 +117,14 @@ func (e env) dryRun(cfg *config, j job, asOf time.Time) error {
 	if cfg.SpendFile != "" {
 		fmt.Fprintf(w, "  spend:    file %s\n", cfg.SpendFile)
 	}
-	stmts, err := queries.Reader{Dialect: cfg.Dialect, Mapping: cfg.Mapping}.PlannedStatements(attribution.ReportFacts(
+	planner := queries.PlanningReader(cfg.Dialect, cfg.Mapping, cfg.Location, cfg.StoredTimezone)
+	stmts, err := (queries.Reader{Dialect: cfg.Dialect, Mapping: planner.Mapping, Stored: planner.Stored}).PlannedStatements(attribution.ReportFacts(
 		period, asOf, cfg.Location, cfg.WindowDays, attribution.DefaultHorizonDays, cfg.Mapping.Events != nil))
 	if err != nil {
 		return err
 	}
 	b := budgetRequest(cfg)
-	bw, err := (queries.Reader{Dialect: cfg.Dialect, Mapping: cfg.Mapping, Location: cfg.Location}).BudgetWeeksStatement(attribution.BudgetWeeksRequest{
+	bw, err := planner.BudgetWeeksStatement(attribution.BudgetWeeksRequest{
 		Weeks: attribution.BudgetLookback(period, asOf, cfg.Location, b.LookbackWeeks), Location: cfg.Location, AsOf: asOf, WindowDays: cfg.WindowDays})
 	if err != nil {
 		return err

@@ -67,11 +67,13 @@ Examples:
   origen check --config origen.toml
 `,
 	"fixtures load": `origen fixtures load generates the demo's kind of data into PostgreSQL with
-COPY and writes a ready config for it.
+COPY (or, with --driver mysql, into MySQL or MariaDB with multi-row INSERTs, the schema
+being a database) and writes a ready config for it.
 
 Examples:
   origen fixtures load --dsn postgres:///shop --schema gen --registrations 1000000 --config-out gen.toml
   origen fixtures load --dsn postgres:///shop --schema gen10y --registrations 10000000 --months 120 --indexes --config-out gen10y.toml
+  origen fixtures load --driver mysql --dsn 'root@tcp(127.0.0.1:3306)/' --schema gen --registrations 100000 --config-out gen-mysql.toml
 `,
 }
 

@@ -191,7 +191,7 @@ func TestCheckWarnsWhenTheMySQLUserCanWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close()
+	t.Cleanup(func() { admin.Close() }) // after the users are dropped (cleanups run last first)
 	cfg := fixtures.DemoConfig()
 	cfg.Registrations = 200
 	if err := fixtures.LoadMySQL(t.Context(), admin, "", cfg, fixtures.LoadOptions{}); err != nil {
@@ -201,7 +201,9 @@ func TestCheckWarnsWhenTheMySQLUserCanWrite(t *testing.T) {
 	ro, writer, dbw := "origen_ro_"+suffix, "origen_rw_"+suffix, "origen_dbw_"+suffix
 	t.Cleanup(func() {
 		for _, u := range []string{ro, writer, dbw} {
-			admin.Exec("DROP USER IF EXISTS '" + u + "'@'%'")
+			if _, err := admin.Exec("DROP USER IF EXISTS '" + u + "'@'%'"); err != nil {
+				t.Errorf("drop user %s: %v", u, err)
+			}
 		}
 	})
 	q := "`" + database + "`"
