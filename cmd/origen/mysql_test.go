@@ -322,7 +322,7 @@ dsn = "origen:${PW}@db.internal"`, "", "", "[database] dsn origen:xxxxx@db.inter
 		{"URL with an unescaped '#'", `driver = "mysql"
 dsn = "mysql://origen:Oce#lot@db/shop"`, "", "", "[database] dsn mysql://origen:xxxxx@db/shop: the password in the URL has a character that must be percent-encoded"},
 		{"unknown driver", `driver = "oracle"
-dsn = "x"`, "", "", `[database] driver = "oracle" is not supported: use "postgres", "mysql" or "sqlite"`},
+dsn = "x"`, "", "", `[database] driver = "oracle" is not supported: use "postgres", "sqlite", "mysql" or "clickhouse"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeFile(t, t.TempDir(), "c.toml", "[database]\n"+tc.database+"\n"+rest)
