@@ -27,19 +27,19 @@ const ClickHouse Dialect = "clickhouse"
 var clickHouseSQL embed.FS
 
 // clickHouseStatements are the statements ported to ClickHouse; the others
-// (the budget's weekly cohorts, the Registrations sheet's detail, the
-// prospects' event scores, lifetime value, touchpoint paths) are refused
+// (the prospects' event scores, touchpoint paths) are refused
 // with ClickHouseUnsupported's words, at check time and when asked.
 var clickHouseStatements = map[string]bool{
 	"facts": true, "spend": true, "detail": true, "budget_weeks": true,
 	"registrations_quality": true, "purchases_quality": true, "spend_quality": true,
+	"ltv": true, "ltv_spend": true,
 }
 
 // ClickHouseUnsupported is what origen check says about the sections that
 // do not run on ClickHouse yet.
 const ClickHouseUnsupported = "on ClickHouse, Origen computes the report's cohorts, comparison, daily cohorts, " +
-	"conversion curves, projection, drill-down, prospect list, spend, the Registrations sheet (detail) and the budget plan; " +
-	"not yet lifetime value ([ltv]), prospect scores from [events] or [touchpoints] paths"
+	"conversion curves, projection, drill-down, prospect list, spend, the Registrations sheet (detail), the budget plan " +
+	"and lifetime value ([ltv]); not yet prospect scores from [events] or [touchpoints] paths"
 
 // errClickHouseUnsupported is the error of a statement not ported.
 func errClickHouseUnsupported(name string) error {
@@ -90,6 +90,7 @@ func (r Reader) prepareClickHouse(name string, args map[string]any, extra map[st
 		"PurchasesQ":         r.chSelect(r.Mapping.Purchases, PurchasesInput),
 		"ChannelKey":         chLabelKey("channel", r.Mapping.Registrations.GroupChannel),
 		"CampaignKey":        chLabelKey("campaign", false),
+		"FirstExtra":         "",
 	}
 	if r.Mapping.Spend != nil {
 		data["SpendKeyed"] = r.chKeyed(*r.Mapping.Spend, SpendInput)
