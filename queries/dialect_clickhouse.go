@@ -26,20 +26,20 @@ const ClickHouse Dialect = "clickhouse"
 //go:embed sql/clickhouse/*.sql
 var clickHouseSQL embed.FS
 
-// clickHouseStatements are the statements ported to ClickHouse; the others
-// (the prospects' event scores, touchpoint paths) are refused
+// clickHouseStatements are the statements ported to ClickHouse; the other
+// (the prospects' event scores, prospect_events) is refused
 // with ClickHouseUnsupported's words, at check time and when asked.
 var clickHouseStatements = map[string]bool{
 	"facts": true, "spend": true, "detail": true, "budget_weeks": true,
 	"registrations_quality": true, "purchases_quality": true, "spend_quality": true,
-	"ltv": true, "ltv_spend": true,
+	"ltv": true, "ltv_spend": true, "paths": true, "touch_channels": true,
 }
 
 // ClickHouseUnsupported is what origen check says about the sections that
 // do not run on ClickHouse yet.
 const ClickHouseUnsupported = "on ClickHouse, Origen computes the report's cohorts, comparison, daily cohorts, " +
-	"conversion curves, projection, drill-down, prospect list, spend, the Registrations sheet (detail), the budget plan " +
-	"and lifetime value ([ltv]); not yet prospect scores from [events] or [touchpoints] paths"
+	"conversion curves, projection, drill-down, prospect list, spend, the Registrations sheet (detail), the budget plan, " +
+	"lifetime value ([ltv]) and multi-touch paths ([touchpoints]); not yet prospect scores from [events]"
 
 // errClickHouseUnsupported is the error of a statement not ported.
 func errClickHouseUnsupported(name string) error {

@@ -41,7 +41,7 @@ func TestClickHouseFixturesCheckAndReport(t *testing.T) {
 		t.Fatalf("check: exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{"database: clickhouse clickhouse://default@", "registered_at (DateTime)", "amount (Decimal(12, 2))",
-		"channel (Nullable(String))", "clickhouse: on ClickHouse", "and lifetime value ([ltv]); not yet prospect scores from [events]"} {
+		"channel (Nullable(String))", "clickhouse: on ClickHouse", "lifetime value ([ltv]) and multi-touch paths ([touchpoints]); not yet prospect scores from [events]"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("check output lacks %q:\n%s", want, stdout)
 		}

@@ -111,13 +111,11 @@ func clickHouseShards(ctx context.Context, conn chdriver.Conn, dsn, cluster stri
 
 // clickHouseSections refuses, with the reason, the sections whose
 // statements do not run on ClickHouse yet (queries.ClickHouseUnsupported).
-// Lifetime value runs there as everywhere (sql/clickhouse/ltv.sql).
+// Lifetime value and touchpoint paths run there as everywhere
+// (sql/clickhouse/ltv.sql, paths.sql).
 func clickHouseSections(c *config, raw *rawConfig) error {
-	switch {
-	case c.Mapping.Events != nil:
+	if c.Mapping.Events != nil {
 		return fmt.Errorf("[events]: prospect scores from events do not run on ClickHouse yet; remove [events] (%s)", queries.ClickHouseUnsupported)
-	case c.Mapping.Touchpoints != nil:
-		return fmt.Errorf("[touchpoints]: touchpoint paths do not run on ClickHouse yet; remove [touchpoints] (%s)", queries.ClickHouseUnsupported)
 	}
 	return nil
 }
