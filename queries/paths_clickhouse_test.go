@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -196,5 +197,43 @@ func TestClickHouseTouchpointsGeneratedAgreeWithPostgres(t *testing.T) {
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("%s: ClickHouse and PostgreSQL differ:\n%s", name, lineDiff(got, want))
 		}
+	}
+}
+
+// The generated data set with touchpoints, loaded by fixtures.LoadClickHouse
+// over the two shards, gives the same multi-touch section (every model's
+// credits, the Markov chain) and the same paths as on PostgreSQL.
+func TestClickHouseMultiTouchAgreesWithPostgresOnGeneratedData(t *testing.T) {
+	cfg := smallConfig(13)
+	cfg.WholeSeconds = true // ClickHouse 18.16's DateTime holds seconds
+	pg := generated(t, cfg)[1]
+	chdb := generatedClickHouse(t, cfg)
+	pg.mapping.Touchpoints = &queries.Source{Table: strings.TrimSuffix(pg.mapping.Registrations.Table, "registrations") + "touchpoints"}
+	chdb.mapping.Touchpoints = &queries.Source{Table: "touchpoints"}
+	loc := location(t, "Europe/Berlin")
+	october := attribution.Period{From: attribution.Date{Year: 2026, Month: 10, Day: 1}, To: attribution.Date{Year: 2026, Month: 11, Day: 1}}
+	asOf := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	for _, order := range []int{1, 3} {
+		var mts []*attribution.MultiTouch
+		for _, e := range []edgeDB{pg, chdb} {
+			rep, err := attribution.BuildReport(context.Background(), e.snapshot(t, "Europe/Berlin"), attribution.ReportRequest{
+				Period: october, AsOf: asOf, Location: loc, Timezone: "Europe/Berlin",
+				WindowDays: 30, Currency: attribution.Currency{Code: "EUR", Digits: 2}, TopProspects: -1,
+				Touch: attribution.TouchSettings{MarkovOrder: order}})
+			if err != nil {
+				t.Fatalf("%s: %v", e.dialect, err)
+			}
+			if rep.MultiTouch == nil || rep.MultiTouch.Paths < 50 {
+				t.Fatalf("%s: no multi-touch section with paths", e.dialect)
+			}
+			mts = append(mts, rep.MultiTouch)
+		}
+		if !reflect.DeepEqual(mts[0], mts[1]) {
+			t.Errorf("order %d: the multi-touch sections differ:\npostgres   %+v\nclickhouse %+v", order, *mts[0], *mts[1])
+		}
+	}
+	req := attribution.PathsRequest{Period: october, AsOf: asOf, Location: loc, WindowDays: 30, LookbackDays: 30}
+	if want, got := readPathRows(t, pg, req), readPathRows(t, chdb, req); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("paths differ:\n%s", lineDiff(got, want))
 	}
 }

@@ -68,6 +68,9 @@ func TestClickHouseFixturesCheckAndReport(t *testing.T) {
 				Registrations, Customers int64
 			}
 		} `json:"ltv"`
+		Attribution *struct {
+			Paths, Conversions int64
+		} `json:"attribution"`
 	}
 	if err := json.Unmarshal(raw, &ltv); err != nil {
 		t.Fatal(err)
@@ -77,6 +80,11 @@ func TestClickHouseFixturesCheckAndReport(t *testing.T) {
 	}
 	if total := ltv.LTV.Channels[len(ltv.LTV.Channels)-1]; total.Channel != "Total" || total.Registrations == 0 || total.Customers == 0 {
 		t.Errorf("lifetime value Total %+v, want registrations and customers", total)
+	}
+	// So do the touchpoints' paths (the fixtures load them too): every
+	// customer of the period is a conversion of the multi-touch section.
+	if a := ltv.Attribution; a == nil || a.Paths == 0 || a.Conversions != doc.Total.Customers {
+		t.Errorf("multi-touch section %+v, report customers %d", a, doc.Total.Customers)
 	}
 
 	// A user's syntax error in sql = is the error reported (not the
