@@ -22,6 +22,13 @@ import (
 // a user's purchases are never all on the shard of its registration.
 func loadLTVClickHouse(t *testing.T, regs []reg, purs []pur) edgeDB {
 	t.Helper()
+	e, _ := loadLTVClickHouseCluster(t, regs, purs)
+	return e
+}
+
+// loadLTVClickHouseCluster is loadLTVClickHouse with its cluster.
+func loadLTVClickHouseCluster(t *testing.T, regs []reg, purs []pur) (edgeDB, *chtest.Cluster) {
+	t.Helper()
 	c := chtest.New(t)
 	c.CreateSharded(t, "signups", "uid Nullable(Int64), at DateTime, channel Nullable(String)", "tuple()", "ifNull(uid, 0)")
 	c.CreateSharded(t, "orders", "uid Nullable(Int64), at DateTime, total Nullable(Decimal(12, 2))", "tuple()", "ifNull(uid, 0) + 1")
@@ -52,7 +59,7 @@ func loadLTVClickHouse(t *testing.T, regs []reg, purs []pur) edgeDB {
 		Purchases: queries.Source{Table: "orders", Columns: map[string]string{
 			"user_id": "uid", "purchased_at": "at", "amount": "total"}},
 		Spend: &queries.Source{Table: c.Database + ".spend", Columns: map[string]string{"date": "day", "channel": "channel", "amount": "cost"}},
-	}}
+	}}, c
 }
 
 // ltvAll is the whole lifetime-value section of req as text lines:

@@ -41,7 +41,7 @@ func TestClickHouseFixturesCheckAndReport(t *testing.T) {
 		t.Fatalf("check: exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{"database: clickhouse clickhouse://default@", "registered_at (DateTime)", "amount (Decimal(12, 2))",
-		"channel (Nullable(String))", "clickhouse: on ClickHouse", "lifetime value ([ltv]) and multi-touch paths ([touchpoints]); not yet prospect scores from [events]"} {
+		"channel (Nullable(String))", "clickhouse: on ClickHouse", "computes every section of the report", "lifetime value ([ltv]) and multi-touch paths ([touchpoints])"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("check output lacks %q:\n%s", want, stdout)
 		}
@@ -106,13 +106,11 @@ func TestClickHouseFixturesCheckAndReport(t *testing.T) {
 	}
 }
 
-// What does not run on ClickHouse yet is refused when the config is read,
-// with the reason, and a DSN that asks for HTTP or for writes is refused.
+// A DSN that asks for HTTP or for writes is refused when the config is
+// read.
 func TestClickHouseConfigRefusals(t *testing.T) {
 	base := fixtures.ConfigTOML("clickhouse", "clickhouse://origen:s3cret@db.example:9000/shop", "shop")
 	for _, tc := range []struct{ name, config, want string }{
-		{"events", strings.Replace(base, "[report]", "[events]\ntable = \"shop.events\"\nuser_id = \"user_id\"\noccurred_at = \"at\"\nname = \"name\"\n\n[report]", 1),
-			"[events]: prospect scores from events do not run on ClickHouse yet"},
 		{"http", strings.Replace(base, "clickhouse://origen:s3cret@db.example:9000", "http://origen:s3cret@db.example:8123", 1), "HTTP protocol"},
 		{"readonly=0", strings.Replace(base, "/shop\"", "/shop?readonly=0\"", 1), "readonly=0"},
 	} {

@@ -12,7 +12,6 @@ import (
 	chdriver "github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/origen-analytics/origen/fixtures"
-	"github.com/origen-analytics/origen/queries"
 )
 
 // loadClickHouseFixtures is origen fixtures load --driver clickhouse: the
@@ -107,15 +106,4 @@ func clickHouseShards(ctx context.Context, conn chdriver.Conn, dsn, cluster stri
 		out = append(out, c)
 	}
 	return out, nil
-}
-
-// clickHouseSections refuses, with the reason, the sections whose
-// statements do not run on ClickHouse yet (queries.ClickHouseUnsupported).
-// Lifetime value and touchpoint paths run there as everywhere
-// (sql/clickhouse/ltv.sql, paths.sql).
-func clickHouseSections(c *config, raw *rawConfig) error {
-	if c.Mapping.Events != nil {
-		return fmt.Errorf("[events]: prospect scores from events do not run on ClickHouse yet; remove [events] (%s)", queries.ClickHouseUnsupported)
-	}
-	return nil
 }
