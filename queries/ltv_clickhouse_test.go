@@ -196,3 +196,26 @@ func lineDiff(got, want []string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// A cohort of many registrations (their instants' sum far beyond 64 bits,
+// which part 1 never sums: it keeps the latest) reads as on PostgreSQL.
+func TestClickHouseLTVLargeCohort(t *testing.T) {
+	var regs []reg
+	var purs []pur
+	for u := 1; u <= 6000; u++ {
+		at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(u*397) * time.Second)
+		regs = append(regs, reg{u, at.Format("2006-01-02 15:04:05"), "Search"})
+		if u%3 == 0 {
+			purs = append(purs, pur{u, at.Add(time.Duration(u%50) * 24 * time.Hour).Format("2006-01-02 15:04:05"), fmt.Sprintf("%d.50", u%90)})
+		}
+	}
+	pg, ch := ltvPostgres(t, regs, purs), loadLTVClickHouse(t, regs, purs)
+	req := attribution.LTVRequest{AsOf: ltvAsOf, Months: 4}
+	want, got := ltvLines(readLTV(t, pg, "UTC", req), ltvAsOf), ltvLines(readLTV(t, ch, "UTC", req), ltvAsOf)
+	if !strings.Contains(strings.Join(want, "\n"), "cohort Search 2026-03-01 regs=6000") {
+		t.Fatalf("PostgreSQL:\n%s", strings.Join(want, "\n"))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("ClickHouse and PostgreSQL differ:\n%s", lineDiff(got, want))
+	}
+}
