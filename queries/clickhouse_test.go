@@ -21,7 +21,7 @@ import (
 
 // openReportEdgeDBs are openEdgeDBs and the edge data set on the two-shard
 // ClickHouse cluster, for the tests of what ClickHouse computes (the
-// report, cohorts, curves, prospects; queries.ClickHouseUnsupported names
+// report, cohorts, curves, prospects; queries.ClickHouseCoverage names
 // the rest).
 func openReportEdgeDBs(t *testing.T) []edgeDB {
 	t.Helper()

@@ -193,9 +193,15 @@ func (r Reader) ltvPlan(req attribution.LTVRequest) (plan, error) {
 	}
 	// The cohort of a registration is the local month it falls in: the
 	// first day of the last month starting at or before it.
+	// On ClickHouse the columns are the user's row and its purchase tuple
+	// p (sql/clickhouse/ltv.sql).
+	regCol, purCol := "f.reg_us", "p.pur_us"
+	if r.Dialect == ClickHouse {
+		regCol, purCol = "reg_us", "tupleElement(p, 1)"
+	}
 	var whens []string
 	for i := 1; i < len(starts)-1; i++ {
-		whens = append(whens, fmt.Sprintf("WHEN f.reg_us < %d THEN %d", starts[i].In(loc).UnixMicro(), starts[i-1].Unix()))
+		whens = append(whens, fmt.Sprintf("WHEN %s < %d THEN %d", regCol, starts[i].In(loc).UnixMicro(), starts[i-1].Unix()))
 	}
 	last := starts[len(starts)-2].Unix()
 	cohortOf := fmt.Sprint(last)
@@ -204,10 +210,12 @@ func (r Reader) ltvPlan(req attribution.LTVRequest) (plan, error) {
 	}
 	extra := map[string]string{
 		"CohortOf": cohortOf,
-		"PurDay":   r.localDay("p.pur_us", loc, start, end.Add(24*time.Hour)),
+		"PurDay":   r.localDay(purCol, loc, start, end.Add(24*time.Hour)),
 		"TextType": textType(r.Dialect),
 		// No figure of the section reads first_registrations' duplicates.
 		"Duplicates": "0",
+		// ClickHouse's first_registrations gives the user's purchases.
+		"FirstExtra": ",\n       purs",
 	}
 	return plan{name: "ltv", args: args, extra: extra}, nil
 }

@@ -66,6 +66,12 @@ func (r Reader) pathsPlan(req attribution.PathsRequest) (plan, error) {
 		"LabelRows":   labelRows(r.Dialect),
 		"JSONType":    map[Dialect]string{Postgres: "json", SQLite: "TEXT", MySQL: "CHAR"}[r.Dialect],
 	}
+	if r.Dialect == ClickHouse {
+		// The touchpoints from the period's start less the lookback, as
+		// touch_channels reads them.
+		args["from_us"] = start.UnixMicro() - int64(req.LookbackDays)*microsPerDay
+		extra = r.chPathsExtra(labels)
+	}
 	return plan{name: "paths", args: args, extra: extra}, nil
 }
 
@@ -84,7 +90,11 @@ func (r Reader) touchChannelsPlan(req attribution.PathsRequest) (plan, error) {
 		"from_us": start.UnixMicro() - int64(req.LookbackDays)*microsPerDay,
 		"as_of":   req.AsOf.UnixMicro(),
 	}
-	return plan{name: "touch_channels", args: args, extra: map[string]string{"Touchpoints": r.touchSQL()}}, nil
+	extra := map[string]string{"Touchpoints": r.touchSQL()}
+	if r.Dialect == ClickHouse {
+		extra = r.chPathsExtra(nil)
+	}
+	return plan{name: "touch_channels", args: args, extra: extra}, nil
 }
 
 // ReadTouchChannels runs touch_channels.sql: every distinct raw channel

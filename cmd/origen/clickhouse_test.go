@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -40,7 +41,7 @@ func TestClickHouseFixturesCheckAndReport(t *testing.T) {
 		t.Fatalf("check: exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{"database: clickhouse clickhouse://default@", "registered_at (DateTime)", "amount (Decimal(12, 2))",
-		"channel (Nullable(String))", "clickhouse: on ClickHouse", "not yet lifetime value ([ltv])"} {
+		"channel (Nullable(String))", "clickhouse: on ClickHouse", "computes every section of the report", "lifetime value ([ltv]) and multi-touch paths ([touchpoints])"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("check output lacks %q:\n%s", want, stdout)
 		}
@@ -54,6 +55,36 @@ func TestClickHouseFixturesCheckAndReport(t *testing.T) {
 	doc := readJSON(t, filepath.Join(out, "origen_2026-10-01_2026-11-01.json"))
 	if doc.Total.Registrations == 0 || doc.Total.Customers == 0 || len(doc.Channels) < 3 {
 		t.Errorf("report total %+v, %d channels", doc.Total, len(doc.Channels))
+	}
+	// Lifetime value runs on ClickHouse too, on by default as elsewhere.
+	raw, err := os.ReadFile(filepath.Join(out, "origen_2026-10-01_2026-11-01.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ltv struct {
+		LTV *struct {
+			Channels []struct {
+				Channel                  string
+				Registrations, Customers int64
+			}
+		} `json:"ltv"`
+		Attribution *struct {
+			Paths, Conversions int64
+		} `json:"attribution"`
+	}
+	if err := json.Unmarshal(raw, &ltv); err != nil {
+		t.Fatal(err)
+	}
+	if ltv.LTV == nil || len(ltv.LTV.Channels) < 2 {
+		t.Fatalf("report has no lifetime-value channels: %s", raw[:min(len(raw), 300)])
+	}
+	if total := ltv.LTV.Channels[len(ltv.LTV.Channels)-1]; total.Channel != "Total" || total.Registrations == 0 || total.Customers == 0 {
+		t.Errorf("lifetime value Total %+v, want registrations and customers", total)
+	}
+	// So do the touchpoints' paths (the fixtures load them too): every
+	// customer of the period is a conversion of the multi-touch section.
+	if a := ltv.Attribution; a == nil || a.Paths == 0 || a.Conversions != doc.Total.Customers {
+		t.Errorf("multi-touch section %+v, report customers %d", a, doc.Total.Customers)
 	}
 
 	// A user's syntax error in sql = is the error reported (not the
@@ -75,14 +106,11 @@ func TestClickHouseFixturesCheckAndReport(t *testing.T) {
 	}
 }
 
-// What does not run on ClickHouse yet is refused when the config is read,
-// with the reason, and a DSN that asks for HTTP or for writes is refused.
+// A DSN that asks for HTTP or for writes is refused when the config is
+// read.
 func TestClickHouseConfigRefusals(t *testing.T) {
 	base := fixtures.ConfigTOML("clickhouse", "clickhouse://origen:s3cret@db.example:9000/shop", "shop")
 	for _, tc := range []struct{ name, config, want string }{
-		{"ltv", base + "\n[ltv]\ncohort_months = 12\n", "lifetime value does not run on ClickHouse yet"},
-		{"events", strings.Replace(base, "[report]", "[events]\ntable = \"shop.events\"\nuser_id = \"user_id\"\noccurred_at = \"at\"\nname = \"name\"\n\n[report]", 1),
-			"[events]: prospect scores from events do not run on ClickHouse yet"},
 		{"http", strings.Replace(base, "clickhouse://origen:s3cret@db.example:9000", "http://origen:s3cret@db.example:8123", 1), "HTTP protocol"},
 		{"readonly=0", strings.Replace(base, "/shop\"", "/shop?readonly=0\"", 1), "readonly=0"},
 	} {

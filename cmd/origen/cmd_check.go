@@ -71,7 +71,7 @@ func (e env) cmdCheck(ctx context.Context, args []string) error {
 	}
 	tw.Flush()
 	if cfg.Dialect == queries.ClickHouse {
-		fmt.Fprintf(&out, "clickhouse: %s\n", queries.ClickHouseUnsupported)
+		fmt.Fprintf(&out, "clickhouse: %s\n", queries.ClickHouseCoverage)
 	}
 	// The source-wide counts only: check reads no cohort.
 	q, warnings, err := snap.ReadQuality(ctx, asOf)

@@ -309,11 +309,6 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 	if c.ltvConfig, err = loadLTV(&raw); err != nil {
 		return nil, cfgErr("%v", err)
 	}
-	if c.Dialect == queries.ClickHouse {
-		if err := clickHouseSections(c, &raw); err != nil {
-			return nil, cfgErr("%v", err)
-		}
-	}
 	c.Text = auditText(&raw)
 	return c, nil
 }

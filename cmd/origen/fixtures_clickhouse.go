@@ -12,7 +12,6 @@ import (
 	chdriver "github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/origen-analytics/origen/fixtures"
-	"github.com/origen-analytics/origen/queries"
 )
 
 // loadClickHouseFixtures is origen fixtures load --driver clickhouse: the
@@ -107,21 +106,4 @@ func clickHouseShards(ctx context.Context, conn chdriver.Conn, dsn, cluster stri
 		out = append(out, c)
 	}
 	return out, nil
-}
-
-// clickHouseSections refuses, with the reason, the sections whose
-// statements do not run on ClickHouse yet (queries.ClickHouseUnsupported),
-// and turns off the lifetime-value section, on by default elsewhere,
-// unless [ltv] asks for it (then it is refused too).
-func clickHouseSections(c *config, raw *rawConfig) error {
-	switch {
-	case raw.LTV.CohortMonths != nil && *raw.LTV.CohortMonths > 0:
-		return fmt.Errorf("[ltv] cohort_months = %d: lifetime value does not run on ClickHouse yet; remove [ltv] (%s)", *raw.LTV.CohortMonths, queries.ClickHouseUnsupported)
-	case c.Mapping.Events != nil:
-		return fmt.Errorf("[events]: prospect scores from events do not run on ClickHouse yet; remove [events] (%s)", queries.ClickHouseUnsupported)
-	case c.Mapping.Touchpoints != nil:
-		return fmt.Errorf("[touchpoints]: touchpoint paths do not run on ClickHouse yet; remove [touchpoints] (%s)", queries.ClickHouseUnsupported)
-	}
-	c.LTVCohortMonths = 0
-	return nil
 }

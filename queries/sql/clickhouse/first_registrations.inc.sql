@@ -18,7 +18,8 @@
 -- registered_at and keys), then the purchases give existing (bought
 -- before registering), the first purchase of amount > 0 at or after
 -- registering within follow_us (has_first, first_at), and the window
--- revenue.
+-- revenue. FirstExtra adds columns of the user's row for the including
+-- statement (ltv reads purs, its purchases).
 SELECT uid, tupleElement(c, 1) AS reg_us, tupleElement(c, 4) AS channel, tupleElement(c, 5) AS campaign,
        duplicates, tupleElement(c, 7) AS source, tupleElement(c, 8) AS medium,
        tupleElement(c, 9) AS dim1, tupleElement(c, 10) AS dim2, tupleElement(c, 11) AS dim3, tupleElement(c, 12) AS dim4,
@@ -28,7 +29,7 @@ SELECT uid, tupleElement(c, 1) AS reg_us, tupleElement(c, 4) AS channel, tupleEl
        notEmpty(later) AS has_first,
        toInt64(arrayReduce('min', later)) AS first_at,
        toInt64(arraySum(p -> if(tupleElement(p, 1) >= reg_us AND tupleElement(p, 1) < reg_us + :window_us, tupleElement(p, 2), 0), purs)) AS revenue,
-       arraySum(p -> if(tupleElement(p, 1) >= reg_us AND tupleElement(p, 1) < reg_us + :window_us, abs(toFloat64(tupleElement(p, 2))), 0), purs) AS revenue_abs
+       arraySum(p -> if(tupleElement(p, 1) >= reg_us AND tupleElement(p, 1) < reg_us + :window_us, abs(toFloat64(tupleElement(p, 2))), 0), purs) AS revenue_abs{{.FirstExtra}}
 FROM (
   SELECT uid,
          arraySort(groupArrayIf((reg_us, channel_key, campaign_key, channel, campaign, 1, source, medium, dim1, dim2, dim3, dim4), kind = 0)) AS regs,
