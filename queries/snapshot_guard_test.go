@@ -101,3 +101,52 @@ func TestCheckHoldsOneStatementOnAnyConnection(t *testing.T) {
 		t.Fatalf("the table is gone (%d, %v)", n, err)
 	}
 }
+
+// The snapshot turns PostgreSQL's JIT compilation off for its own
+// statements (docs/PERFORMANCE.md, "JIT"), as a transaction-local setting:
+// in force for every statement of the snapshot, a `sql =` source's
+// sub-select included, and gone once the snapshot ends, so the session is
+// left as it was (here, with jit = on set for the session beforehand).
+func TestSnapshotTurnsJITOffForItsStatementsOnly(t *testing.T) {
+	db, err := sqlx.Open("postgres", pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1) // one session, seen before, inside and after the snapshot
+	ctx := context.Background()
+	show := func(q queries.DBTX) string {
+		t.Helper()
+		var v string
+		if err := sqlx.GetContext(ctx, q, &v, "SHOW jit"); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if _, err := db.ExecContext(ctx, "SET jit = on"); err != nil {
+		t.Fatal(err)
+	}
+	if got := show(db); got != "on" {
+		t.Fatalf("before the snapshot, jit = %q, want on", got)
+	}
+	s, err := queries.BeginSnapshot(ctx, db, queries.Postgres, "Europe/Berlin", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := show(s); got != "off" {
+		t.Errorf("inside the snapshot, SHOW jit = %q, want off", got)
+	}
+	var sub string
+	if err := sqlx.GetContext(ctx, s, &sub, "SELECT j FROM (SELECT current_setting('jit') AS j) AS user_source"); err != nil {
+		t.Fatal(err)
+	}
+	if sub != "off" {
+		t.Errorf("in a sub-select of the snapshot, jit = %q, want off", sub)
+	}
+	if err := s.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if got := show(db); got != "on" {
+		t.Errorf("after the snapshot, jit = %q, want on (the setting must end with the snapshot)", got)
+	}
+}

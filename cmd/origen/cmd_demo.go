@@ -97,6 +97,18 @@ func buildDemoDB(ctx context.Context, path string) (err error) {
 	if err != nil {
 		return fmt.Errorf("create demo database: %w", err)
 	}
+	// The demo database is generated data that every origen demo builds
+	// anew (an error removes the temporary file; a crash, even one that
+	// loses the unsynced pages, is repaired by the next demo). So it needs
+	// neither a rollback journal nor syncs (one connection, so that the
+	// pragmas hold for the build's transaction).
+	db.SetMaxOpenConns(1)
+	for _, p := range []string{"PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF"} {
+		if _, err := db.ExecContext(ctx, p); err != nil {
+			db.Close()
+			return fmt.Errorf("create demo database: %s: %w", p, err)
+		}
+	}
 	if err := fixtures.BuildSQLite(ctx, db, fixtures.DemoConfig()); err != nil {
 		db.Close()
 		return fmt.Errorf("build demo database: %w", err)
