@@ -174,23 +174,16 @@ func chTable(t string) (string, error) {
 	if _, err := quoteTable(t); err != nil {
 		return "", err
 	}
-	var parts []string
-	rest := strings.TrimSpace(t)
-	for rest != "" {
-		var part string
-		if rest[0] == '"' {
-			end := strings.Index(rest[1:], `"`)
-			part, rest = rest[1:end+1], rest[end+2:]
-		} else if i := strings.IndexByte(rest, '.'); i >= 0 {
-			part, rest = rest[:i], rest[i:]
-		} else {
-			part, rest = rest, ""
-		}
-		parts = append(parts, chQuoteIdent(part))
-		rest = strings.TrimPrefix(rest, ".")
+	names, err := tableParts(t)
+	if err != nil {
+		return "", err
 	}
-	if len(parts) > 2 {
+	if len(names) > 2 {
 		return "", fmt.Errorf("want table or database.table on ClickHouse")
+	}
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = chQuoteIdent(n)
 	}
 	return strings.Join(parts, "."), nil
 }
