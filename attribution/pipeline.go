@@ -132,6 +132,9 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	cp := ReportCurvePeriod(req.Period, w)
 	fr := ReportFacts(req.Period, req.AsOf, req.Location, w, req.HorizonDays, snap.HasEvents())
 	fr.Previous = prev
+	if req.Budget != nil {
+		fr.BudgetWeeks = BudgetLookback(req.Period, req.AsOf, req.Location, req.Budget.lookbackWeeks())
+	}
 	pin := prospectInputs{asOf: req.AsOf, windowDays: w, horizonDays: req.HorizonDays, top: req.TopProspects,
 		topN: int64(req.TopProspects), events: snap.HasEvents()}
 	var survival *prospectRanking
@@ -225,7 +228,7 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	rep.Trend, rep.TrendTotals = Cohorts(facts.Days, periodSpend, in)
 	log.Info("curves and cohorts computed", "curves", len(rep.Curves), "cohorts", len(rep.Cohorts))
 	if req.Budget != nil {
-		if rep.Budget, err = buildBudget(ctx, snap, req, spendDays, set, rep.Labels); err != nil {
+		if rep.Budget, err = buildBudget(ctx, snap, req, facts, spendDays, set, rep.Labels); err != nil {
 			return Report{}, err
 		}
 		rep.Notes = append(rep.Notes, rep.Budget.Notes...)

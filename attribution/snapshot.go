@@ -63,6 +63,11 @@ type FactsRequest struct {
 	// been read into f: the prospect list comes from the same pass, and
 	// can be scored with its curves as it streams.
 	OnProspect func(f *Facts, o OpenRegistration) error
+	// BudgetWeeks, when not empty, is the budget plan's lookback (whole
+	// local ISO weeks): the pass also aggregates its registrations as
+	// Snapshot.ReadBudgetWeeks does, into Facts.BudgetWeeks, on the
+	// snapshots whose pass can (Facts.HasBudgetWeeks).
+	BudgetWeeks Period
 }
 
 // MaxCurveSpecs is how many curve specifications one pass reads.
@@ -97,6 +102,11 @@ type Facts struct {
 	Campaigns  []DrillRow
 	Sources    []DrillRow
 	Dimensions []DimensionFacts
+	// BudgetWeeks are the rows Snapshot.ReadBudgetWeeks returns for the
+	// request's BudgetWeeks (raw labels), read in the pass when
+	// HasBudgetWeeks; otherwise the budget reads them on its own.
+	BudgetWeeks    []BudgetWeekRow
+	HasBudgetWeeks bool
 }
 
 // DetailRequest selects the detail rows: the cohort of Period.

@@ -49,11 +49,17 @@ func (r Reader) budgetWeeksPlan(req attribution.BudgetWeeksRequest) (plan, error
 	}
 	start, end := req.Weeks.Bounds(loc)
 	args := r.rangeArgs(start, end, req.AsOf, req.WindowDays, req.WindowDays)
-	// The week's Monday from the local day D (days since 1970-01-01, a
-	// Thursday): D − ((D + 3) mod 7), with the modulo kept non-negative.
+	return plan{name: "budget_weeks", args: args, extra: map[string]string{"LocalWeek": r.localWeek(loc, start, end),
+		"LocalDay": r.localDay("reg_us", loc, start, end)}}, nil
+}
+
+// localWeek is the local ISO week of reg_us, for registrations in [start,
+// end) - its Monday as days since 1970-01-01. From the local day D (day 0
+// is a Thursday) it is D − ((D + 3) mod 7), with the modulo kept
+// non-negative.
+func (r Reader) localWeek(loc *time.Location, start, end time.Time) string {
 	day := r.localDay("reg_us", loc, start, end)
-	week := fmt.Sprintf("(%s - ((%s + 3) %% 7 + 7) %% 7)", day, day)
-	return plan{name: "budget_weeks", args: args, extra: map[string]string{"LocalWeek": week, "LocalDay": day}}, nil
+	return fmt.Sprintf("(%s - ((%s + 3) %% 7 + 7) %% 7)", day, day)
 }
 
 // ReadBudgetWeeks implements attribution.Snapshot.

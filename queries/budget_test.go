@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/origen-analytics/origen/attribution"
+	"github.com/origen-analytics/origen/queries"
 )
 
 // budgetRowLines prints budget_weeks rows in a fixed order.
@@ -62,6 +63,19 @@ func TestBudgetWeeksByHand(t *testing.T) {
 			}
 			if got := budgetRowLines(rows); strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("budget weeks:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))
+			}
+			// The report's pass reads the same rows as its part 30 (not on
+			// ClickHouse, whose budget reads budget_weeks.sql on its own).
+			f, err := e.snapshot(t, "Europe/Berlin").ReadFacts(context.Background(), attribution.FactsRequest{
+				AsOf: edgeAsOf, Location: location(t, "Europe/Berlin"), WindowDays: 30, BudgetWeeks: weeks})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.HasBudgetWeeks != (e.dialect != queries.ClickHouse) {
+				t.Fatalf("facts carry budget weeks = %v on %s", f.HasBudgetWeeks, e.dialect)
+			}
+			if got := budgetRowLines(f.BudgetWeeks); f.HasBudgetWeeks && strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("budget weeks of the pass:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))
 			}
 		})
 	}

@@ -62,6 +62,7 @@ func (r Reader) ReadFacts(ctx context.Context, db DBTX, req attribution.FactsReq
 		return out, err
 	}
 	out.Curves = make([][]attribution.CurveRow, len(req.Curves))
+	out.HasBudgetWeeks = p.args["budget"] == int64(1)
 	for _, d := range r.Mapping.Registrations.Dimensions {
 		out.Dimensions = append(out.Dimensions, attribution.DimensionFacts{Name: d})
 	}
@@ -78,6 +79,9 @@ func (r Reader) ReadFacts(ctx context.Context, db DBTX, req attribution.FactsReq
 			return err
 		}
 		switch {
+		case part == 30:
+			out.BudgetWeeks = append(out.BudgetWeeks, attribution.BudgetWeekRow{Channel: ch.String, ChannelValid: ch.Valid, Week: epochDay(k1),
+				OpenDay: int(k2), Registrations: v[0], Customers: v[1], Revenue: attribution.Money(v[2])})
 		case part == 99:
 			return req.OnProspect(&out, attribution.OpenRegistration{UserID: user.String, Channel: ch.String, ChannelValid: ch.Valid,
 				Campaign: camp.String, CampaignValid: camp.Valid, RegisteredAt: time.UnixMicro(v[0]).UTC()})
@@ -143,6 +147,15 @@ func (r Reader) factsPlan(req attribution.FactsRequest) (plan, error) {
 	}
 	ps, pe := bounds(req.Period)
 	qs, qe := bounds(req.Previous)
+	// The budget's lookback (part 30); ClickHouse's pass has no part 30,
+	// its budget reads budget_weeks.sql on its own.
+	var bs, be int64
+	if req.BudgetWeeks.Days() > 0 && r.Dialect != ClickHouse {
+		if req.BudgetWeeks.Days()%7 != 0 {
+			return plan{}, fmt.Errorf("read facts: budget lookback %s is not a whole number of weeks", req.BudgetWeeks)
+		}
+		bs, be = bounds(req.BudgetWeeks)
+	}
 	specs := make([]map[string]int64, attribution.MaxCurveSpecs)
 	for i := range specs {
 		specs[i] = map[string]int64{"part": int64(i), "as_of": 0, "pop_start": 0, "pop_end": 0, "open_start": 0, "open_end": 0, "outcome_end": 0}
@@ -179,6 +192,10 @@ func (r Reader) factsPlan(req attribution.FactsRequest) (plan, error) {
 		}
 	}
 	args["p_start"], args["p_end"], args["q_start"], args["q_end"] = ps, pe, qs, qe
+	args["b_start"], args["b_end"], args["budget"] = bs, be, int64(0)
+	if be > bs {
+		args["budget"] = int64(1)
+	}
 	args["window_days"] = int64(w)
 	args["dimensions"] = int64(len(r.Mapping.Registrations.Dimensions))
 	args["prospects"] = 0
@@ -188,10 +205,14 @@ func (r Reader) factsPlan(req attribution.FactsRequest) (plan, error) {
 	for i, n := range attribution.CohortDays() {
 		args[fmt.Sprintf("by%d_us", i+1)] = int64(n) * microsPerDay
 	}
-	extra := map[string]string{"LocalDay": "0"}
+	extra := map[string]string{"LocalDay": "0", "LocalWeek": "0"}
 	if pe > ps {
 		s, e := req.Period.Bounds(loc)
 		extra["LocalDay"] = r.localDay("reg_us", loc, s, e)
+	}
+	if be > bs {
+		s, e := req.BudgetWeeks.Bounds(loc)
+		extra["LocalWeek"] = r.localWeek(loc, s, e)
 	}
 	return plan{name: "facts", args: args, extra: extra}, nil
 }

@@ -118,18 +118,22 @@ func (e env) dryRun(cfg *config, j job, asOf time.Time) error {
 		fmt.Fprintf(w, "  spend:    file %s\n", cfg.SpendFile)
 	}
 	planner := queries.PlanningReader(cfg.Dialect, cfg.Mapping, cfg.Location, cfg.StoredTimezone)
-	stmts, err := (queries.Reader{Dialect: cfg.Dialect, Mapping: planner.Mapping, Stored: planner.Stored}).PlannedStatements(attribution.ReportFacts(
-		period, asOf, cfg.Location, cfg.WindowDays, attribution.DefaultHorizonDays, cfg.Mapping.Events != nil))
-	if err != nil {
-		return err
-	}
 	b := budgetRequest(cfg)
-	bw, err := planner.BudgetWeeksStatement(attribution.BudgetWeeksRequest{
-		Weeks: attribution.BudgetLookback(period, asOf, cfg.Location, b.LookbackWeeks), Location: cfg.Location, AsOf: asOf, WindowDays: cfg.WindowDays})
+	fr := attribution.ReportFacts(period, asOf, cfg.Location, cfg.WindowDays, attribution.DefaultHorizonDays, cfg.Mapping.Events != nil)
+	fr.BudgetWeeks = attribution.BudgetLookback(period, asOf, cfg.Location, b.LookbackWeeks)
+	stmts, err := (queries.Reader{Dialect: cfg.Dialect, Mapping: planner.Mapping, Stored: planner.Stored}).PlannedStatements(fr)
 	if err != nil {
 		return err
 	}
-	stmts = append(stmts, bw)
+	if cfg.Dialect == queries.ClickHouse {
+		// ClickHouse's pass has no budget part: its budget reads on its own.
+		bw, err := planner.BudgetWeeksStatement(attribution.BudgetWeeksRequest{
+			Weeks: fr.BudgetWeeks, Location: cfg.Location, AsOf: asOf, WindowDays: cfg.WindowDays})
+		if err != nil {
+			return err
+		}
+		stmts = append(stmts, bw)
+	}
 	if cfg.LTVCohortMonths > 0 {
 		// The lifetime-value section's reads (BuildReport runs them last).
 		lt, err := (queries.Reader{Dialect: cfg.Dialect, Mapping: cfg.Mapping, Location: cfg.Location}).LTVStatements(

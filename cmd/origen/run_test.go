@@ -77,11 +77,15 @@ format = "slack"
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{"job monthly", "2026-09-01 to 2026-10-01 exclusive", "origen_monthly_2026-09-01_2026-10-01.xlsx",
-		"origen_monthly_2026-09-01_2026-10-01.csv", "cfo@example.com", "https://hooks.example.com/…", "query facts:", "origen_cand AS", "query spend:", "query registrations_quality:", "query budget_weeks:",
+		"origen_monthly_2026-09-01_2026-10-01.csv", "cfo@example.com", "https://hooks.example.com/…", "query facts:", "origen_cand AS", "query spend:", "query registrations_quality:", "SELECT 30, channel",
 		"query ltv:", "origen_ld AS", "query ltv_spend:"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("dry run does not show %q:\n%s", want, stdout)
 		}
+	}
+	// The budget's weeks are part 30 of the pass (SQLite), not a statement of their own.
+	if strings.Contains(stdout, "query budget_weeks:") {
+		t.Errorf("dry run lists budget_weeks, which the pass reads:\n%s", stdout)
 	}
 	for _, secret := range []string{"hunter2", "SECRETPATH"} {
 		if strings.Contains(stdout+stderr, secret) {

@@ -22,8 +22,13 @@
 --   10+i  Kaplan–Meier inputs of curve specification i by raw channel,
 --         campaign and day (k1) - converted (v1), censored (v2), open (v3),
 --         open with a first purchase up to the outcome end (v4)
---         (METRICS-COHORTS.md, "Conversion curves").
--- Existing customers are left out of parts 3 and 10+i. Times are integer
+--         (METRICS-COHORTS.md, "Conversion curves");
+--   30    the budget lookback [b_start, b_end) as budget_weeks.sql reads
+--         it, by raw channel, local ISO week (k1, the Monday as days since
+--         1970-01-01) and open day (k2, the age in whole days at as_of of
+--         an open registration, else -1) - registrations, window
+--         customers, window revenue (v1..v3) (docs/BUDGET.md, "Data").
+-- Existing customers are left out of parts 3, 10+i and 30. Times are integer
 -- microseconds and amounts integer 1/10000 units.
 WITH
 -- include first_registrations
@@ -108,6 +113,15 @@ SELECT 10 + part, channel, campaign, day, 0, 0,
        SUM(converted), COUNT(*) - SUM(converted), SUM(open), SUM(open_next), 0, 0, 0, 0, CAST(NULL AS TEXT)
 FROM origen_curve
 GROUP BY part, channel, campaign, day
+UNION ALL
+SELECT 30, channel, CAST(NULL AS TEXT), {{.LocalWeek}},
+       CASE WHEN first_at IS NULL AND reg_us + :window_us > :as_of
+            THEN (:as_of - reg_us) / 86400000000 ELSE -1 END, 0,
+       COUNT(*), SUM(CASE WHEN first_at < reg_us + :window_us THEN 1 ELSE 0 END), SUM(revenue),
+       0, 0, 0, 0, 0, CAST(NULL AS TEXT)
+FROM origen_facts
+WHERE reg_us >= :b_start AND reg_us < :b_end AND existing < 1
+GROUP BY 2, 4, 5
 UNION ALL
 SELECT 99, channel, campaign, 0, 0, 0, reg_us, 0, 0, 0, 0, 0, 0, 0, {{.UserIDText}}
 FROM origen_facts
