@@ -261,7 +261,7 @@ type TouchInputs struct {
 	Settings TouchSettings
 	Spend    map[string]Money
 	Order    []string
-	// Notes are findings of the read (paths grouped beyond max_paths).
+	// Notes are findings of the read (e.g. the channels Shapley merged).
 	Notes []string
 }
 
