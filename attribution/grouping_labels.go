@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
@@ -44,6 +45,9 @@ type ChannelLabels func(raw string, valid bool) string
 // labeler is a ChannelMapping at work in one report: the names it made so
 // far and, with MergeCase, the spelling each folded label becomes.
 type labeler struct {
+	// mu guards the maps: the reads of a report that run side by side
+	// (pipeline_reads.go) name their rows as they stream.
+	mu      sync.Mutex
 	m       *ChannelMapping
 	base    map[string]string // raw label → name before merging
 	winners map[string]string // labelFold(name) → the spelling that stands for it
@@ -95,6 +99,12 @@ func (l *labeler) alias(name string) string {
 
 // name is the channel of a raw label.
 func (l *labeler) name(raw string, valid bool) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.nameLocked(raw, valid)
+}
+
+func (l *labeler) nameLocked(raw string, valid bool) string {
 	n := l.baseName(raw, valid)
 	if !l.m.MergeCase || n == NoChannel {
 		return n
@@ -141,6 +151,8 @@ func (l *labeler) learn(names map[string]int64) {
 // mapFacts names the channel of every row of f, first learning the
 // spellings from its cohorts (registrations) and its other rows (none).
 func (l *labeler) mapFacts(f *Facts) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	names := map[string]int64{}
 	seen := func(raw string, valid bool, n int64) { names[l.baseName(raw, valid)] += n }
 	for _, rows := range [][]CohortRow{f.Cohort, f.Previous} {
@@ -176,20 +188,20 @@ func (l *labeler) mapFacts(f *Facts) {
 	l.learn(names)
 	for _, rows := range f.drillRows() {
 		for i := range rows {
-			rows[i].Channel, rows[i].ChannelValid = l.name(rows[i].Channel, rows[i].ChannelValid), true
+			rows[i].Channel, rows[i].ChannelValid = l.nameLocked(rows[i].Channel, rows[i].ChannelValid), true
 		}
 	}
 	for _, rows := range [][]CohortRow{f.Cohort, f.Previous} {
 		for i := range rows {
-			rows[i].Channel, rows[i].ChannelValid = l.name(rows[i].Channel, rows[i].ChannelValid), true
+			rows[i].Channel, rows[i].ChannelValid = l.nameLocked(rows[i].Channel, rows[i].ChannelValid), true
 		}
 	}
 	for i := range f.Days {
-		f.Days[i].Channel, f.Days[i].ChannelValid = l.name(f.Days[i].Channel, f.Days[i].ChannelValid), true
+		f.Days[i].Channel, f.Days[i].ChannelValid = l.nameLocked(f.Days[i].Channel, f.Days[i].ChannelValid), true
 	}
 	for _, rows := range f.Curves {
 		for i := range rows {
-			rows[i].Channel, rows[i].ChannelValid = l.name(rows[i].Channel, rows[i].ChannelValid), true
+			rows[i].Channel, rows[i].ChannelValid = l.nameLocked(rows[i].Channel, rows[i].ChannelValid), true
 		}
 	}
 }
@@ -197,6 +209,8 @@ func (l *labeler) mapFacts(f *Facts) {
 // mapSpend names the channel of every spend row, learning the spellings of
 // labels that only spend has (no registrations: byte order).
 func (l *labeler) mapSpend(days []DailySpendRow) []DailySpendRow {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	names := map[string]int64{}
 	for _, d := range days {
 		names[l.baseName(d.Channel, d.ChannelValid)] += 0
@@ -204,7 +218,7 @@ func (l *labeler) mapSpend(days []DailySpendRow) []DailySpendRow {
 	l.learn(names)
 	out := make([]DailySpendRow, len(days))
 	for i, d := range days {
-		d.Channel, d.ChannelValid = l.name(d.Channel, d.ChannelValid), true
+		d.Channel, d.ChannelValid = l.nameLocked(d.Channel, d.ChannelValid), true
 		out[i] = d
 	}
 	return out
@@ -212,6 +226,8 @@ func (l *labeler) mapSpend(days []DailySpendRow) []DailySpendRow {
 
 // notes say which labels were merged ([channels] merge_case).
 func (l *labeler) notes() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	var winners []string
 	for w := range l.merged {
 		winners = append(winners, w)

@@ -140,26 +140,33 @@ func (s labeledSnapshot) ReadLTV(ctx context.Context, req LTVRequest) (LTVFacts,
 	if err != nil {
 		return f, err
 	}
+	s.l.mapLTV(&f)
+	return f, nil
+}
+
+// mapLTV names the channel of every row of f; labels found only in the
+// cohort spend are learnt first, as mapSpend does.
+func (l *labeler) mapLTV(f *LTVFacts) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	for i := range f.Cohorts {
-		f.Cohorts[i].Channel, f.Cohorts[i].ChannelValid = s.l.name(f.Cohorts[i].Channel, f.Cohorts[i].ChannelValid), true
+		f.Cohorts[i].Channel, f.Cohorts[i].ChannelValid = l.nameLocked(f.Cohorts[i].Channel, f.Cohorts[i].ChannelValid), true
 	}
 	for i := range f.Months {
-		f.Months[i].Channel, f.Months[i].ChannelValid = s.l.name(f.Months[i].Channel, f.Months[i].ChannelValid), true
+		f.Months[i].Channel, f.Months[i].ChannelValid = l.nameLocked(f.Months[i].Channel, f.Months[i].ChannelValid), true
 	}
 	for i := range f.Summaries {
-		f.Summaries[i].Channel, f.Summaries[i].ChannelValid = s.l.name(f.Summaries[i].Channel, f.Summaries[i].ChannelValid), true
+		f.Summaries[i].Channel, f.Summaries[i].ChannelValid = l.nameLocked(f.Summaries[i].Channel, f.Summaries[i].ChannelValid), true
 	}
 	for i := range f.Spend {
-		f.Spend[i].Channel, f.Spend[i].ChannelValid = s.l.name(f.Spend[i].Channel, f.Spend[i].ChannelValid), true
+		f.Spend[i].Channel, f.Spend[i].ChannelValid = l.nameLocked(f.Spend[i].Channel, f.Spend[i].ChannelValid), true
 	}
-	// As mapSpend: labels found only in the spend are learnt first.
 	names := map[string]int64{}
 	for _, c := range f.CohortSpend {
-		names[s.l.baseName(c.Channel, c.ChannelValid)] += 0
+		names[l.baseName(c.Channel, c.ChannelValid)] += 0
 	}
-	s.l.learn(names)
+	l.learn(names)
 	for i := range f.CohortSpend {
-		f.CohortSpend[i].Channel, f.CohortSpend[i].ChannelValid = s.l.name(f.CohortSpend[i].Channel, f.CohortSpend[i].ChannelValid), true
+		f.CohortSpend[i].Channel, f.CohortSpend[i].ChannelValid = l.nameLocked(f.CohortSpend[i].Channel, f.CohortSpend[i].ChannelValid), true
 	}
-	return f, nil
 }

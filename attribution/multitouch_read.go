@@ -74,18 +74,51 @@ type PathRow struct {
 // labels of the touchpoints are read and named first, and the database
 // aggregates the paths by name.
 func readMultiTouch(ctx context.Context, snap TouchSnapshot, req PathsRequest, s TouchSettings, label ChannelLabels, rep Report) (*MultiTouch, error) {
+	raws, err := readTouchLabels(ctx, snap, req)
+	if err != nil {
+		return nil, err
+	}
+	p, err := streamPaths(ctx, snap, req, s, label, raws)
+	if err != nil {
+		return nil, err
+	}
+	return p.finish(rep)
+}
+
+// readTouchLabels returns the raw channel labels of the touchpoints that a
+// path of req may hold (TouchSnapshot.ReadTouchChannels), in the order
+// read.
+func readTouchLabels(ctx context.Context, snap TouchSnapshot, req PathsRequest) ([]string, error) {
+	var raws []string
+	err := snap.ReadTouchChannels(ctx, req, func(raw string) error {
+		raws = append(raws, raw)
+		return nil
+	})
+	return raws, err
+}
+
+// pathsRead is the paths of a report streamed into the models
+// (streamPaths), waiting for the report's channel table (finish).
+type pathsRead struct {
+	s          TouchSettings
+	acc        *touchAcc
+	top        topPaths
+	singles    map[string]*PathSummary
+	singleKeys []string
+}
+
+// streamPaths names the touchpoints' raw labels raws, then reads the
+// paths and feeds them to the models as they stream.
+func streamPaths(ctx context.Context, snap TouchSnapshot, req PathsRequest, s TouchSettings, label ChannelLabels, raws []string) (*pathsRead, error) {
 	if label == nil {
 		label = NormalizeChannel
 	}
 	req.Labels = map[string]string{}
 	named := map[string]bool{}
-	if err := snap.ReadTouchChannels(ctx, req, func(raw string) error {
+	for _, raw := range raws {
 		n := label(raw, true)
 		req.Labels[raw] = n
 		named[n] = true
-		return nil
-	}); err != nil {
-		return nil, err
 	}
 	// touchName checks a channel of the database's paths: a name, or a raw
 	// label that the database could not look up and kept (one that is not
@@ -193,8 +226,15 @@ func readMultiTouch(ctx context.Context, snap TouchSnapshot, req PathsRequest, s
 			return nil, err
 		}
 	}
-	for _, k := range singleKeys {
-		top.add(*singles[k])
+	return &pathsRead{s: s, acc: acc, top: top, singles: singles, singleKeys: singleKeys}, nil
+}
+
+// finish attributes the paths read with the channel table of rep, and
+// checks that they hold the report's conversions and revenue.
+func (p *pathsRead) finish(rep Report) (*MultiTouch, error) {
+	s, acc, top := p.s, p.acc, &p.top
+	for _, k := range p.singleKeys {
+		top.add(*p.singles[k])
 	}
 	mt := MultiTouch{Settings: s, TopPaths: top.sorted(), Paths: top.distinct, ConvertingPaths: top.converting}
 	spend := map[string]Money{}
@@ -217,26 +257,4 @@ func readMultiTouch(ctx context.Context, snap TouchSnapshot, req PathsRequest, s
 			mt.Conversions, mt.Revenue, want, rep.Total.Revenue)
 	}
 	return &mt, nil
-}
-
-// reportMultiTouch is the multi-touch section of rep (BuildReport): nil
-// when snap has no touchpoints.
-func reportMultiTouch(ctx context.Context, snap TouchSnapshot, req ReportRequest, rep Report) (*MultiTouch, error) {
-	if snap == nil || !snap.HasTouchpoints() {
-		return nil, nil
-	}
-	t0 := time.Now()
-	s := req.Touch.WithDefaults()
-	if err := s.Validate(); err != nil {
-		return nil, err
-	}
-	mt, err := readMultiTouch(ctx, snap, PathsRequest{Period: req.Period, Location: req.Location, AsOf: req.AsOf, WindowDays: req.WindowDays,
-		ByRegistration: s.Conversion == ConversionRegistration, LookbackDays: s.LookbackDays}, s, rep.Labels, rep)
-	if err != nil {
-		return nil, fmt.Errorf("multi-touch attribution: %w", err)
-	}
-	if req.Log != nil {
-		req.Log.Info("multi-touch attributed", "paths", mt.Paths, "converting_paths", mt.ConvertingPaths, "duration", time.Since(t0).Round(time.Millisecond))
-	}
-	return mt, nil
 }

@@ -120,13 +120,13 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 			req.AsOf.Format(time.RFC3339), req.Period)
 	}
 	touchSnap, _ := snap.(TouchSnapshot)
+	raw := snap
 	snap, labels := withLabels(snap, req.Channels)
-	quality, warnings, err := snap.ReadQuality(ctx, req.AsOf)
-	if err != nil {
-		return Report{}, err
-	}
-	if !req.AllowEmpty && quality.RegistrationRows == 0 {
-		return Report{}, Errorf(KindData, "the registrations source has no rows: check [registrations] (table or sql), or give --allow-empty / allow_empty = true to write the empty report")
+	named := func(s Snapshot) Snapshot {
+		if labels == nil {
+			return s
+		}
+		return labeledSnapshot{Snapshot: s, l: labels}
 	}
 	prev, rule, compare := ComparisonPeriod(req.Period, req.Calendar, req.Comparison)
 	cp := ReportCurvePeriod(req.Period, w)
@@ -143,25 +143,141 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	} else {
 		survival = pin.survivalRanking(&fr, specProspects)
 	}
-	facts, err := snap.ReadFacts(ctx, fr)
-	if err != nil {
-		return Report{}, err
-	}
 	spendRange := req.Period
 	if compare && prev.From.Before(spendRange.From) {
 		spendRange.From = prev.From
 	}
-	if labels != nil && req.SpendFile != nil {
-		// After the pass: the spellings of the registrations come first.
-		file := *req.SpendFile
-		file.Days = labels.mapSpend(file.Days)
-		req.SpendFile = &file
-	}
 	spendRange = budgetSpendRange(req, spendRange)
-	spendDays, err := readSpend(ctx, snap, req.SpendFile, spendRange)
-	if err != nil {
+	spendFile := req.SpendFile
+
+	// The report's reads, in the order a sequential run takes them (and
+	// Statements lists them), each with the reads it needs first
+	// (pipeline_reads.go): run side by side on forks of the snapshot when
+	// it has them.
+	g := newReads(ctx, raw, log)
+	defer g.close()
+	// The reads see the request as it is now: the report's own goroutine
+	// changes req below.
+	rq := req
+	var (
+		quality   DataQuality
+		warnings  []string
+		facts     Facts
+		spendDays []DailySpendRow
+		weekRows  []BudgetWeekRow
+		pr        ProspectsResult
+		paths     *pathsRead
+		ltvFacts  LTVFacts
+		touchRaws []string
+		pathsTook time.Duration
+	)
+	readQuality := g.add("quality", lightRead, nil, func(ctx context.Context, s Snapshot) (err error) {
+		quality, warnings, err = s.ReadQuality(ctx, rq.AsOf)
+		return err
+	})
+	readFacts := g.add("facts", passRead, nil, func(ctx context.Context, s Snapshot) (err error) {
+		facts, err = named(s).ReadFacts(ctx, fr)
+		return err
+	})
+	readSpend := g.add("spend", lightRead, nil, func(ctx context.Context, s Snapshot) (err error) {
+		if spendFile == nil && raw.HasSpend() {
+			spendDays, err = s.ReadSpend(ctx, spendRange)
+		}
+		return err
+	})
+	// Spend labels are named after the pass: the spellings of the
+	// registrations come first ([channels] merge_case).
+	nameSpend := g.add("spend labels", noRead, []*read{readFacts, readSpend}, func(context.Context, Snapshot) error {
+		if spendFile != nil {
+			file := *spendFile
+			if labels != nil {
+				file.Days = labels.mapSpend(file.Days)
+			}
+			spendFile = &file
+			spendDays = DaysIn(file.Days, spendRange)
+		} else if labels != nil {
+			spendDays = labels.mapSpend(spendDays)
+		}
+		return nil
+	})
+	var readWeeks, readProspects, readTouch, readPaths, readLTV *read
+	if req.Budget != nil {
+		readWeeks = g.add("budget weeks", lightRead, []*read{readFacts}, func(ctx context.Context, s Snapshot) (err error) {
+			weekRows, err = budgetWeeks(ctx, s, rq, facts)
+			return err
+		})
+	}
+	if req.TopProspects >= 0 {
+		readProspects = g.add("prospects", lightRead, []*read{readFacts, nameSpend}, func(ctx context.Context, s Snapshot) (err error) {
+			t1 := time.Now()
+			in := pin
+			in.curves = facts.Curves[specProspects:]
+			if pr, err = scoreProspects(ctx, named(s), in, survival); err != nil {
+				return err
+			}
+			log.Info("prospects scored", "prospects", pr.Scored, "listed", len(pr.Ranked),
+				"backtest_top_decile_lift", pr.Backtest.TopDecileLift.Value, "duration", time.Since(t1).Round(time.Millisecond))
+			return nil
+		})
+	}
+	touch := req.Touch.WithDefaults()
+	preq := PathsRequest{Period: req.Period, Location: req.Location, AsOf: req.AsOf, WindowDays: req.WindowDays,
+		ByRegistration: touch.Conversion == ConversionRegistration, LookbackDays: touch.LookbackDays}
+	if touchSnap != nil && touchSnap.HasTouchpoints() {
+		readTouch = g.add("touch channels", heavyRead, nil, func(ctx context.Context, s Snapshot) (err error) {
+			if err := touch.Validate(); err != nil {
+				return fmt.Errorf("multi-touch attribution: %w", err)
+			}
+			ts, ok := s.(TouchSnapshot)
+			if !ok {
+				return fmt.Errorf("multi-touch attribution: a fork of the snapshot reads no touchpoints")
+			}
+			if touchRaws, err = readTouchLabels(ctx, ts, preq); err != nil {
+				return fmt.Errorf("multi-touch attribution: %w", err)
+			}
+			return nil
+		})
+		// The paths are aggregated by channel name in the database: with
+		// merge_case the names wait for the spellings of the pass and the
+		// spend; otherwise they depend on the raw label alone.
+		deps := []*read{readTouch}
+		var label ChannelLabels
+		if labels != nil {
+			label = labels.name
+			if labels.m.MergeCase {
+				deps = append(deps, nameSpend)
+			}
+		}
+		readPaths = g.add("paths", heavyRead, deps, func(ctx context.Context, s Snapshot) (err error) {
+			ts, ok := s.(TouchSnapshot)
+			if !ok {
+				return fmt.Errorf("multi-touch attribution: a fork of the snapshot reads no touchpoints")
+			}
+			t1 := time.Now()
+			if paths, err = streamPaths(ctx, ts, preq, touch, label, touchRaws); err != nil {
+				return fmt.Errorf("multi-touch attribution: %w", err)
+			}
+			pathsTook = time.Since(t1)
+			return nil
+		})
+	}
+	if req.LTVCohortMonths > 0 {
+		readLTV = g.add("lifetime value", passRead, nil, func(ctx context.Context, s Snapshot) (err error) {
+			ltvFacts, err = readReportLTV(ctx, s, rq)
+			return err
+		})
+	}
+
+	if err := g.get(readQuality); err != nil {
 		return Report{}, err
 	}
+	if !req.AllowEmpty && quality.RegistrationRows == 0 {
+		return Report{}, Errorf(KindData, "the registrations source has no rows: check [registrations] (table or sql), or give --allow-empty / allow_empty = true to write the empty report")
+	}
+	if err := g.get(nameSpend); err != nil {
+		return Report{}, err
+	}
+	req.SpendFile = spendFile
 	// Spend dated after as-of's local date does not exist for the report,
 	// like registrations and purchases after it (METRICS.md, "Time").
 	spendDays, late := spendUpTo(spendDays, DateOf(req.AsOf.In(req.Location)))
@@ -228,27 +344,32 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	rep.Trend, rep.TrendTotals = Cohorts(facts.Days, periodSpend, in)
 	log.Info("curves and cohorts computed", "curves", len(rep.Curves), "cohorts", len(rep.Cohorts))
 	if req.Budget != nil {
-		if rep.Budget, err = buildBudget(ctx, snap, req, facts, spendDays, set, rep.Labels); err != nil {
+		if err := g.get(readWeeks); err != nil {
+			return Report{}, err
+		}
+		if rep.Budget, err = buildBudget(req, weekRows, spendDays, set, rep.Labels); err != nil {
 			return Report{}, err
 		}
 		rep.Notes = append(rep.Notes, rep.Budget.Notes...)
 	}
 
 	if req.TopProspects >= 0 {
-		t1 := time.Now()
-		pin.curves = facts.Curves[specProspects:]
-		pr, err := scoreProspects(ctx, snap, pin, survival)
-		if err != nil {
+		if err := g.get(readProspects); err != nil {
 			return Report{}, err
 		}
 		rep.ProspectsHorizonDays = req.HorizonDays
 		rep.Prospects, rep.ProspectsScored, rep.EventModel, rep.Backtest = pr.Ranked, pr.Scored, pr.Model, &pr.Backtest
-		log.Info("prospects scored", "prospects", pr.Scored, "listed", len(pr.Ranked),
-			"backtest_top_decile_lift", pr.Backtest.TopDecileLift.Value, "duration", time.Since(t1).Round(time.Millisecond))
 	}
 
-	if rep.MultiTouch, err = reportMultiTouch(ctx, touchSnap, req, rep); err != nil {
-		return Report{}, err
+	if readPaths != nil {
+		if err := g.get(readPaths); err != nil {
+			return Report{}, err
+		}
+		if rep.MultiTouch, err = paths.finish(rep); err != nil {
+			return Report{}, fmt.Errorf("multi-touch attribution: %w", err)
+		}
+		log.Info("multi-touch attributed", "paths", rep.MultiTouch.Paths, "converting_paths", rep.MultiTouch.ConvertingPaths,
+			"duration", pathsTook.Round(time.Millisecond))
 	}
 
 	// The comparison period, from the same pass and the same snapshot.
@@ -264,8 +385,16 @@ func BuildReport(ctx context.Context, snap Snapshot, req ReportRequest) (Report,
 	rep.Notes = append(rep.Notes, paidNotes(rep, req.Paid)...)
 	if req.LTVCohortMonths > 0 {
 		t1 := time.Now()
-		if rep.LTV, err = buildReportLTV(ctx, snap, req); err != nil {
-			return Report{}, fmt.Errorf("lifetime value: %w", err)
+		if err := g.get(readLTV); err != nil {
+			return Report{}, err
+		}
+		// Named last, as a sequential run names them: the labels found only
+		// in the cohort spend are learnt here.
+		if labels != nil {
+			labels.mapLTV(&ltvFacts)
+		}
+		if rep.LTV, err = buildReportLTV(req, ltvFacts); err != nil {
+			return Report{}, err
 		}
 		log.Info("lifetime value computed", "cohort_months", rep.LTV.CohortMonths, "channels", len(rep.LTV.Channels),
 			"duration", time.Since(t1).Round(time.Millisecond))
@@ -311,18 +440,6 @@ func spendUpTo(days []DailySpendRow, last Date) ([]DailySpendRow, lateSpend) {
 		kept = append(kept, d)
 	}
 	return kept, late
-}
-
-// readSpend returns the daily spend of p from the spend file when there is
-// one, else from the database (none when neither has spend).
-func readSpend(ctx context.Context, snap Snapshot, file *SpendTable, p Period) ([]DailySpendRow, error) {
-	if file != nil {
-		return DaysIn(file.Days, p), nil
-	}
-	if !snap.HasSpend() {
-		return nil, nil
-	}
-	return snap.ReadSpend(ctx, p)
 }
 
 // orderCurves puts the curves in the order of the channel table; curves of

@@ -25,12 +25,26 @@ func (b BudgetRequest) lookbackWeeks() int {
 	return b.LookbackWeeks
 }
 
-// buildBudget reads the lookback's registrations per channel and week in
-// the report's snapshot (from the report's pass when its facts carry
-// them, else with Snapshot.ReadBudgetWeeks) and plans the budget (docs/BUDGET.md). spendDays
-// is the report's spend, read over budgetSpendRange and cut at as-of; set
-// the report's conversion curves.
-func buildBudget(ctx context.Context, snap Snapshot, req ReportRequest, facts Facts, spendDays []DailySpendRow, set CurveSet, name ChannelLabels) (*Budget, error) {
+// budgetWeeks returns the lookback's registrations per channel and week
+// in the report's snapshot: from the report's pass when its facts carry
+// them, else read with Snapshot.ReadBudgetWeeks (raw labels).
+func budgetWeeks(ctx context.Context, snap Snapshot, req ReportRequest, facts Facts) ([]BudgetWeekRow, error) {
+	if facts.HasBudgetWeeks {
+		return facts.BudgetWeeks, nil
+	}
+	weeks := BudgetLookback(req.Period, req.AsOf, req.Location, req.Budget.lookbackWeeks())
+	rows, err := snap.ReadBudgetWeeks(ctx, BudgetWeeksRequest{Weeks: weeks, Location: req.Location, AsOf: req.AsOf, WindowDays: req.WindowDays})
+	if err != nil {
+		return nil, fmt.Errorf("budget weeks: %w", err)
+	}
+	return rows, nil
+}
+
+// buildBudget plans the budget (docs/BUDGET.md) from the lookback's
+// registrations per channel and week (budgetWeeks). spendDays is the
+// report's spend, read over budgetSpendRange and cut at as-of; set the
+// report's conversion curves.
+func buildBudget(req ReportRequest, rows []BudgetWeekRow, spendDays []DailySpendRow, set CurveSet, name ChannelLabels) (*Budget, error) {
 	br := *req.Budget
 	br.LookbackWeeks = br.lookbackWeeks()
 	if br.Objective == "" {
@@ -42,14 +56,6 @@ func buildBudget(ctx context.Context, snap Snapshot, req ReportRequest, facts Fa
 	weeks := BudgetLookback(req.Period, req.AsOf, req.Location, br.LookbackWeeks)
 	b := &Budget{Objective: br.Objective, LookbackWeeks: br.LookbackWeeks, Weeks: weeks,
 		Plan: BudgetPlan{Options: br.Options}}
-	rows := facts.BudgetWeeks
-	if !facts.HasBudgetWeeks {
-		var err error
-		rows, err = snap.ReadBudgetWeeks(ctx, BudgetWeeksRequest{Weeks: weeks, Location: req.Location, AsOf: req.AsOf, WindowDays: req.WindowDays})
-		if err != nil {
-			return nil, fmt.Errorf("budget weeks: %w", err)
-		}
-	}
 	inputs, data, notes := BudgetInputs(br, weeks, DaysIn(spendDays, weeks), rows, set, name)
 	b.Data, b.Notes = data, notes
 	if len(inputs) == 0 {

@@ -95,21 +95,31 @@ func LTVRequestFor(asOf time.Time, loc *time.Location, cohortMonths int) LTVRequ
 	return LTVRequest{AsOf: asOf, Location: loc, Months: cohortMonths}
 }
 
-// buildReportLTV reads and computes the lifetime-value section of a
-// report: the aggregates from snap and the spend of the cohort months.
-func buildReportLTV(ctx context.Context, snap Snapshot, req ReportRequest) (*LTVReport, error) {
+// readReportLTV reads the lifetime-value aggregates of a report (raw
+// labels: the report names them after its other reads, buildReportLTV).
+func readReportLTV(ctx context.Context, snap Snapshot, req ReportRequest) (LTVFacts, error) {
 	g := req.GrossMargin
 	if g == 0 {
 		g = 1
 	}
 	if err := g.Validate(); err != nil {
-		return nil, err
+		return LTVFacts{}, fmt.Errorf("lifetime value: %w", err)
+	}
+	facts, err := snap.ReadLTV(ctx, LTVRequestFor(req.AsOf, req.Location, req.LTVCohortMonths))
+	if err != nil {
+		return LTVFacts{}, fmt.Errorf("lifetime value: %w", err)
+	}
+	return facts, nil
+}
+
+// buildReportLTV computes the lifetime-value section of a report from its
+// aggregates (readReportLTV, named) and the spend of the cohort months.
+func buildReportLTV(req ReportRequest, facts LTVFacts) (*LTVReport, error) {
+	g := req.GrossMargin
+	if g == 0 {
+		g = 1
 	}
 	lr := LTVRequestFor(req.AsOf, req.Location, req.LTVCohortMonths)
-	facts, err := snap.ReadLTV(ctx, lr)
-	if err != nil {
-		return nil, err
-	}
 	// A spend table's spend comes with the facts, grouped per channel and
 	// cohort month in SQL; a spend file's is summed here.
 	var spend []DailySpendRow
@@ -118,8 +128,12 @@ func buildReportLTV(ctx context.Context, snap Snapshot, req ReportRequest) (*LTV
 		spend, _ = spendUpTo(DaysIn(req.SpendFile.Days, p), DateOf(req.AsOf.In(req.Location)))
 		facts.CohortSpend = nil
 	}
-	return BuildLTV(LTVInputs{AsOf: req.AsOf, Location: req.Location, CohortMonths: lr.Months, GrossMargin: g,
+	rep, err := BuildLTV(LTVInputs{AsOf: req.AsOf, Location: req.Location, CohortMonths: lr.Months, GrossMargin: g,
 		Facts: facts, Spend: spend})
+	if err != nil {
+		return nil, fmt.Errorf("lifetime value: %w", err)
+	}
+	return rep, nil
 }
 
 // BuildLTV computes the lifetime-value section from the aggregates

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -93,6 +94,17 @@ func beginSnapshot(ctx context.Context, db *sqlx.DB, d Dialect, timezone, stored
 		return nil, fmt.Errorf("begin snapshot transaction: %w", err)
 	}
 	s := &ReadTx{tx: tx, dialect: d}
+	if err := s.setLocal(ctx, timezone, statementTimeout); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return s, nil
+}
+
+// setLocal sets the snapshot's settings for its transaction only
+// (PostgreSQL): TimeZone, jit and statement_timeout.
+func (s *ReadTx) setLocal(ctx context.Context, timezone string, statementTimeout time.Duration) error {
+	d := s.dialect
 	settings := []struct{ name, value string }{{"TimeZone", timezone}}
 	if d == Postgres {
 		// No JIT compilation for the snapshot's statements (docs/PERFORMANCE.md,
@@ -106,11 +118,10 @@ func beginSnapshot(ctx context.Context, db *sqlx.DB, d Dialect, timezone, stored
 	}
 	for _, st := range settings {
 		if _, err := s.ExecContext(ctx, "SELECT set_config($1, $2, true)", st.name, st.value); err != nil {
-			tx.Rollback()
-			return nil, fmt.Errorf("set %s for the snapshot: %w", st.name, err)
+			return fmt.Errorf("set %s for the snapshot: %w", st.name, err)
 		}
 	}
-	return s, nil
+	return nil
 }
 
 // Rollback ends the snapshot. There is no Commit: a snapshot only reads.
@@ -221,6 +232,20 @@ type SnapshotOptions struct {
 	// DATETIME values, which have none ("" is UTC). Other dialects'
 	// columns say their zone, and it is ignored.
 	StoredTimezone string
+	// Parallel is [database] parallel: how many statements a report may
+	// run at once, each on a fork of the snapshot (snapshot_fork.go); 0
+	// or 1 reads sequentially.
+	Parallel int
+	// Unwritten says that nobody writes the SQLite file while the report
+	// reads it (origen demo's own database): only then may SQLite forks
+	// read it, since SQLite shares no snapshot between connections.
+	Unwritten bool
+	// Log receives the line that says a snapshot reads sequentially
+	// although Parallel asks for more (nil: discarded).
+	Log *slog.Logger
+
+	// exportSQL replaces pg_export_snapshot() in tests of the fallback.
+	exportSQL string
 }
 
 // Snapshot is attribution.Snapshot over one read-only transaction: every
@@ -235,6 +260,10 @@ type Snapshot struct {
 
 	mu         sync.Mutex
 	statements []Statement
+
+	// fork is how forks of this snapshot are opened, nil when it has
+	// none (snapshot_fork.go).
+	fork *forker
 }
 
 var _ attribution.Snapshot = (*Snapshot)(nil)
@@ -243,11 +272,11 @@ var _ attribution.Snapshot = (*Snapshot)(nil)
 // (a LIMIT 0 query per source: a wrong column becomes an error that names
 // the config key to fix). Close it when done.
 func Open(ctx context.Context, db *sqlx.DB, o SnapshotOptions) (*Snapshot, error) {
-	tx, err := beginSnapshot(ctx, db, o.Dialect, o.Timezone, o.StoredTimezone, o.StatementTimeout)
+	tx, fk, err := beginShared(ctx, db, o)
 	if err != nil {
 		return nil, err
 	}
-	s := &Snapshot{tx: tx, timeout: o.StatementTimeout}
+	s := &Snapshot{tx: tx, timeout: o.StatementTimeout, fork: fk}
 	loc := o.Location
 	if loc == nil {
 		if loc, err = time.LoadLocation(o.Timezone); err != nil {

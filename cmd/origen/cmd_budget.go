@@ -72,7 +72,7 @@ func (e env) runBudget(ctx context.Context, cfg *config, asOf time.Time, out str
 	if err != nil {
 		return attribution.Report{}, "", err
 	}
-	snap, closeSnap, err := openDBSnapshot(ctx, cfg)
+	snap, closeSnap, err := openDBSnapshot(ctx, cfg, log)
 	if err != nil {
 		return attribution.Report{}, "", err
 	}

@@ -46,7 +46,7 @@ func (e env) cmdCheck(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	snap, closeSnap, err := openDBSnapshot(ctx, cfg)
+	snap, closeSnap, err := openDBSnapshot(ctx, cfg, e.loggerFor(cfg))
 	if err != nil {
 		return err
 	}

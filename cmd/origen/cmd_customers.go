@@ -69,7 +69,7 @@ func (e env) runCustomers(ctx context.Context, cfg *config, asOf time.Time, o cu
 	if err := checkOutDir(o.Out); err != nil {
 		return nil, err
 	}
-	snap, closeSnap, err := openDBSnapshot(ctx, cfg)
+	snap, closeSnap, err := openDBSnapshot(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}

@@ -49,6 +49,9 @@ func (e env) cmdDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo config: %w", err)
 	}
+	// Origen built the file and nobody writes it: its reads may run side
+	// by side (queries.SnapshotOptions.Unwritten).
+	cfg.unwritten = true
 	paths, err := e.runReport(ctx, cfg, fixtures.DemoPeriod(), fixtures.DemoAsOf, o.Out, log)
 	if err != nil {
 		return err

@@ -82,7 +82,7 @@ func (e env) runProspects(ctx context.Context, cfg *config, asOf time.Time, o pr
 	if err := checkOutDir(o.Out); err != nil {
 		return nil, err
 	}
-	snap, closeSnap, err := openDBSnapshot(ctx, cfg)
+	snap, closeSnap, err := openDBSnapshot(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}

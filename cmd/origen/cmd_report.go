@@ -196,7 +196,7 @@ func (e env) produceReport(ctx context.Context, cfg *config, rr reportRun, log *
 	if err != nil {
 		return attribution.Report{}, nil, err
 	}
-	snap, closeSnap, err := openDBSnapshot(ctx, cfg)
+	snap, closeSnap, err := openDBSnapshot(ctx, cfg, log)
 	if err != nil {
 		return attribution.Report{}, nil, err
 	}
@@ -228,12 +228,12 @@ func (e env) produceReport(ctx context.Context, cfg *config, rr reportRun, log *
 
 // openDBSnapshot opens the configured database and its read-only snapshot
 // (openSnapshot); the returned function closes both.
-func openDBSnapshot(ctx context.Context, cfg *config) (*queries.Snapshot, func(), error) {
+func openDBSnapshot(ctx context.Context, cfg *config, log *slog.Logger) (*queries.Snapshot, func(), error) {
 	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	snap, err := openSnapshot(ctx, db, cfg)
+	snap, err := openSnapshot(ctx, db, cfg, log)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
@@ -243,9 +243,10 @@ func openDBSnapshot(ctx context.Context, cfg *config) (*queries.Snapshot, func()
 
 // openSnapshot begins the report's read-only snapshot and checks the
 // mapping in it.
-func openSnapshot(ctx context.Context, db *sqlx.DB, cfg *config) (*queries.Snapshot, error) {
+func openSnapshot(ctx context.Context, db *sqlx.DB, cfg *config, log *slog.Logger) (*queries.Snapshot, error) {
 	snap, err := queries.Open(ctx, db, queries.SnapshotOptions{Dialect: cfg.Dialect, Mapping: cfg.Mapping,
-		Timezone: cfg.Timezone, Location: cfg.Location, StatementTimeout: cfg.StatementTimeout, StoredTimezone: cfg.StoredTimezone})
+		Timezone: cfg.Timezone, Location: cfg.Location, StatementTimeout: cfg.StatementTimeout, StoredTimezone: cfg.StoredTimezone,
+		Parallel: cfg.Parallel, Unwritten: cfg.unwritten, Log: log})
 	if err != nil {
 		return nil, dbErr(ctx, cfg, err)
 	}

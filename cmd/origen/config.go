@@ -27,17 +27,24 @@ type config struct {
 	StoredTimezone   string
 	StatementTimeout time.Duration
 	ConnectTimeout   time.Duration
-	Mapping          queries.Mapping
-	SpendFile        string // set when [spend] file = is used
-	Currency         attribution.Currency
-	Timezone         string
-	Location         *time.Location
-	WindowDays       int
-	SMTP             *smtpServer               // [smtp], for jobs that send e-mail
-	Jobs             []job                     // [[job]] tables, for origen run
-	Targets          attribution.Targets       // [targets]
-	Budget           attribution.BudgetRequest // [budget]
-	Detail           bool                      // [report] detail: the Registrations sheet
+	// Parallel is [database] parallel: how many statements a report runs
+	// at once, each on its own connection reading the same snapshot
+	// (1: one after another; docs/PERFORMANCE.md).
+	Parallel int
+	// unwritten marks origen demo's own SQLite database, which nobody
+	// writes while the report reads it (queries.SnapshotOptions.Unwritten).
+	unwritten  bool
+	Mapping    queries.Mapping
+	SpendFile  string // set when [spend] file = is used
+	Currency   attribution.Currency
+	Timezone   string
+	Location   *time.Location
+	WindowDays int
+	SMTP       *smtpServer               // [smtp], for jobs that send e-mail
+	Jobs       []job                     // [[job]] tables, for origen run
+	Targets    attribution.Targets       // [targets]
+	Budget     attribution.BudgetRequest // [budget]
+	Detail     bool                      // [report] detail: the Registrations sheet
 	// MaxChannels is [report] max_channels: how many channels, those with
 	// the most registrations, the page and the workbook's charts show by
 	// name (reports.HTMLOptions, reports.WorkbookOptions).
@@ -72,6 +79,7 @@ type rawConfig struct {
 		StatementTimeout duration `toml:"statement_timeout"`
 		ConnectTimeout   duration `toml:"connect_timeout"`
 		StoredTimezone   *string  `toml:"stored_timezone"`
+		Parallel         *int64   `toml:"parallel"`
 	} `toml:"database"`
 	Registrations rawRegistrations  `toml:"registrations"`
 	Purchases     map[string]string `toml:"purchases"`
@@ -115,6 +123,13 @@ func (d *duration) UnmarshalText(b []byte) error {
 const (
 	DefaultStatementTimeout = 5 * time.Minute
 	DefaultConnectTimeout   = 30 * time.Second
+	// DefaultParallel is [database] parallel when the config sets none:
+	// a report's longest reads (the pass, the lifetime value, the paths)
+	// side by side.
+	DefaultParallel = 3
+	// MaxParallel bounds [database] parallel: a report has fewer
+	// independent reads than this.
+	MaxParallel = 16
 )
 
 // loadConfig reads and validates a configuration file. getenv expands
@@ -148,7 +163,7 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 			return nil, cfgErr("missing section [%s] (see README, Configuration)", section)
 		}
 	}
-	c := &config{Path: path, StatementTimeout: DefaultStatementTimeout, ConnectTimeout: DefaultConnectTimeout}
+	c := &config{Path: path, StatementTimeout: DefaultStatementTimeout, ConnectTimeout: DefaultConnectTimeout, Parallel: DefaultParallel}
 	dir := filepath.Dir(path)
 
 	if c.Dialect, err = queries.ParseDialect(raw.Database.Driver); err != nil {
@@ -214,6 +229,12 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 	}
 	if raw.Database.StatementTimeout.Duration > 0 {
 		c.StatementTimeout = raw.Database.StatementTimeout.Duration
+	}
+	if p := raw.Database.Parallel; p != nil {
+		if *p < 1 || *p > MaxParallel {
+			return nil, cfgErr("[database] parallel = %d: it must be a whole number from 1 (one statement at a time) to %d", *p, MaxParallel)
+		}
+		c.Parallel = int(*p)
 	}
 
 	if c.Mapping.Registrations, err = source(queries.RegistrationsInput, raw.Registrations.Keys, false); err != nil {

@@ -145,7 +145,7 @@ func TestProspectsEventModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	snap, err := openSnapshot(ctx, db, cfg)
+	snap, err := openSnapshot(ctx, db, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestProspectsEventModel(t *testing.T) {
 	// The survival scores alone: the same data without [events].
 	survivalCfg := *cfg
 	survivalCfg.Mapping.Events = nil
-	survivalSnap, err := openSnapshot(ctx, db, &survivalCfg)
+	survivalSnap, err := openSnapshot(ctx, db, &survivalCfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
