@@ -176,21 +176,30 @@ func TestStatementTimeoutIsARuntimeError(t *testing.T) {
 		name, config string
 		setup        func(*testing.T)
 		want         string
+		wantParallel string
 	}{
-		{"mapping check of a locked table", base, lock, "checking [registrations]"},
-		{"slow sql source", slow, func(*testing.T) {}, "registrations_quality"},
+		{"mapping check of a locked table", base, lock, "checking [registrations]", "checking [registrations]"},
+		{"slow sql source", slow, func(*testing.T) {}, "registrations_quality", "query "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.setup(t)
 			path := writeFile(t, t.TempDir(), "origen.toml", tc.config)
-			for _, args := range [][]string{
-				{"check", "--config", path},
-				{"report", "--config", path, "--from", "2026-10-01", "--to", "2026-11-01", "--out", t.TempDir()},
+			// One statement at a time, the first to time out is the first
+			// statement; side by side ([database] parallel, default 3) it
+			// is whichever times out first, and the message names it.
+			sequential := writeFile(t, t.TempDir(), "origen.toml", strings.Replace(tc.config, "[database]\n", "[database]\nparallel = 1\n", 1))
+			for _, run := range []struct {
+				args []string
+				want string
+			}{
+				{[]string{"check", "--config", path}, tc.want},
+				{[]string{"report", "--config", sequential, "--from", "2026-10-01", "--to", "2026-11-01", "--out", t.TempDir()}, tc.want},
+				{[]string{"report", "--config", path, "--from", "2026-10-01", "--to", "2026-11-01", "--out", t.TempDir()}, tc.wantParallel},
 			} {
-				_, stderr, code := runCLI(t, nil, args...)
+				_, stderr, code := runCLI(t, nil, run.args...)
 				first := errLine(stderr)
-				if code != 1 || !strings.Contains(first, "raise [database] statement_timeout") || !strings.Contains(first, tc.want) {
-					t.Errorf("origen %s: exit %d (want 1), first line %q", args[0], code, first)
+				if code != 1 || !strings.Contains(first, "raise [database] statement_timeout") || !strings.Contains(first, run.want) {
+					t.Errorf("origen %s: exit %d (want 1), first line %q", run.args[0], code, first)
 				}
 			}
 		})
