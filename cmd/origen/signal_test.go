@@ -20,7 +20,15 @@ import (
 // through a query that sleeps, so a run can be interrupted mid-query.
 func slowPostgresConfig(t *testing.T) string {
 	t.Helper()
-	dsn := pgtest.NewDatabase(t)
+	_, path := slowPostgres(t, "SELECT user_id, registered_at, channel FROM shop.registrations, pg_sleep(30)")
+	return path
+}
+
+// slowPostgres is slowPostgresConfig with the database's DSN, the
+// registrations read by query.
+func slowPostgres(t *testing.T, query string) (dsn, path string) {
+	t.Helper()
+	dsn = pgtest.NewDatabase(t)
 	db, err := sql.Open("postgres", dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -33,11 +41,11 @@ func slowPostgresConfig(t *testing.T) string {
 	}
 	toml := fixtures.ConfigTOML("postgres", dsn, "shop")
 	toml = strings.Replace(toml, "[registrations]\ntable = \"shop.registrations\"\nuser_id = \"user_id\"\nregistered_at = \"registered_at\"\nchannel = \"channel\"\ncampaign = \"campaign\"\nsource = \"source\"\nmedium = \"medium\"\n",
-		"[registrations]\nsql = \"SELECT user_id, registered_at, channel FROM shop.registrations, pg_sleep(30)\"\n", 1)
+		"[registrations]\nsql = \""+query+"\"\n", 1)
 	if !strings.Contains(toml, "pg_sleep") {
 		t.Fatalf("could not rewrite the config:\n%s", toml)
 	}
-	return writeFile(t, t.TempDir(), "slow.toml", toml)
+	return dsn, writeFile(t, t.TempDir(), "slow.toml", toml)
 }
 
 // Cancelling the context (what SIGINT/SIGTERM do) stops the running query
@@ -92,5 +100,59 @@ func TestSIGTERMExitsPromptly(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(out); len(entries) != 0 {
 		t.Errorf("killed run left %d files", len(entries))
+	}
+}
+
+// Cancelling a report whose reads run side by side ([database] parallel,
+// default 3) stops the statement of every connection on the server, not
+// only the snapshot's own.
+func TestCancelStopsEveryConnectionsStatement(t *testing.T) {
+	// Every row sleeps: the mapping check (LIMIT 0) is quick, and each
+	// of the report's reads of registrations is slow.
+	dsn, cfg := slowPostgres(t, "SELECT user_id, registered_at, channel FROM shop.registrations WHERE pg_sleep(0.05) IS NOT NULL")
+	db, err := sql.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// Origen's statements begin with a comment naming them (the server
+	// shows only their first 1 kB).
+	sleeping := func() int {
+		t.Helper()
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND state = 'active' AND query LIKE '-- %' AND pid <> pg_backend_pid()`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	var stdout, stderr strings.Builder
+	out := t.TempDir()
+	go func() {
+		done <- run(ctx, []string{"report", "--config", cfg, "--from", "2026-10-01", "--to", "2026-11-01", "--out", out},
+			func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
+	}()
+	most := 0
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && most < 2; time.Sleep(50 * time.Millisecond) {
+		most = max(most, sleeping())
+	}
+	if most < 2 {
+		cancel()
+		<-done
+		t.Fatalf("at most %d of the report's statements ran at once, want at least 2\n%s", most, stderr.String())
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want a cancellation", err)
+	}
+	left := sleeping()
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline) && left > 0; time.Sleep(50 * time.Millisecond) {
+		left = sleeping()
+	}
+	if left > 0 {
+		t.Errorf("%d statements still run on the server after the report was cancelled", left)
 	}
 }
