@@ -65,6 +65,9 @@ func (r Reader) pathsPlan(req attribution.PathsRequest) (plan, error) {
 		"Instr":       map[Dialect]string{Postgres: "strpos", SQLite: "instr", MySQL: "instr"}[r.Dialect],
 		"LabelRows":   labelRows(r.Dialect),
 		"JSONType":    map[Dialect]string{Postgres: "json", SQLite: "TEXT", MySQL: "CHAR"}[r.Dialect],
+		// No path reads first_registrations' duplicates: no window over
+		// the candidates.
+		"Duplicates": "0",
 	}
 	// A path's touches are at most lookback before its end, which is at
 	// or after the registration: from the period's start less the
