@@ -16,12 +16,11 @@
 -- without computing both keys for every pair, which is most of the
 -- anti-join's cost at 1M registrations; cohort is the local day of the
 -- first of the cohort month (CohortOf).
--- origen_lx - their purchases and refunds up to as_of, one join of the
--- first registrations with the purchases for both uses below.
--- origen_le - the users who had bought (amount > 0) before registering,
--- left out as in every cohort (METRICS.md, "Cohort" rule 3) - a few rows,
--- so that leaving them out is a small anti-join.
--- origen_lu - the cohorts' registrations.
+-- origen_lu - the cohorts' registrations - the first registrations but
+-- those of users who had bought (amount > 0) before registering, left out
+-- as in every cohort (METRICS.md, "Cohort" rule 3). On PostgreSQL
+-- origen_lf is inlined here, so that both anti-joins walk the user_id
+-- indexes in one order (merge anti-joins, no hash of every registration).
 -- origen_lp - their purchases and refunds from registering up to as_of,
 -- with the month since registering (1 for days 0 to 29) and the local day.
 -- origen_ld - a customer's days - the local days with purchases of
@@ -69,31 +68,23 @@ origen_lf AS {{.Materialized}}(
                       OR (o.channel_key = {{.CChannelKey}} AND o.campaign_key < {{.CCampaignKey}})))))
   ) AS f
 ),
-origen_lx AS {{.Materialized}}(
-  SELECT u.uid, u.channel, u.campaign, u.cohort, u.reg_us, p.pur_us, p.amount
-  FROM origen_lf u
+origen_lu AS {{.Materialized}}(
+  SELECT f.uid, f.channel, f.campaign, f.reg_us, f.cohort
+  FROM origen_lf f
+  WHERE NOT EXISTS (
+    SELECT 1 FROM {{.PurchasesKeyed}} AS e
+    WHERE e.uid = f.uid AND e.amount > 0 AND e.pur_us < f.reg_us AND e.purchased_at_f <= :pur_as_of_raw)
+),
+origen_lp AS {{.Materialized}}(
+  SELECT u.uid, u.channel, u.campaign, u.cohort, u.reg_us, p.pur_us, p.amount,
+         (p.pur_us - u.reg_us) / 86400000000 / 30 + 1 AS mon,
+         {{.PurDay}} AS pday
+  FROM origen_lu u
   JOIN {{.PurchasesKeyed}} AS p
     ON p.uid = u.uid
    AND p.purchased_at_f <= :pur_as_of_raw
    AND p.amount IS NOT NULL
-),
-origen_le AS {{.Materialized}}(
-  SELECT DISTINCT uid
-  FROM origen_lx
-  WHERE amount > 0 AND pur_us < reg_us
-),
-origen_lu AS (
-  SELECT u.uid, u.channel, u.cohort, u.reg_us
-  FROM origen_lf u
-  WHERE NOT EXISTS (SELECT 1 FROM origen_le e WHERE e.uid = u.uid)
-),
-origen_lp AS {{.Materialized}}(
-  SELECT p.uid, p.channel, p.campaign, p.cohort, p.reg_us, p.pur_us, p.amount,
-         (p.pur_us - p.reg_us) / 86400000000 / 30 + 1 AS mon,
-         {{.PurDay}} AS pday
-  FROM origen_lx p
-  WHERE p.pur_us >= p.reg_us
-    AND NOT EXISTS (SELECT 1 FROM origen_le e WHERE e.uid = p.uid)
+   AND p.pur_us >= u.reg_us
 ),
 origen_ld AS {{.Materialized}}(
   SELECT uid, channel, campaign, cohort, reg_us, pday,
