@@ -144,7 +144,10 @@ func (r Reader) touchUID() string {
 // touchSQL is the touchpoints' sub-select: user_id (stored, or its text),
 // occurred_at in microseconds, occurred_at_f (the stored value on
 // PostgreSQL and MySQL, compared with bound parameters of its type as
-// registered_at_f is; the microseconds on SQLite) and the channel text.
+// registered_at_f is) and the channel text. On SQLite, whose stored values
+// have no type to compare with, occurred_at_f is 0 (see touchArgs): an
+// inlined sub-select computes its columns at every use, and the
+// microseconds a second time would only cost.
 func (r Reader) touchSQL() string {
 	s := *r.Mapping.Touchpoints
 	uid, _ := s.columnOf(column{name: "user_id"})
@@ -154,7 +157,7 @@ func (r Reader) touchSQL() string {
 		uidRef = "CAST(" + uidRef + " AS " + textType(r.Dialect) + ")"
 	}
 	micros := s.timeOf(r.Dialect, "occurred_at", ref)
-	raw := micros
+	raw := "0"
 	if typedRaw(r.Dialect) {
 		raw = ref
 	}
@@ -167,8 +170,14 @@ func (r Reader) touchSQL() string {
 // touch_as_of_raw): from and asOf as parameters of the column's type, so
 // that the scan compares stored values and computes the microseconds only
 // for the touchpoints in range. Both bounds are exact for that type
-// (rawBound), so the filters on the microseconds decide as before.
+// (rawBound), so the filters on the microseconds decide as before. On
+// SQLite both are 0, as occurred_at_f is: the filters hold for every row
+// and the microseconds alone decide.
 func (r Reader) touchArgs(args map[string]any, from, asOf time.Time) {
+	if !typedRaw(r.Dialect) {
+		args["touch_from_raw"], args["touch_as_of_raw"] = 0, 0
+		return
+	}
 	tp := TouchpointsInput.Section
 	args["touch_from_raw"] = r.rawBound(tp, "occurred_at", from, true)
 	args["touch_as_of_raw"] = r.rawBound(tp, "occurred_at", asOf, false)
