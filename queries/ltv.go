@@ -216,6 +216,9 @@ func (r Reader) ltvPlan(req attribution.LTVRequest) (plan, error) {
 		"Duplicates": "0",
 		// ClickHouse's first_registrations gives the user's purchases.
 		"FirstExtra": ",\n       purs",
+		// origen_lf compares the labels' texts in byte order, as their
+		// keys (labelKey).
+		"ByteOrder": byteOrder(r.Dialect),
 	}
 	return plan{name: "ltv", args: args, extra: extra}, nil
 }

@@ -384,3 +384,81 @@ func TestLTVNegativeSpend(t *testing.T) {
 		})
 	}
 }
+
+// ltv.sql's own first registrations follow first_registrations' rule
+// (docs/METRICS.md, "Cohort" and "Ties") on every driver: the cohorts are
+// the pass's registrations of the same month, existing customers left
+// out, channel by channel (raw label and NULL apart), and the hand-counted
+// ones below. User 8's two registrations at the same instant, one with a
+// NULL and one with an empty channel, have the same keys: neither comes
+// before the other, so both count, in the pass as here.
+func TestLTVFirstRegistrationsFollowTheTieRule(t *testing.T) {
+	at := "2026-03-01T10:00:00Z"
+	regs := [][4]any{
+		{1, at, nil, nil}, {1, at, "Zeta", nil}, // labelled before NULL
+		{2, at, "", nil}, {2, at, "Beta", nil}, // labelled before empty
+		{3, at, "Beta", nil}, {3, at, "Alpha", nil}, // by name
+		{4, at, "alpha", nil}, {4, at, "Alpha", nil}, // byte order: "A" < "a"
+		{5, at, "Beta", nil}, {5, at, "Beta", "spring"}, // campaign: labelled first
+		{6, at, "Gamma", "x"}, {6, at, "Gamma", "x"}, // identical rows: one
+		{7, "2026-03-01T09:00:00Z", nil, nil}, {7, at, "Alpha", nil}, // earlier wins, even unlabelled
+		{8, at, nil, nil}, {8, at, "", nil}, // the same keys: both
+		{9, "2026-01-15T10:00:00Z", "Zeta", nil}, {9, at, "Beta", nil}, // first before the cohort month
+		{10, at, "Beta", nil},                                                                 // bought before registering
+		{11, at, " ", nil}, {11, at, "Alpha", "a"}, {11, "2026-03-02T10:00:00Z", "Beta", nil}, // a customer
+	}
+	purs := [][3]any{
+		{10, "2026-02-01T10:00:00Z", "20.00"}, {10, "2026-03-05T10:00:00Z", "30.00"},
+		{11, "2026-03-05T10:00:00Z", "50.00"}, {11, "2026-03-20T10:00:00Z", "-5.00"},
+	}
+	asOf := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	want := "Alpha=3 Beta=2 Gamma=1 Zeta=1 [NULL]=2 []=1 | months Alpha m1 rev=45.00 new=1"
+	for _, e := range smallDBs(t, regs, nil, "date") {
+		t.Run(string(e.dialect), func(t *testing.T) {
+			for _, p := range purs {
+				v := p[1]
+				if e.dialect == queries.MySQL {
+					v = mysqlTime(v)
+				}
+				if _, err := e.db.Exec(e.db.Rebind(`INSERT INTO p VALUES (?, ?, ?)`), p[0], v, p[2]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			label := func(ch string, valid bool) string {
+				if !valid {
+					return "[NULL]"
+				}
+				if ch == "" {
+					return "[]"
+				}
+				return ch
+			}
+			f := readLTV(t, e, "UTC", attribution.LTVRequest{AsOf: asOf, Months: 2}) // March and April
+			ltv := map[string]int64{}
+			for _, c := range f.Cohorts {
+				ltv[label(c.Channel, c.ChannelValid)] += c.Registrations
+			}
+			var got []string
+			for k, n := range ltv {
+				got = append(got, fmt.Sprintf("%s=%d", k, n))
+			}
+			sort.Strings(got)
+			got = append(got, "|")
+			for _, m := range f.Months {
+				got = append(got, fmt.Sprintf("months %s m%d rev=%s new=%d", label(m.Channel, m.ChannelValid), m.Month, m.Revenue.Format(2), m.NewCustomers))
+			}
+			if g := strings.Join(got, " "); g != want {
+				t.Errorf("cohorts of ltv.sql\n got %s\nwant %s", g, want)
+			}
+			pass := map[string]int64{}
+			for _, c := range readFacts(t, e, "UTC", attribution.FactsRequest{AsOf: asOf, Period: mustPeriod(t, "2026-03-01", "2026-04-01")}).Cohort {
+				if !c.Existing {
+					pass[label(c.Channel, c.ChannelValid)] += c.Count
+				}
+			}
+			if fmt.Sprint(pass) != fmt.Sprint(ltv) {
+				t.Errorf("ltv.sql's cohorts %v, the pass's registrations %v", ltv, pass)
+			}
+		})
+	}
+}

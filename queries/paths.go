@@ -61,16 +61,23 @@ func (r Reader) pathsPlan(req attribution.PathsRequest) (plan, error) {
 		"ConvUID":     r.touchUID(),
 		"Text":        textType(r.Dialect),
 		"TouchSep":    map[Dialect]string{Postgres: "chr(30)", SQLite: "char(30)", MySQL: "X'1E'"}[r.Dialect],
-		"ByteOrder":   map[Dialect]string{Postgres: ` COLLATE "C"`, SQLite: "", MySQL: ""}[r.Dialect],
+		"ByteOrder":   byteOrder(r.Dialect),
 		"Instr":       map[Dialect]string{Postgres: "strpos", SQLite: "instr", MySQL: "instr"}[r.Dialect],
 		"LabelRows":   labelRows(r.Dialect),
 		"JSONType":    map[Dialect]string{Postgres: "json", SQLite: "TEXT", MySQL: "CHAR"}[r.Dialect],
+		// No path reads first_registrations' duplicates: no window over
+		// the candidates.
+		"Duplicates": "0",
 	}
+	// A path's touches are at most lookback before its end, which is at
+	// or after the registration: from the period's start less the
+	// lookback, as touch_channels reads them.
+	from := start.Add(-time.Duration(req.LookbackDays) * 24 * time.Hour)
 	if r.Dialect == ClickHouse {
-		// The touchpoints from the period's start less the lookback, as
-		// touch_channels reads them.
-		args["from_us"] = start.UnixMicro() - int64(req.LookbackDays)*microsPerDay
+		args["from_us"] = from.UnixMicro()
 		extra = r.chPathsExtra(labels)
+	} else {
+		r.touchArgs(args, from, req.AsOf)
 	}
 	return plan{name: "paths", args: args, extra: extra}, nil
 }
@@ -93,6 +100,8 @@ func (r Reader) touchChannelsPlan(req attribution.PathsRequest) (plan, error) {
 	extra := map[string]string{"Touchpoints": r.touchSQL()}
 	if r.Dialect == ClickHouse {
 		extra = r.chPathsExtra(nil)
+	} else {
+		r.touchArgs(args, start.Add(-time.Duration(req.LookbackDays)*24*time.Hour), req.AsOf)
 	}
 	return plan{name: "touch_channels", args: args, extra: extra}, nil
 }
@@ -133,17 +142,45 @@ func (r Reader) touchUID() string {
 }
 
 // touchSQL is the touchpoints' sub-select: user_id (stored, or its text),
-// occurred_at in microseconds and the channel text.
+// occurred_at in microseconds, occurred_at_f (the stored value on
+// PostgreSQL and MySQL, compared with bound parameters of its type as
+// registered_at_f is) and the channel text. On SQLite, whose stored values
+// have no type to compare with, occurred_at_f is 0 (see touchArgs): an
+// inlined sub-select computes its columns at every use, and the
+// microseconds a second time would only cost.
 func (r Reader) touchSQL() string {
 	s := *r.Mapping.Touchpoints
-	if !r.rawTouchUID() {
-		return s.selectSQL(r.Dialect, TouchpointsInput)
-	}
 	uid, _ := s.columnOf(column{name: "user_id"})
 	at, _ := s.columnOf(column{name: "occurred_at"})
-	ref := "origen_t." + quoteIdent(at)
-	return "  SELECT origen_t." + quoteIdent(uid) + " AS user_id,\n         " + s.timeOf(r.Dialect, "occurred_at", ref) + " AS occurred_at,\n         " +
+	uidRef, ref := "origen_t."+quoteIdent(uid), "origen_t."+quoteIdent(at)
+	if !r.rawTouchUID() {
+		uidRef = "CAST(" + uidRef + " AS " + textType(r.Dialect) + ")"
+	}
+	micros := s.timeOf(r.Dialect, "occurred_at", ref)
+	raw := "0"
+	if typedRaw(r.Dialect) {
+		raw = ref
+	}
+	return "  SELECT " + uidRef + " AS user_id,\n         " + micros + " AS occurred_at,\n         " + raw + " AS occurred_at_f,\n         " +
 		s.channelText(r.Dialect, TouchpointsInput) + " AS channel\n  FROM " + s.from() + " AS origen_t"
+}
+
+// touchArgs adds the bounds of the touchpoints' stored occurred_at that
+// paths.sql and touch_channels.sql filter on (touch_from_raw,
+// touch_as_of_raw): from and asOf as parameters of the column's type, so
+// that the scan compares stored values and computes the microseconds only
+// for the touchpoints in range. Both bounds are exact for that type
+// (rawBound), so the filters on the microseconds decide as before. On
+// SQLite both are 0, as occurred_at_f is: the filters hold for every row
+// and the microseconds alone decide.
+func (r Reader) touchArgs(args map[string]any, from, asOf time.Time) {
+	if !typedRaw(r.Dialect) {
+		args["touch_from_raw"], args["touch_as_of_raw"] = 0, 0
+		return
+	}
+	tp := TouchpointsInput.Section
+	args["touch_from_raw"] = r.rawBound(tp, "occurred_at", from, true)
+	args["touch_as_of_raw"] = r.rawBound(tp, "occurred_at", asOf, false)
 }
 
 // ReadPaths runs paths.sql and hands every distinct path of the cohort of
@@ -205,6 +242,16 @@ func (s *Snapshot) ReadPaths(ctx context.Context, req attribution.PathsRequest, 
 }
 
 var _ attribution.TouchSnapshot = (*Snapshot)(nil)
+
+// byteOrder is the collation clause that puts a text in byte order:
+// PostgreSQL's "C"; SQLite compares bytes, and MySQL's session is in a
+// byte-order collation (beginMySQL).
+func byteOrder(d Dialect) string {
+	if d == Postgres {
+		return ` COLLATE "C"`
+	}
+	return ""
+}
 
 // labelRows is the rows (raw, label) of origen_labels_in.j, the labels
 // parameter (a JSON object raw -> channel): PostgreSQL's and SQLite's

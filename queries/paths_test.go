@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -331,5 +332,104 @@ func TestPathsWithALabelNotUTF8(t *testing.T) {
 	}
 	if !found || mt.Paths != 4 || mt.Conversions != 3 {
 		t.Errorf("%d paths, %d conversions, top %v", mt.Paths, mt.Conversions, mt.TopPaths)
+	}
+}
+
+// The touchpoints' filters on their stored occurred_at keep the touches
+// at both ends of the range, whatever the column's type: a touch exactly
+// the lookback before a path's end (the period's start, when the
+// registration converts) and one exactly at as_of are in the paths and
+// in touch_channels, the touches a microsecond-less day outside are not.
+// Paths by registration, lookback 30 days; user 1 registers at the
+// period's start, user 2 at as_of.
+func TestTouchpointsAtTheEndsOfTheRange(t *testing.T) {
+	sq, err := sqlx.Open("sqlite", filepath.Join(t.TempDir(), "ends.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sq.Close() })
+	pg, err := sqlx.Open("postgres", pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pg.Close() })
+	my := openMySQL(t)
+	touches := []struct {
+		user    int
+		at, utm string
+	}{
+		{1, "2026-01-29 00:00:00", "TooEarly"}, {1, "2026-01-30 00:00:00", "Early"}, {1, "2026-03-01 00:00:00", "Start"},
+		{2, "2026-03-10 00:00:00", "AsOf"}, {2, "2026-03-11 00:00:00", "After"},
+	}
+	asOf := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	req := attribution.PathsRequest{Period: attribution.Period{From: attribution.Date{Year: 2026, Month: 3, Day: 1}, To: attribution.Date{Year: 2026, Month: 3, Day: 11}},
+		Location: time.UTC, AsOf: asOf, WindowDays: 30, ByRegistration: true, LookbackDays: 30}
+	var dbs []edgeDB
+	var names []string
+	want := "AsOf Early Start | AsOf days=[0] conv=1 | Early > Start days=[30 0] conv=1"
+	for _, c := range []struct {
+		db       *sqlx.DB
+		d        queries.Dialect
+		ts       string
+		touchTSs []string
+	}{
+		{sq, queries.SQLite, "TEXT", []string{"TEXT"}},
+		{pg, queries.Postgres, "timestamptz", []string{"timestamptz", "timestamp", "date"}},
+		{my, queries.MySQL, "datetime", []string{"datetime", "timestamp NULL", "date"}},
+	} {
+		mustExec(t, c.db, fmt.Sprintf(`CREATE TABLE regs (uid bigint, at %s, ch text)`, c.ts))
+		mustExec(t, c.db, fmt.Sprintf(`CREATE TABLE purs (uid bigint, at %s, amount decimal(12,2))`, c.ts))
+		for _, r := range [][2]any{{1, "2026-03-01 00:00:00"}, {2, "2026-03-10 00:00:00"}} {
+			if _, err := c.db.Exec(c.db.Rebind(`INSERT INTO regs VALUES (?, ?, 'Search')`), r[0], r[1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, ts := range c.touchTSs {
+			table := fmt.Sprintf("touch%d", i)
+			mustExec(t, c.db, fmt.Sprintf(`CREATE TABLE %s (uid bigint, at %s, utm text)`, table, ts))
+			for _, tp := range touches {
+				at := tp.at
+				if ts == "date" {
+					at = at[:10]
+				}
+				if _, err := c.db.Exec(c.db.Rebind(`INSERT INTO `+table+` VALUES (?, ?, ?)`), tp.user, at, tp.utm); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Every table first: MySQL's snapshots leave their
+			// connection read-only for the pool.
+			dbs = append(dbs, edgeDB{db: c.db, dialect: c.d, mapping: queries.Mapping{
+				Registrations: queries.Source{Table: "regs", Columns: map[string]string{"user_id": "uid", "registered_at": "at", "channel": "ch"}},
+				Purchases:     queries.Source{Table: "purs", Columns: map[string]string{"user_id": "uid", "purchased_at": "at"}},
+				Touchpoints:   &queries.Source{Table: table, Columns: map[string]string{"user_id": "uid", "occurred_at": "at", "channel": "utm"}},
+			}})
+			names = append(names, string(c.d)+" "+ts)
+		}
+	}
+	for i, e := range dbs {
+		t.Run(names[i], func(t *testing.T) {
+			var labels []string
+			err := e.snapshot(t, "UTC").ReadTouchChannels(context.Background(), req, func(ch string) error {
+				labels = append(labels, ch)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sort.Strings(labels)
+			got := append(labels, "|")
+			err = e.snapshot(t, "UTC").ReadPaths(context.Background(), req, func(r attribution.PathRow) error {
+				if r.Touched && !r.TouchCount {
+					got = append(got, fmt.Sprintf("%s days=%v conv=%d", strings.Join(r.Channels, " > "), r.Days, r.Conversions), "|")
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g := strings.TrimSuffix(strings.Join(got, " "), " |"); g != want {
+				t.Errorf("touch channels | paths\n got %s\nwant %s", g, want)
+			}
+		})
 	}
 }

@@ -2,10 +2,25 @@
 -- cohort revenue curves ("Revenue curves") and the customers' model
 -- inputs ("Definitions"), grouped, from one computation of the cohorts'
 -- first registrations and their purchases.
--- origen_lu - the first registrations of first_registrations' range (the
--- cohort months up to as_of), users who had bought (amount > 0) before
--- registering left out as in every cohort (METRICS.md, "Cohort" rule 3),
--- with the local day of the first of their cohort month (CohortOf).
+-- The first registrations are first_registrations' (METRICS.md, "Cohort"
+-- and "Ties"), written here with only the columns the section reads - the
+-- include's origen_first carries source, medium, dimensions and their
+-- minima, and its unused origen_facts would make PostgreSQL materialize
+-- all of it. On SQLite the sources are materialized first (KeyedCTEs).
+-- origen_lc - the candidate registrations of the range (the cohort months
+-- up to as_of), rows identical in every column read being one.
+-- origen_lf - the candidates that no registration of the same user comes
+-- before (the include's anti-join and tie rule). Two registrations with
+-- the same channel and campaign text (NULL as empty) have the same keys,
+-- so the keys are compared only when the texts differ - the same answer,
+-- without computing both keys for every pair, which is most of the
+-- anti-join's cost at 1M registrations; cohort is the local day of the
+-- first of the cohort month (CohortOf).
+-- origen_lu - the cohorts' registrations - the first registrations but
+-- those of users who had bought (amount > 0) before registering, left out
+-- as in every cohort (METRICS.md, "Cohort" rule 3). On PostgreSQL
+-- origen_lf is inlined here, so that both anti-joins walk the user_id
+-- indexes in one order (merge anti-joins, no hash of every registration).
 -- origen_lp - their purchases and refunds from registering up to as_of,
 -- with the month since registering (1 for days 0 to 29) and the local day.
 -- origen_ld - a customer's days - the local days with purchases of
@@ -30,10 +45,32 @@
 --       t, rep, the first purchase instant in v1, purchases of amount > 0
 --       in v2, revenue with refunds in v3), last.
 WITH
--- include first_registrations
-, origen_lu AS {{.Materialized}}(
-  SELECT f.uid, f.channel, f.campaign, f.reg_us, {{.CohortOf}} AS cohort
-  FROM origen_first f
+{{.KeyedCTEs}}origen_lc AS {{.Materialized}}(
+  SELECT r.uid, r.registered_at_f, r.reg_us, r.channel, r.campaign
+  FROM {{.RegistrationsKeyed}} AS r
+  WHERE r.uid IS NOT NULL
+    AND r.registered_at_f >= :range_start_raw AND r.registered_at_f <= :range_last_raw
+  GROUP BY r.uid, r.registered_at_f, r.reg_us, r.channel, r.campaign
+),
+origen_lf AS {{.Materialized}}(
+  SELECT f.uid, f.reg_us, f.channel, f.campaign, {{.CohortOf}} AS cohort
+  FROM (
+    SELECT c.uid, c.reg_us, c.channel, c.campaign
+    FROM origen_lc c
+    WHERE NOT EXISTS (
+      SELECT 1 FROM {{.RegistrationsKeyed}} AS o
+      WHERE o.uid = c.uid
+        AND o.registered_at_f <= c.registered_at_f
+        AND (o.registered_at_f < c.registered_at_f
+             OR ((COALESCE(o.channel, ''){{.ByteOrder}} <> COALESCE(c.channel, ''){{.ByteOrder}}
+                  OR COALESCE(o.campaign, ''){{.ByteOrder}} <> COALESCE(c.campaign, ''){{.ByteOrder}})
+                 AND (o.channel_key < {{.CChannelKey}}
+                      OR (o.channel_key = {{.CChannelKey}} AND o.campaign_key < {{.CCampaignKey}})))))
+  ) AS f
+),
+origen_lu AS {{.Materialized}}(
+  SELECT f.uid, f.channel, f.campaign, f.reg_us, f.cohort
+  FROM origen_lf f
   WHERE NOT EXISTS (
     SELECT 1 FROM {{.PurchasesKeyed}} AS e
     WHERE e.uid = f.uid AND e.amount > 0 AND e.pur_us < f.reg_us AND e.purchased_at_f <= :pur_as_of_raw)

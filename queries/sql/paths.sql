@@ -10,7 +10,11 @@
 -- parameter in origen_labels_in, a JSON object raw -> channel that Origen
 -- names from touch_channels); a raw label missing from it keeps its text.
 -- origen_touch - the user's touchpoints in [end - lookback, end], none
--- after as_of, with their channel.
+-- after as_of, with their channel. A path ends at or after its
+-- registration, so its touches are from the period's start less the
+-- lookback; the filters on the stored occurred_at (occurred_at_f, bounds
+-- of its type) say so, so that the scan skips the older touchpoints
+-- without computing their microseconds.
 -- origen_user_path - per user, the touches' channels in time order (ties
 -- by raw label, byte order) and the whole days from each touch to the end.
 -- origen_paths - per distinct path of channels (or, for a user without
@@ -55,7 +59,8 @@ origen_touch AS (
   FROM origen_conv c
   JOIN origen_tp t ON t.user_id = c.user_id
   LEFT JOIN origen_labels l ON l.raw = COALESCE(t.channel, '')
-  WHERE t.occurred_at IS NOT NULL
+  WHERE t.occurred_at_f >= :touch_from_raw AND t.occurred_at_f <= :touch_as_of_raw
+    AND t.occurred_at IS NOT NULL
     AND t.occurred_at <= c.end_us
     AND t.occurred_at >= c.end_us - :lookback_us
     AND t.occurred_at <= :as_of
