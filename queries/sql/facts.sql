@@ -35,6 +35,8 @@
 -- split by, and parts 3 and 30 from origen_days, the facts of the period
 -- and the budget lookback aggregated once by raw channel, local date and
 -- open day - each part then reads a few thousand rows, not the facts.
+-- A curve specification with an empty population (the unused ones of
+-- the four) joins no facts - PostgreSQL drops it when it plans the statement.
 WITH
 -- include first_registrations
 , origen_spec AS (
@@ -94,7 +96,7 @@ origen_followed AS (
               ELSE (s.as_of - f.reg_us) / 86400000000 END AS followed_days
   FROM origen_facts f
   JOIN origen_spec s
-    ON f.reg_us >= s.pop_start AND f.reg_us < s.pop_end AND f.reg_us <= s.as_of
+    ON s.pop_end > s.pop_start AND f.reg_us >= s.pop_start AND f.reg_us < s.pop_end AND f.reg_us <= s.as_of
   WHERE f.existing < 1
 ),
 origen_curve AS (
