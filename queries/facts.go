@@ -205,14 +205,25 @@ func (r Reader) factsPlan(req attribution.FactsRequest) (plan, error) {
 	for i, n := range attribution.CohortDays() {
 		args[fmt.Sprintf("by%d_us", i+1)] = int64(n) * microsPerDay
 	}
-	extra := map[string]string{"LocalDay": "0", "LocalWeek": "0"}
+	// LocalDay is the local date of the period's and the budget
+	// lookback's registrations (origen_days, parts 3 and 30; ClickHouse's
+	// pass has no budget and reads it for the period).
+	extra := map[string]string{"LocalDay": "0"}
+	var ds, de time.Time
 	if pe > ps {
-		s, e := req.Period.Bounds(loc)
-		extra["LocalDay"] = r.localDay("reg_us", loc, s, e)
+		ds, de = req.Period.Bounds(loc)
 	}
 	if be > bs {
 		s, e := req.BudgetWeeks.Bounds(loc)
-		extra["LocalWeek"] = r.localWeek(loc, s, e)
+		if ds.IsZero() || s.Before(ds) {
+			ds = s
+		}
+		if e.After(de) {
+			de = e
+		}
+	}
+	if de.After(ds) {
+		extra["LocalDay"] = r.localDay("reg_us", loc, ds, de)
 	}
 	return plan{name: "facts", args: args, extra: extra}, nil
 }

@@ -92,11 +92,21 @@ func (r Reader) prepare(name string, args map[string]any, extra map[string]strin
 		"PurchasesQ":         r.Mapping.Purchases.qualitySQL(r.Dialect, PurchasesInput),
 		"RegistrationsKeyed": r.Mapping.Registrations.keyedSQL(r.Dialect, RegistrationsInput, r.RawUserID),
 		"PurchasesKeyed":     r.Mapping.Purchases.keyedSQL(r.Dialect, PurchasesInput, r.RawUserID),
-		// first_registrations' count of a user's other registrations;
-		// a statement that does not read it sets "0" in extra.
-		"Duplicates": "SUM(COUNT(*)) OVER (PARTITION BY r.uid) - 1",
 	}
-	data["CChannelKey"], data["CCampaignKey"] = r.Mapping.Registrations.channelKey(r.Dialect, "c.channel"), labelKey(r.Dialect, "c.campaign")
+	// first_registrations' order of a user's candidates (the tie rule) and
+	// its count of a user's other registrations; a statement that does not
+	// read the count sets Duplicates to "0" in extra. On PostgreSQL and
+	// SQLite the count shares the order's window (one sort, one window
+	// pass; the whole partition as its frame, which rank ignores) and
+	// sums integers, not PostgreSQL's numeric sum of bigint; MariaDB
+	// refuses a frame with rank ("Window frame is not allowed with
+	// 'rank'"), so there the count has its own window.
+	order := "(PARTITION BY r.uid ORDER BY r.registered_at_f, r.channel_key, r.campaign_key ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+	data["UserOrder"], data["Duplicates"] = order, "SUM(CAST(COUNT(*) AS integer)) OVER "+order+" - 1"
+	if r.Dialect == MySQL {
+		data["UserOrder"] = "(PARTITION BY r.uid ORDER BY r.registered_at_f, r.channel_key, r.campaign_key)"
+		data["Duplicates"] = "SUM(COUNT(*)) OVER (PARTITION BY r.uid) - 1"
+	}
 	data["CRegUs"] = "c.registered_at_f"
 	switch r.Dialect {
 	case Postgres:
