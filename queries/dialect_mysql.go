@@ -51,7 +51,9 @@ var mysqlRewrites = strings.NewReplacer(
 )
 
 // mysqlSQL is an embedded statement in MySQL's spelling.
-func mysqlSQL(text string) string { return stringAggToGroupConcat(mysqlRewrites.Replace(text)) }
+func mysqlSQL(text string) string {
+	return mysqlBigResult(mysqlShareCTEs(stringAggToGroupConcat(mysqlRewrites.Replace(text))))
+}
 
 // stringAggToGroupConcat rewrites PostgreSQL's string_agg(value, sep
 // ORDER BY keys) as GROUP_CONCAT(value ORDER BY keys SEPARATOR sep): sep
@@ -195,10 +197,14 @@ func beginMySQL(ctx context.Context, db *sqlx.DB, storedZone string, statementTi
 		"SET group_concat_max_len = 1073741824",
 	}
 	if srv.mariaDB {
-		// Hash joins (BNLH) for the equi-joins of derived tables that no
-		// index serves; MariaDB's default (2) joins them by block nested
-		// loops. Measured in docs/PERFORMANCE.md ("MySQL and MariaDB").
-		setup = append(setup, "SET join_cache_level = 4")
+		// No hash joins (BNLH, join_cache_level 3 and up) whatever the
+		// server's default: with the CTEs read twice computed once
+		// (mysqlShareCTEs) every join Origen sends has an index or a key
+		// MariaDB builds on a materialized CTE, and hash joins made the
+		// report's statements 1.3-13 times slower at 100,000 and 1,000,000
+		// registrations. Measured in docs/PERFORMANCE.md ("MySQL and
+		// MariaDB").
+		setup = append(setup, "SET join_cache_level = 2")
 		setup = append(setup, fmt.Sprintf("SET max_statement_time = %.3f", statementTimeout.Seconds()))
 	} else {
 		setup = append(setup, fmt.Sprintf("SET max_execution_time = %d", statementTimeout.Milliseconds()))
