@@ -345,13 +345,22 @@ var mysqlWrites = []string{"INSERT", "UPDATE", "DELETE", "DROP", "ALTER"}
 
 // mysqlPrivileges is Privileges on MySQL: for each table source the
 // write privileges that reach it, for a `sql =` source the user's global
-// and database-wide ones (what it reads cannot be checked table by table).
+// and database-wide ones (what it reads cannot be checked table by table),
+// the user's own and those of its active (default) roles.
 func (r Reader) mysqlPrivileges(ctx context.Context, db DBTX) ([]string, error) {
 	const advice = `connect as a read-only user (README, "A read-only MySQL user")`
 	var current string
 	if err := db.QueryRowxContext(ctx, "SELECT CURRENT_USER()").Scan(&current); err != nil {
 		return nil, fmt.Errorf("read the connected user: %w", err)
 	}
+	roles, err := mysqlRoleGrants(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("read the privileges of %s: %w", current, err)
+	}
+	// grants are the write privileges on table of database (nil: those
+	// global and on any database) by scope ("global", "table" or the
+	// database's name): information_schema's of the user, and those
+	// SHOW GRANTS lists, which hold those of the user's roles.
 	grants := func(database, table any) (map[string][]string, error) {
 		rows, err := db.QueryxContext(ctx, mysqlPrivilegesSQL, database, table)
 		if err != nil {
@@ -366,7 +375,21 @@ func (r Reader) mysqlPrivileges(ctx context.Context, db DBTX) ([]string, error) 
 			}
 			out[scope] = append(out[scope], priv)
 		}
-		return out, rows.Err()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		name, _ := database.(string)
+		for _, g := range roles {
+			switch {
+			case g.global:
+				out["global"] = append(out["global"], g.privileges...)
+			case g.table == "" && (database == nil || mysqlLike(name, g.db)):
+				out[g.db] = append(out[g.db], g.privileges...)
+			case g.table != "" && database != nil && g.db == name && g.table == table:
+				out["table"] = append(out["table"], g.privileges...)
+			}
+		}
+		return out, nil
 	}
 	ordered := func(privs ...[]string) []string {
 		var out []string

@@ -3,6 +3,7 @@ package queries
 import (
 	"io/fs"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +163,51 @@ func TestMySQLBigResult(t *testing.T) {
 		"-- SELECT ... GROUP BY uid\nSELECT uid FROM b UNION ALL SELECT SQL_BIG_RESULT uid FROM c GROUP BY uid"
 	if got := mysqlBigResult(in); got != want {
 		t.Errorf("mysqlBigResult:\n got %q\nwant %q", got, want)
+	}
+}
+
+// SHOW GRANTS lines become write privileges on a scope; lines that grant
+// no write privilege on a table, a database or everything are skipped.
+func TestParseMySQLGrant(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want *mysqlGrant
+	}{
+		{"GRANT ALL PRIVILEGES ON *.* TO `root`@`localhost` WITH GRANT OPTION",
+			&mysqlGrant{privileges: mysqlWrites, global: true}},
+		{`GRANT SELECT, INSERT, DELETE ON "shop"."purchases" TO "writer"`,
+			&mysqlGrant{privileges: []string{"INSERT", "DELETE"}, db: "shop", table: "purchases"}},
+		{"GRANT SELECT, UPDATE (`amount`, `a, b`) ON `my\\_shop`.* TO `r`",
+			&mysqlGrant{privileges: []string{"UPDATE"}, db: `my\_shop`}},
+		{"GRANT DROP ON TABLE `a``b`.`t ON x` TO 'u'@'%'",
+			&mysqlGrant{privileges: []string{"DROP"}, db: "a`b", table: "t ON x"}},
+		{"GRANT SELECT ON `shop`.* TO `origen_ro`@`%`", nil},
+		{"GRANT USAGE ON *.* TO `u`@`%` IDENTIFIED BY PASSWORD '*D8'", nil},
+		{"GRANT `writer` TO `u`@`%`", nil},
+		{"GRANT EXECUTE, ALTER ROUTINE ON PROCEDURE `shop`.`p` TO `u`@`%`", nil},
+		{"GRANT PROXY ON ''@'%' TO 'root'@'localhost' WITH GRANT OPTION", nil},
+		{"SET DEFAULT ROLE `writer` FOR `u`@`%`", nil},
+	} {
+		got, ok := parseMySQLGrant(tc.line)
+		if tc.want == nil {
+			if ok {
+				t.Errorf("%s: got %+v, want it skipped", tc.line, got)
+			}
+			continue
+		}
+		if !ok || !slices.Equal(got.privileges, tc.want.privileges) || got.db != tc.want.db || got.table != tc.want.table || got.global != tc.want.global {
+			t.Errorf("%s: got %+v (%v), want %+v", tc.line, got, ok, *tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		name, pattern string
+		want          bool
+	}{
+		{"shop", "shop", true}, {"shop", "sho", false}, {"my_shop", `my\_shop`, true}, {"myxshop", `my\_shop`, false},
+		{"myxshop", "my_shop", true}, {"shop_2026", "shop%", true}, {"shop", "%", true}, {"", "%", true}, {"ashop", "shop%", false},
+	} {
+		if got := mysqlLike(tc.name, tc.pattern); got != tc.want {
+			t.Errorf("mysqlLike(%q, %q) = %v, want %v", tc.name, tc.pattern, got, tc.want)
+		}
 	}
 }

@@ -281,6 +281,102 @@ func TestCheckWarnsWhenTheMySQLUserCanWrite(t *testing.T) {
 	}
 }
 
+// origen check sees the privileges a MariaDB user holds through its
+// default role and the roles granted to that role, which
+// information_schema does not list to the user: a user that reads and
+// writes through roles gets the warnings a directly granted one gets, and
+// one that only reads through its role gets none and can read.
+func TestCheckSeesMySQLRolePrivileges(t *testing.T) {
+	dsn := mysqltest.NewDatabase(t)
+	database := mysqlDBName(t, dsn)
+	admin, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	var version string
+	if err := admin.QueryRow("SELECT VERSION()").Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.ToLower(version), "mariadb") {
+		t.Skipf("the roles below use MariaDB's syntax (SET DEFAULT ROLE ... FOR); the server is %s", version)
+	}
+	cfg := fixtures.DemoConfig()
+	cfg.Registrations = 200
+	if err := fixtures.LoadMySQL(t.Context(), admin, "", cfg, fixtures.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	suffix := fmt.Sprintf("%d_%d", os.Getpid(), time.Now().UnixNano()%1e6)
+	reader, writer, nested := "origen_rread_"+suffix, "origen_rwrite_"+suffix, "origen_rnest_"+suffix
+	ru, wu := "origen_ru_"+suffix, "origen_wu_"+suffix
+	t.Cleanup(func() {
+		for _, u := range []string{"USER '" + ru + "'@'%'", "USER '" + wu + "'@'%'", "ROLE " + reader, "ROLE " + writer, "ROLE " + nested} {
+			if _, err := admin.Exec("DROP " + strings.Replace(u, "USER ", "USER IF EXISTS ", 1)); err != nil {
+				t.Errorf("drop %s: %v", u, err)
+			}
+		}
+	})
+	q := "`" + database + "`"
+	for _, s := range []string{
+		"CREATE ROLE " + reader, "GRANT SELECT ON " + q + ".* TO " + reader,
+		"CREATE ROLE " + nested, "GRANT UPDATE ON " + q + ".* TO " + nested,
+		"CREATE ROLE " + writer, "GRANT SELECT ON " + q + ".* TO " + writer,
+		"GRANT INSERT, DELETE ON " + q + ".purchases TO " + writer, "GRANT " + nested + " TO " + writer,
+		"CREATE USER '" + ru + "'@'%' IDENTIFIED BY 'pw-" + suffix + "'", "GRANT " + reader + " TO '" + ru + "'@'%'",
+		"SET DEFAULT ROLE " + reader + " FOR '" + ru + "'@'%'",
+		"CREATE USER '" + wu + "'@'%' IDENTIFIED BY 'pw-" + suffix + "'", "GRANT " + writer + " TO '" + wu + "'@'%'",
+		"SET DEFAULT ROLE " + writer + " FOR '" + wu + "'@'%'",
+	} {
+		if _, err := admin.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	tables := fixtures.ConfigTOML("mysql", dsn, "")
+	withSQL := strings.Replace(tables, "[purchases]\ntable = \"purchases\"\nuser_id = \"user_id\"\npurchased_at = \"purchased_at\"\namount = \"amount\"\n",
+		"[purchases]\nsql = \"SELECT user_id, purchased_at, amount FROM purchases\"\n", 1)
+	if withSQL == tables {
+		t.Fatal("could not rewrite [purchases]")
+	}
+	for _, tc := range []struct {
+		name, user, config string
+		want, not          []string
+	}{
+		{"reads through its default role", ru, tables, []string{"ok"}, []string{"warnings:", "may INSERT", "may UPDATE"}},
+		{"writes through its default role and the role granted to it", wu, tables, []string{
+			`[purchases] table purchases: the user "` + wu + `@%" may INSERT, UPDATE, DELETE it`,
+			`[registrations] table registrations: the user "` + wu + `@%" may UPDATE it`}, []string{"[spend] table spend: the user \"" + wu + "@%\" may INSERT"}},
+		{"sql source, database writer through a role", wu, withSQL,
+			[]string{`[purchases] sql: what it reads cannot be checked table by table; the user "` + wu + `@%" may write in the databases ` + database}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := mysql.ParseDSN(dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.User, c.Passwd = tc.user, "pw-"+suffix
+			config := strings.Replace(tc.config, `dsn = "`+dsn+`"`, `dsn = "`+c.FormatDSN()+`"`, 1)
+			if config == tc.config {
+				t.Fatal("could not set the user in the DSN")
+			}
+			path := writeFile(t, t.TempDir(), "origen.toml", config)
+			stdout, stderr, code := runCLI(t, nil, "check", "--config", path, "--as-of", "2026-11-20T00:00:00Z")
+			if code != 0 {
+				t.Fatalf("check: exit %d: %s", code, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("check does not say %q:\n%s", w, stdout)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(stdout, n) {
+					t.Errorf("check says %q:\n%s", n, stdout)
+				}
+			}
+		})
+	}
+}
+
 // [database] for driver = "mysql": both DSN forms, ${VAR} expansion,
 // stored_timezone, and refusals that name the key without showing the
 // password.
