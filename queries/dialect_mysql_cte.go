@@ -145,14 +145,8 @@ func skipSpace(q string, i int) int {
 		switch {
 		case q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r':
 			i++
-		case strings.HasPrefix(q[i:], "--"):
-			i = lineEnd(q, i)
-		case strings.HasPrefix(q[i:], "{{"):
-			e := strings.Index(q[i:], "}}")
-			if e < 0 {
-				return len(q)
-			}
-			i += e + 2
+		case strings.HasPrefix(q[i:], "--") || strings.HasPrefix(q[i:], "{{"):
+			i = opaqueEnd(q, i)
 		default:
 			return i
 		}
@@ -185,31 +179,40 @@ func readWord(q string, i int) (string, int) {
 func closing(q string, open int) int {
 	depth := 0
 	for i := open; i < len(q); {
-		switch c := q[i]; {
-		case c == '(':
+		if j := opaqueEnd(q, i); j > i {
+			i = j
+			continue
+		}
+		switch q[i] {
+		case '(':
 			depth++
-			i++
-		case c == ')':
+		case ')':
 			depth--
 			if depth == 0 {
 				return i
 			}
-			i++
-		case c == '\'' || c == '"' || c == '`':
-			i = quoteEnd(q, i)
-		case strings.HasPrefix(q[i:], "--"):
-			i = lineEnd(q, i)
-		case strings.HasPrefix(q[i:], "{{"):
-			e := strings.Index(q[i:], "}}")
-			if e < 0 {
-				return -1
-			}
-			i += e + 2
-		default:
-			i++
 		}
+		i++
 	}
 	return -1
+}
+
+// opaqueEnd is the offset after the quoted text, -- comment or {{...}}
+// template action that starts at i (len(q) if it does not end), or i
+// when none starts there.
+func opaqueEnd(q string, i int) int {
+	switch {
+	case q[i] == '\'' || q[i] == '"' || q[i] == '`':
+		return quoteEnd(q, i)
+	case strings.HasPrefix(q[i:], "--"):
+		return lineEnd(q, i)
+	case strings.HasPrefix(q[i:], "{{"):
+		if e := strings.Index(q[i:], "}}"); e >= 0 {
+			return i + e + 2
+		}
+		return len(q)
+	}
+	return i
 }
 
 // quoteEnd is the offset after the quoted text that starts at i (a
@@ -233,20 +236,19 @@ func quoteEnd(q string, i int) int {
 func countWord(q, name string) int {
 	n := 0
 	for i := 0; i < len(q); {
-		switch c := q[i]; {
-		case c == '\'' || c == '"' || c == '`':
-			i = quoteEnd(q, i)
-		case strings.HasPrefix(q[i:], "--"):
-			i = lineEnd(q, i)
-		case wordByte(c):
-			w, j := readWord(q, i)
-			if strings.EqualFold(w, name) {
-				n++
-			}
+		if j := opaqueEnd(q, i); j > i {
 			i = j
-		default:
-			i++
+			continue
 		}
+		if !wordByte(q[i]) {
+			i++
+			continue
+		}
+		w, j := readWord(q, i)
+		if strings.EqualFold(w, name) {
+			n++
+		}
+		i = j
 	}
 	return n
 }
@@ -268,6 +270,10 @@ func mysqlBigResult(text string) string {
 		return &selects[d]
 	}
 	for i := 0; i < len(text); {
+		if j := opaqueEnd(text, i); j > i {
+			i = j
+			continue
+		}
 		switch c := text[i]; {
 		case c == '(':
 			depth++
@@ -276,16 +282,6 @@ func mysqlBigResult(text string) string {
 		case c == ')':
 			depth--
 			i++
-		case c == '\'' || c == '"' || c == '`':
-			i = quoteEnd(text, i)
-		case strings.HasPrefix(text[i:], "--"):
-			i = lineEnd(text, i)
-		case strings.HasPrefix(text[i:], "{{"):
-			e := strings.Index(text[i:], "}}")
-			if e < 0 {
-				return text
-			}
-			i += e + 2
 		case wordByte(c):
 			w, j := readWord(text, i)
 			switch {

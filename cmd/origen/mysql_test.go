@@ -180,6 +180,19 @@ func readOnlyMySQLUserSQL(t *testing.T, user, database string) []string {
 	return out
 }
 
+// mysqlCheckConfigs are the configs of fixtures.ConfigTOML for dsn with
+// table sources, and with [purchases] read by a sql = source.
+func mysqlCheckConfigs(t *testing.T, dsn string) (tables, withSQL string) {
+	t.Helper()
+	tables = fixtures.ConfigTOML("mysql", dsn, "")
+	withSQL = strings.Replace(tables, "[purchases]\ntable = \"purchases\"\nuser_id = \"user_id\"\npurchased_at = \"purchased_at\"\namount = \"amount\"\n",
+		"[purchases]\nsql = \"SELECT user_id, purchased_at, amount FROM purchases\"\n", 1)
+	if withSQL == tables {
+		t.Fatal("could not rewrite [purchases]")
+	}
+	return tables, withSQL
+}
+
 // origen check warns when the MySQL user may write a mapped table, names
 // the privileges and where they come from, and says for sql = sources
 // whether the user may write globally or in whole databases; the README's
@@ -219,12 +232,7 @@ func TestCheckWarnsWhenTheMySQLUserCanWrite(t *testing.T) {
 			t.Fatalf("%s: %v", s, err)
 		}
 	}
-	tables := fixtures.ConfigTOML("mysql", dsn, "")
-	withSQL := strings.Replace(tables, "[purchases]\ntable = \"purchases\"\nuser_id = \"user_id\"\npurchased_at = \"purchased_at\"\namount = \"amount\"\n",
-		"[purchases]\nsql = \"SELECT user_id, purchased_at, amount FROM purchases\"\n", 1)
-	if withSQL == tables {
-		t.Fatal("could not rewrite [purchases]")
-	}
+	tables, withSQL := mysqlCheckConfigs(t, dsn)
 	dsnAs := func(user string) string {
 		c, err := mysql.ParseDSN(dsn)
 		if err != nil {
@@ -262,21 +270,7 @@ func TestCheckWarnsWhenTheMySQLUserCanWrite(t *testing.T) {
 			if config == tc.config && tc.user != mysqltest.User {
 				t.Fatal("could not set the user in the DSN")
 			}
-			path := writeFile(t, t.TempDir(), "origen.toml", config)
-			stdout, stderr, code := runCLI(t, nil, "check", "--config", path, "--as-of", "2026-11-20T00:00:00Z")
-			if code != 0 {
-				t.Fatalf("a warning is not a failure: exit %d: %s", code, stderr)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(stdout, w) {
-					t.Errorf("check does not say %q:\n%s", w, stdout)
-				}
-			}
-			for _, n := range tc.not {
-				if strings.Contains(stdout, n) {
-					t.Errorf("check says %q:\n%s", n, stdout)
-				}
-			}
+			checkSays(t, config, tc.want, tc.not)
 		})
 	}
 }
@@ -331,12 +325,7 @@ func TestCheckSeesMySQLRolePrivileges(t *testing.T) {
 			t.Fatalf("%s: %v", s, err)
 		}
 	}
-	tables := fixtures.ConfigTOML("mysql", dsn, "")
-	withSQL := strings.Replace(tables, "[purchases]\ntable = \"purchases\"\nuser_id = \"user_id\"\npurchased_at = \"purchased_at\"\namount = \"amount\"\n",
-		"[purchases]\nsql = \"SELECT user_id, purchased_at, amount FROM purchases\"\n", 1)
-	if withSQL == tables {
-		t.Fatal("could not rewrite [purchases]")
-	}
+	tables, withSQL := mysqlCheckConfigs(t, dsn)
 	for _, tc := range []struct {
 		name, user, config string
 		want, not          []string
@@ -358,21 +347,7 @@ func TestCheckSeesMySQLRolePrivileges(t *testing.T) {
 			if config == tc.config {
 				t.Fatal("could not set the user in the DSN")
 			}
-			path := writeFile(t, t.TempDir(), "origen.toml", config)
-			stdout, stderr, code := runCLI(t, nil, "check", "--config", path, "--as-of", "2026-11-20T00:00:00Z")
-			if code != 0 {
-				t.Fatalf("check: exit %d: %s", code, stderr)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(stdout, w) {
-					t.Errorf("check does not say %q:\n%s", w, stdout)
-				}
-			}
-			for _, n := range tc.not {
-				if strings.Contains(stdout, n) {
-					t.Errorf("check says %q:\n%s", n, stdout)
-				}
-			}
+			checkSays(t, config, tc.want, tc.not)
 		})
 	}
 }
