@@ -184,3 +184,28 @@ func mysqlLike(name, pattern string) bool {
 		return name != "" && name[0] == c && mysqlLike(name[1:], pattern[1:])
 	}
 }
+
+// mysqlInactiveRoles are the roles granted to the connected user (or to
+// its roles) that its session does not have active: Origen sets no role,
+// so only the default role and the roles granted to it count. Errors
+// leave the list empty: it only adds a hint to a refusal.
+func mysqlInactiveRoles(ctx context.Context, db DBTX) []string {
+	rows, err := db.QueryxContext(ctx, `SELECT DISTINCT a.ROLE_NAME FROM information_schema.APPLICABLE_ROLES AS a
+WHERE NOT EXISTS (SELECT 1 FROM information_schema.ENABLED_ROLES AS e WHERE e.ROLE_NAME = a.ROLE_NAME) ORDER BY a.ROLE_NAME`)
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		if rows.Scan(&name) != nil {
+			return nil
+		}
+		out = append(out, name)
+	}
+	if rows.Err() != nil {
+		return nil
+	}
+	return out
+}

@@ -278,8 +278,9 @@ func TestCheckWarnsWhenTheMySQLUserCanWrite(t *testing.T) {
 // origen check sees the privileges a MariaDB user holds through its
 // default role and the roles granted to that role, which
 // information_schema does not list to the user: a user that reads and
-// writes through roles gets the warnings a directly granted one gets, and
-// one that only reads through its role gets none and can read.
+// writes through roles gets the warnings a directly granted one gets, one
+// that only reads through its role gets none and can read, and one whose
+// SELECT comes from a role that is not its default is told so.
 func TestCheckSeesMySQLRolePrivileges(t *testing.T) {
 	dsn := mysqltest.NewDatabase(t)
 	database := mysqlDBName(t, dsn)
@@ -302,9 +303,9 @@ func TestCheckSeesMySQLRolePrivileges(t *testing.T) {
 	}
 	suffix := fmt.Sprintf("%d_%d", os.Getpid(), time.Now().UnixNano()%1e6)
 	reader, writer, nested := "origen_rread_"+suffix, "origen_rwrite_"+suffix, "origen_rnest_"+suffix
-	ru, wu := "origen_ru_"+suffix, "origen_wu_"+suffix
+	ru, wu, nu, su := "origen_ru_"+suffix, "origen_wu_"+suffix, "origen_nu_"+suffix, "origen_su_"+suffix
 	t.Cleanup(func() {
-		for _, u := range []string{"USER '" + ru + "'@'%'", "USER '" + wu + "'@'%'", "ROLE " + reader, "ROLE " + writer, "ROLE " + nested} {
+		for _, u := range []string{"USER '" + ru + "'@'%'", "USER '" + wu + "'@'%'", "USER '" + nu + "'@'%'", "USER '" + su + "'@'%'", "ROLE " + reader, "ROLE " + writer, "ROLE " + nested} {
 			if _, err := admin.Exec("DROP " + strings.Replace(u, "USER ", "USER IF EXISTS ", 1)); err != nil {
 				t.Errorf("drop %s: %v", u, err)
 			}
@@ -320,12 +321,45 @@ func TestCheckSeesMySQLRolePrivileges(t *testing.T) {
 		"SET DEFAULT ROLE " + reader + " FOR '" + ru + "'@'%'",
 		"CREATE USER '" + wu + "'@'%' IDENTIFIED BY 'pw-" + suffix + "'", "GRANT " + writer + " TO '" + wu + "'@'%'",
 		"SET DEFAULT ROLE " + writer + " FOR '" + wu + "'@'%'",
+		"CREATE USER '" + nu + "'@'%' IDENTIFIED BY 'pw-" + suffix + "'", "GRANT " + reader + " TO '" + nu + "'@'%'",
+		"CREATE USER '" + su + "'@'%' IDENTIFIED BY 'pw-" + suffix + "'", "GRANT " + reader + " TO '" + su + "'@'%'",
+		"GRANT SELECT ON " + q + ".spend TO '" + su + "'@'%'",
 	} {
 		if _, err := admin.Exec(s); err != nil {
 			t.Fatalf("%s: %v", s, err)
 		}
 	}
 	tables, withSQL := mysqlCheckConfigs(t, dsn)
+	dsnAs := func(user string) string {
+		c, err := mysql.ParseDSN(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.User, c.Passwd = user, "pw-"+suffix
+		return c.FormatDSN()
+	}
+	// Roles that are not the default are not active: the user is refused
+	// the DSN's database, or a table, and the message says why.
+	for _, tc := range []struct {
+		name, user string
+		want       []string
+	}{
+		{"the database only through a role that is not its default", nu,
+			[]string{"Error 1044", "if the user's privileges on it come from a role, make that role its default: SET DEFAULT ROLE"}},
+		{"a table only through a role that is not its default", su,
+			[]string{"[registrations] table = \"registrations\" cannot be read", "Error 1142",
+				"the user also holds the roles " + reader + ", which its session does not have active", "SET DEFAULT ROLE"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, t.TempDir(), "origen.toml", strings.Replace(tables, `dsn = "`+dsn+`"`, `dsn = "`+dsnAs(tc.user)+`"`, 1))
+			_, stderr, code := runCLI(t, nil, "check", "--config", path, "--as-of", "2026-11-20T00:00:00Z")
+			for _, w := range tc.want {
+				if code == 0 || !strings.Contains(stderr, w) {
+					t.Errorf("check (exit %d) does not say %q:\n%s", code, w, stderr)
+				}
+			}
+		})
+	}
 	for _, tc := range []struct {
 		name, user, config string
 		want, not          []string
@@ -338,12 +372,7 @@ func TestCheckSeesMySQLRolePrivileges(t *testing.T) {
 			[]string{`[purchases] sql: what it reads cannot be checked table by table; the user "` + wu + `@%" may write in the databases ` + database}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := mysql.ParseDSN(dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.User, c.Passwd = tc.user, "pw-"+suffix
-			config := strings.Replace(tc.config, `dsn = "`+dsn+`"`, `dsn = "`+c.FormatDSN()+`"`, 1)
+			config := strings.Replace(tc.config, `dsn = "`+dsn+`"`, `dsn = "`+dsnAs(tc.user)+`"`, 1)
 			if config == tc.config {
 				t.Fatal("could not set the user in the DSN")
 			}
