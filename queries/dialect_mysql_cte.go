@@ -35,10 +35,9 @@ func mysqlShareCTEs(text string) string {
 	if !ok {
 		return text
 	}
-	// uses[i] is how many times CTE i is evaluated when each CTE is
-	// evaluated once per reference: its references in the statement's
-	// main query plus those in the bodies of the CTEs after it, each
-	// weighted by how often that CTE is evaluated (here: at least once).
+	// uses[i] counts the references to CTE i in the statement's main
+	// query and in the bodies of the later CTEs that are themselves used
+	// (a CTE can only read the ones before it).
 	main := text[ctes[len(ctes)-1].end+1:]
 	uses := make([]int, len(ctes))
 	for i := len(ctes) - 1; i >= 0; i-- {
