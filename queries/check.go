@@ -82,6 +82,13 @@ func (r Reader) checkSource(ctx context.Context, db DBTX, in Input, src Source) 
 	}
 	rows, err := db.QueryxContext(ctx, q, args...)
 	if err != nil {
+		if r.Dialect == MySQL && strings.Contains(err.Error(), "Error 1142") && ctx.Err() == nil {
+			if roles := mysqlInactiveRoles(ctx, db); len(roles) > 0 {
+				return sc, attribution.Errorf(attribution.KindConfig,
+					"[%s] %s cannot be read: %w; the user also holds the roles %s, which its session does not have active (Origen sets no role): grant SELECT to the user or to its default role (SET DEFAULT ROLE role FOR user)",
+					in.Section, sourceWhat(src), err, strings.Join(roles, ", "))
+			}
+		}
 		return sc, r.checkErr(ctx, in, src, err)
 	}
 	types, err := rows.ColumnTypes()
@@ -195,10 +202,7 @@ func (r Reader) placeholder(n int) string {
 // retried by origen run where transient) even though it happened while
 // checking the mapping.
 func (r Reader) checkErr(ctx context.Context, in Input, src Source, err error) error {
-	what := fmt.Sprintf("table = %q", src.Table)
-	if src.SQL != "" {
-		what = "sql"
-	}
+	what := sourceWhat(src)
 	msg := err.Error()
 	var netErr net.Error
 	switch {
@@ -216,6 +220,14 @@ func (r Reader) checkErr(ctx context.Context, in Input, src Source, err error) e
 			"[%s] sql may only read: Origen refuses statements that write, attach databases or change settings (%w)", in.Section, err)
 	}
 	return attribution.Errorf(attribution.KindConfig, "[%s] %s cannot be read: %w", in.Section, what, err)
+}
+
+// sourceWhat names src's key in an error: table = "..." or sql.
+func sourceWhat(src Source) string {
+	if src.SQL != "" {
+		return "sql"
+	}
+	return fmt.Sprintf("table = %q", src.Table)
 }
 
 var (

@@ -51,7 +51,9 @@ var mysqlRewrites = strings.NewReplacer(
 )
 
 // mysqlSQL is an embedded statement in MySQL's spelling.
-func mysqlSQL(text string) string { return stringAggToGroupConcat(mysqlRewrites.Replace(text)) }
+func mysqlSQL(text string) string {
+	return mysqlBigResult(mysqlShareCTEs(stringAggToGroupConcat(mysqlRewrites.Replace(text))))
+}
 
 // stringAggToGroupConcat rewrites PostgreSQL's string_agg(value, sep
 // ORDER BY keys) as GROUP_CONCAT(value ORDER BY keys SEPARATOR sep): sep
@@ -195,10 +197,14 @@ func beginMySQL(ctx context.Context, db *sqlx.DB, storedZone string, statementTi
 		"SET group_concat_max_len = 1073741824",
 	}
 	if srv.mariaDB {
-		// Hash joins (BNLH) for the equi-joins of derived tables that no
-		// index serves; MariaDB's default (2) joins them by block nested
-		// loops. Measured in docs/PERFORMANCE.md ("MySQL and MariaDB").
-		setup = append(setup, "SET join_cache_level = 4")
+		// No hash joins (BNLH, join_cache_level 3 and up) whatever the
+		// server's default: with the CTEs read twice computed once
+		// (mysqlShareCTEs) every join Origen sends has an index or a key
+		// MariaDB builds on a materialized CTE, and hash joins made the
+		// report's statements 1.3-13 times slower at 100,000 and 1,000,000
+		// registrations. Measured in docs/PERFORMANCE.md ("MySQL and
+		// MariaDB").
+		setup = append(setup, "SET join_cache_level = 2")
 		setup = append(setup, fmt.Sprintf("SET max_statement_time = %.3f", statementTimeout.Seconds()))
 	} else {
 		setup = append(setup, fmt.Sprintf("SET max_execution_time = %d", statementTimeout.Milliseconds()))
@@ -339,13 +345,22 @@ var mysqlWrites = []string{"INSERT", "UPDATE", "DELETE", "DROP", "ALTER"}
 
 // mysqlPrivileges is Privileges on MySQL: for each table source the
 // write privileges that reach it, for a `sql =` source the user's global
-// and database-wide ones (what it reads cannot be checked table by table).
+// and database-wide ones (what it reads cannot be checked table by table),
+// the user's own and those of its active (default) roles.
 func (r Reader) mysqlPrivileges(ctx context.Context, db DBTX) ([]string, error) {
 	const advice = `connect as a read-only user (README, "A read-only MySQL user")`
 	var current string
 	if err := db.QueryRowxContext(ctx, "SELECT CURRENT_USER()").Scan(&current); err != nil {
 		return nil, fmt.Errorf("read the connected user: %w", err)
 	}
+	roles, err := mysqlRoleGrants(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("read the privileges of %s: %w", current, err)
+	}
+	// grants are the write privileges on table of database (nil: those
+	// global and on any database) by scope ("global", "table" or the
+	// database's name): information_schema's of the user, and those
+	// SHOW GRANTS lists, which hold those of the user's roles.
 	grants := func(database, table any) (map[string][]string, error) {
 		rows, err := db.QueryxContext(ctx, mysqlPrivilegesSQL, database, table)
 		if err != nil {
@@ -360,7 +375,21 @@ func (r Reader) mysqlPrivileges(ctx context.Context, db DBTX) ([]string, error) 
 			}
 			out[scope] = append(out[scope], priv)
 		}
-		return out, rows.Err()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		name, _ := database.(string)
+		for _, g := range roles {
+			switch {
+			case g.global:
+				out["global"] = append(out["global"], g.privileges...)
+			case g.table == "" && (database == nil || mysqlLike(name, g.db)):
+				out[g.db] = append(out[g.db], g.privileges...)
+			case g.table != "" && database != nil && g.db == name && g.table == table:
+				out["table"] = append(out["table"], g.privileges...)
+			}
+		}
+		return out, nil
 	}
 	ordered := func(privs ...[]string) []string {
 		var out []string

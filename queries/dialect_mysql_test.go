@@ -3,6 +3,7 @@ package queries
 import (
 	"io/fs"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +96,118 @@ func TestMySQLSupportedVersions(t *testing.T) {
 	} {
 		if got := mysqlSupported(tc.version, tc.mariaDB); got != tc.want {
 			t.Errorf("%s: supported = %v, want %v", tc.version, got, tc.want)
+		}
+	}
+}
+
+// A CTE of mysqlShared read twice becomes recursive in form, the WITH
+// RECURSIVE; one read once, only by an unused CTE, or recursive already
+// stays as written, and comments, quoted text and template actions are
+// not read as SQL.
+func TestMySQLShareCTEs(t *testing.T) {
+	const shared = "\n  UNION ALL SELECT * FROM origen_facts WHERE 1 = 0\n"
+	for _, tc := range []struct{ name, in, want string }{
+		{"read twice",
+			"WITH\n-- origen_facts (counted) 'x\n{{.KeyedCTEs}}origen_a AS {{.Materialized}}(SELECT 1 AS x),\norigen_facts AS (SELECT x, ')' AS p FROM origen_a -- origen_facts )\n),\norigen_b (y) AS (SELECT x FROM origen_facts)\nSELECT * FROM origen_facts JOIN origen_b ON y = x",
+			"WITH RECURSIVE\n-- origen_facts (counted) 'x\n{{.KeyedCTEs}}origen_a AS {{.Materialized}}(SELECT 1 AS x),\norigen_facts AS (SELECT x, ')' AS p FROM origen_a -- origen_facts )\n" + shared + "),\norigen_b (y) AS (SELECT x FROM origen_facts)\nSELECT * FROM origen_facts JOIN origen_b ON y = x"},
+		{"read once",
+			"WITH origen_facts AS (SELECT 1 AS x), origen_b AS (SELECT x FROM origen_facts) SELECT * FROM origen_b",
+			"WITH origen_facts AS (SELECT 1 AS x), origen_b AS (SELECT x FROM origen_facts) SELECT * FROM origen_b"},
+		{"read twice by an unused CTE",
+			"WITH origen_facts AS (SELECT 1 AS x), origen_b AS (SELECT * FROM origen_facts, origen_facts AS f2) SELECT 1",
+			"WITH origen_facts AS (SELECT 1 AS x), origen_b AS (SELECT * FROM origen_facts, origen_facts AS f2) SELECT 1"},
+		{"not in mysqlShared",
+			"WITH origen_other AS (SELECT 1 AS x) SELECT * FROM origen_other, origen_other AS o2",
+			"WITH origen_other AS (SELECT 1 AS x) SELECT * FROM origen_other, origen_other AS o2"},
+		{"recursive already",
+			"WITH RECURSIVE origen_facts AS (SELECT 1 AS x UNION ALL SELECT x + 1 FROM origen_facts WHERE x < 3) SELECT * FROM origen_facts, origen_facts AS f2",
+			"WITH RECURSIVE origen_facts AS (SELECT 1 AS x UNION ALL SELECT x + 1 FROM origen_facts WHERE x < 3) SELECT * FROM origen_facts, origen_facts AS f2"},
+		{"no WITH", "SELECT 1 FROM origen_facts, origen_facts AS f2", "SELECT 1 FROM origen_facts, origen_facts AS f2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := mysqlShareCTEs(tc.in); got != tc.want {
+				t.Errorf("mysqlShareCTEs:\n got %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+	// Every name of mysqlShared is shared in some embedded statement: a
+	// renamed or no longer doubly read CTE fails here rather than making
+	// MariaDB slow without a word.
+	files, err := fs.Glob(sqlFiles, "sql/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range mysqlShared {
+		found := false
+		for _, f := range files {
+			text, err := readSQL(strings.TrimSuffix(strings.TrimPrefix(f, "sql/"), ".sql"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			found = found || strings.Contains(mysqlSQL(text), "UNION ALL SELECT * FROM "+name+" WHERE 1 = 0")
+		}
+		if !found {
+			t.Errorf("mysqlShared names %s, which no embedded statement reads twice", name)
+		}
+	}
+}
+
+// SQL_BIG_RESULT goes to the SELECT of each query block that groups by
+// the user first, at any depth, and nowhere else.
+func TestMySQLBigResult(t *testing.T) {
+	in := "WITH a AS (SELECT r.uid, COUNT(*) FROM t AS r GROUP BY r.uid, r.x),\n" +
+		"b AS (SELECT channel, COUNT(*) FROM (SELECT user_id, 'GROUP BY uid' AS s FROM a GROUP BY user_id) AS u GROUP BY channel)\n" +
+		"-- SELECT ... GROUP BY uid\nSELECT uid FROM b UNION ALL SELECT uid FROM c GROUP BY uid"
+	want := "WITH a AS (SELECT SQL_BIG_RESULT r.uid, COUNT(*) FROM t AS r GROUP BY r.uid, r.x),\n" +
+		"b AS (SELECT channel, COUNT(*) FROM (SELECT SQL_BIG_RESULT user_id, 'GROUP BY uid' AS s FROM a GROUP BY user_id) AS u GROUP BY channel)\n" +
+		"-- SELECT ... GROUP BY uid\nSELECT uid FROM b UNION ALL SELECT SQL_BIG_RESULT uid FROM c GROUP BY uid"
+	if got := mysqlBigResult(in); got != want {
+		t.Errorf("mysqlBigResult:\n got %q\nwant %q", got, want)
+	}
+}
+
+// SHOW GRANTS lines become write privileges on a scope; lines that grant
+// no write privilege on a table, a database or everything are skipped.
+func TestParseMySQLGrant(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want *mysqlGrant
+	}{
+		{"GRANT ALL PRIVILEGES ON *.* TO `root`@`localhost` WITH GRANT OPTION",
+			&mysqlGrant{privileges: mysqlWrites, global: true}},
+		{`GRANT SELECT, INSERT, DELETE ON "shop"."purchases" TO "writer"`,
+			&mysqlGrant{privileges: []string{"INSERT", "DELETE"}, db: "shop", table: "purchases"}},
+		{"GRANT SELECT, UPDATE (`amount`, `a, b`) ON `my\\_shop`.* TO `r`",
+			&mysqlGrant{privileges: []string{"UPDATE"}, db: `my\_shop`}},
+		{"GRANT DROP ON TABLE `a``b`.`t ON x` TO 'u'@'%'",
+			&mysqlGrant{privileges: []string{"DROP"}, db: "a`b", table: "t ON x"}},
+		{"GRANT SELECT ON `shop`.* TO `origen_ro`@`%`", nil},
+		{"GRANT USAGE ON *.* TO `u`@`%` IDENTIFIED BY PASSWORD '*D8'", nil},
+		{"GRANT `writer` TO `u`@`%`", nil},
+		{"GRANT EXECUTE, ALTER ROUTINE ON PROCEDURE `shop`.`p` TO `u`@`%`", nil},
+		{"GRANT PROXY ON ''@'%' TO 'root'@'localhost' WITH GRANT OPTION", nil},
+		{"SET DEFAULT ROLE `writer` FOR `u`@`%`", nil},
+	} {
+		got, ok := parseMySQLGrant(tc.line)
+		if tc.want == nil {
+			if ok {
+				t.Errorf("%s: got %+v, want it skipped", tc.line, got)
+			}
+			continue
+		}
+		if !ok || !slices.Equal(got.privileges, tc.want.privileges) || got.db != tc.want.db || got.table != tc.want.table || got.global != tc.want.global {
+			t.Errorf("%s: got %+v (%v), want %+v", tc.line, got, ok, *tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		name, pattern string
+		want          bool
+	}{
+		{"shop", "shop", true}, {"shop", "sho", false}, {"my_shop", `my\_shop`, true}, {"myxshop", `my\_shop`, false},
+		{"myxshop", "my_shop", true}, {"shop_2026", "shop%", true}, {"shop", "%", true}, {"", "%", true}, {"ashop", "shop%", false},
+	} {
+		if got := mysqlLike(tc.name, tc.pattern); got != tc.want {
+			t.Errorf("mysqlLike(%q, %q) = %v, want %v", tc.name, tc.pattern, got, tc.want)
 		}
 	}
 }

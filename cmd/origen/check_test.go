@@ -135,22 +135,30 @@ func TestCheckWarnsWhenTheRoleCanWrite(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			config := strings.Replace(tc.config, `dsn = "`+dsn+`"`, `dsn = "`+withUser(t, dsn, tc.user)+`"`, 1)
-			path := writeFile(t, t.TempDir(), "origen.toml", config)
-			stdout, stderr, code := runCLI(t, nil, "check", "--config", path, "--as-of", "2026-11-20T00:00:00Z")
-			if code != 0 {
-				t.Fatalf("a warning is not a failure: exit %d: %s", code, stderr)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(stdout, w) {
-					t.Errorf("check does not say %q:\n%s", w, stdout)
-				}
-			}
-			for _, n := range tc.not {
-				if strings.Contains(stdout, n) {
-					t.Errorf("check says %q:\n%s", n, stdout)
-				}
-			}
+			checkSays(t, config, tc.want, tc.not)
 		})
+	}
+}
+
+// checkSays runs origen check on config, which must succeed (a warning
+// is not a failure), and fails t unless its output holds every string of
+// want and none of not.
+func checkSays(t *testing.T, config string, want, not []string) {
+	t.Helper()
+	path := writeFile(t, t.TempDir(), "origen.toml", config)
+	stdout, stderr, code := runCLI(t, nil, "check", "--config", path, "--as-of", "2026-11-20T00:00:00Z")
+	if code != 0 {
+		t.Fatalf("a warning is not a failure: exit %d: %s", code, stderr)
+	}
+	for _, w := range want {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("check does not say %q:\n%s", w, stdout)
+		}
+	}
+	for _, n := range not {
+		if strings.Contains(stdout, n) {
+			t.Errorf("check says %q:\n%s", n, stdout)
+		}
 	}
 }
 

@@ -180,6 +180,19 @@ func readOnlyMySQLUserSQL(t *testing.T, user, database string) []string {
 	return out
 }
 
+// mysqlCheckConfigs are the configs of fixtures.ConfigTOML for dsn with
+// table sources, and with [purchases] read by a sql = source.
+func mysqlCheckConfigs(t *testing.T, dsn string) (tables, withSQL string) {
+	t.Helper()
+	tables = fixtures.ConfigTOML("mysql", dsn, "")
+	withSQL = strings.Replace(tables, "[purchases]\ntable = \"purchases\"\nuser_id = \"user_id\"\npurchased_at = \"purchased_at\"\namount = \"amount\"\n",
+		"[purchases]\nsql = \"SELECT user_id, purchased_at, amount FROM purchases\"\n", 1)
+	if withSQL == tables {
+		t.Fatal("could not rewrite [purchases]")
+	}
+	return tables, withSQL
+}
+
 // origen check warns when the MySQL user may write a mapped table, names
 // the privileges and where they come from, and says for sql = sources
 // whether the user may write globally or in whole databases; the README's
@@ -219,12 +232,7 @@ func TestCheckWarnsWhenTheMySQLUserCanWrite(t *testing.T) {
 			t.Fatalf("%s: %v", s, err)
 		}
 	}
-	tables := fixtures.ConfigTOML("mysql", dsn, "")
-	withSQL := strings.Replace(tables, "[purchases]\ntable = \"purchases\"\nuser_id = \"user_id\"\npurchased_at = \"purchased_at\"\namount = \"amount\"\n",
-		"[purchases]\nsql = \"SELECT user_id, purchased_at, amount FROM purchases\"\n", 1)
-	if withSQL == tables {
-		t.Fatal("could not rewrite [purchases]")
-	}
+	tables, withSQL := mysqlCheckConfigs(t, dsn)
 	dsnAs := func(user string) string {
 		c, err := mysql.ParseDSN(dsn)
 		if err != nil {
@@ -262,21 +270,113 @@ func TestCheckWarnsWhenTheMySQLUserCanWrite(t *testing.T) {
 			if config == tc.config && tc.user != mysqltest.User {
 				t.Fatal("could not set the user in the DSN")
 			}
-			path := writeFile(t, t.TempDir(), "origen.toml", config)
-			stdout, stderr, code := runCLI(t, nil, "check", "--config", path, "--as-of", "2026-11-20T00:00:00Z")
-			if code != 0 {
-				t.Fatalf("a warning is not a failure: exit %d: %s", code, stderr)
+			checkSays(t, config, tc.want, tc.not)
+		})
+	}
+}
+
+// origen check sees the privileges a MariaDB user holds through its
+// default role and the roles granted to that role, which
+// information_schema does not list to the user: a user that reads and
+// writes through roles gets the warnings a directly granted one gets, one
+// that only reads through its role gets none and can read, and one whose
+// SELECT comes from a role that is not its default is told so.
+func TestCheckSeesMySQLRolePrivileges(t *testing.T) {
+	dsn := mysqltest.NewDatabase(t)
+	database := mysqlDBName(t, dsn)
+	admin, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	var version string
+	if err := admin.QueryRow("SELECT VERSION()").Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.ToLower(version), "mariadb") {
+		t.Skipf("the roles below use MariaDB's syntax (SET DEFAULT ROLE ... FOR); the server is %s", version)
+	}
+	cfg := fixtures.DemoConfig()
+	cfg.Registrations = 200
+	if err := fixtures.LoadMySQL(t.Context(), admin, "", cfg, fixtures.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	suffix := fmt.Sprintf("%d_%d", os.Getpid(), time.Now().UnixNano()%1e6)
+	reader, writer, nested := "origen_rread_"+suffix, "origen_rwrite_"+suffix, "origen_rnest_"+suffix
+	ru, wu, nu, su := "origen_ru_"+suffix, "origen_wu_"+suffix, "origen_nu_"+suffix, "origen_su_"+suffix
+	t.Cleanup(func() {
+		for _, u := range []string{"USER '" + ru + "'@'%'", "USER '" + wu + "'@'%'", "USER '" + nu + "'@'%'", "USER '" + su + "'@'%'", "ROLE " + reader, "ROLE " + writer, "ROLE " + nested} {
+			if _, err := admin.Exec("DROP " + strings.Replace(u, "USER ", "USER IF EXISTS ", 1)); err != nil {
+				t.Errorf("drop %s: %v", u, err)
 			}
+		}
+	})
+	q := "`" + database + "`"
+	for _, s := range []string{
+		"CREATE ROLE " + reader, "GRANT SELECT ON " + q + ".* TO " + reader,
+		"CREATE ROLE " + nested, "GRANT UPDATE ON " + q + ".* TO " + nested,
+		"CREATE ROLE " + writer, "GRANT SELECT ON " + q + ".* TO " + writer,
+		"GRANT INSERT, DELETE ON " + q + ".purchases TO " + writer, "GRANT " + nested + " TO " + writer,
+		"CREATE USER '" + ru + "'@'%' IDENTIFIED BY 'pw-" + suffix + "'", "GRANT " + reader + " TO '" + ru + "'@'%'",
+		"SET DEFAULT ROLE " + reader + " FOR '" + ru + "'@'%'",
+		"CREATE USER '" + wu + "'@'%' IDENTIFIED BY 'pw-" + suffix + "'", "GRANT " + writer + " TO '" + wu + "'@'%'",
+		"SET DEFAULT ROLE " + writer + " FOR '" + wu + "'@'%'",
+		"CREATE USER '" + nu + "'@'%' IDENTIFIED BY 'pw-" + suffix + "'", "GRANT " + reader + " TO '" + nu + "'@'%'",
+		"CREATE USER '" + su + "'@'%' IDENTIFIED BY 'pw-" + suffix + "'", "GRANT " + reader + " TO '" + su + "'@'%'",
+		"GRANT SELECT ON " + q + ".spend TO '" + su + "'@'%'",
+	} {
+		if _, err := admin.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	tables, withSQL := mysqlCheckConfigs(t, dsn)
+	dsnAs := func(user string) string {
+		c, err := mysql.ParseDSN(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.User, c.Passwd = user, "pw-"+suffix
+		return c.FormatDSN()
+	}
+	// Roles that are not the default are not active: the user is refused
+	// the DSN's database, or a table, and the message says why.
+	for _, tc := range []struct {
+		name, user string
+		want       []string
+	}{
+		{"the database only through a role that is not its default", nu,
+			[]string{"Error 1044", "if the user's privileges on it come from a role, make that role its default: SET DEFAULT ROLE"}},
+		{"a table only through a role that is not its default", su,
+			[]string{"[registrations] table = \"registrations\" cannot be read", "Error 1142",
+				"the user also holds the roles " + reader + ", which its session does not have active", "SET DEFAULT ROLE"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, t.TempDir(), "origen.toml", strings.Replace(tables, `dsn = "`+dsn+`"`, `dsn = "`+dsnAs(tc.user)+`"`, 1))
+			_, stderr, code := runCLI(t, nil, "check", "--config", path, "--as-of", "2026-11-20T00:00:00Z")
 			for _, w := range tc.want {
-				if !strings.Contains(stdout, w) {
-					t.Errorf("check does not say %q:\n%s", w, stdout)
+				if code == 0 || !strings.Contains(stderr, w) {
+					t.Errorf("check (exit %d) does not say %q:\n%s", code, w, stderr)
 				}
 			}
-			for _, n := range tc.not {
-				if strings.Contains(stdout, n) {
-					t.Errorf("check says %q:\n%s", n, stdout)
-				}
+		})
+	}
+	for _, tc := range []struct {
+		name, user, config string
+		want, not          []string
+	}{
+		{"reads through its default role", ru, tables, []string{"ok"}, []string{"warnings:", "may INSERT", "may UPDATE"}},
+		{"writes through its default role and the role granted to it", wu, tables, []string{
+			`[purchases] table purchases: the user "` + wu + `@%" may INSERT, UPDATE, DELETE it`,
+			`[registrations] table registrations: the user "` + wu + `@%" may UPDATE it`}, []string{"[spend] table spend: the user \"" + wu + "@%\" may INSERT"}},
+		{"sql source, database writer through a role", wu, withSQL,
+			[]string{`[purchases] sql: what it reads cannot be checked table by table; the user "` + wu + `@%" may write in the databases ` + database}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			config := strings.Replace(tc.config, `dsn = "`+dsn+`"`, `dsn = "`+dsnAs(tc.user)+`"`, 1)
+			if config == tc.config {
+				t.Fatal("could not set the user in the DSN")
 			}
+			checkSays(t, config, tc.want, tc.not)
 		})
 	}
 }

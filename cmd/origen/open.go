@@ -86,6 +86,13 @@ func dbErr(ctx context.Context, cfg *config, err error) error {
 		return cfg.redact.Err(fmt.Errorf("database %s (%s) stopped answering: no reply within [database] statement_timeout + connect_timeout = %v: %w",
 			cfg.Dialect, redactDSN(cfg.DSN), cfg.StatementTimeout+cfg.ConnectTimeout, err))
 	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && me.Number == 1044 {
+		// MySQL and MariaDB refuse the DSN's database to a user whose
+		// privileges on it come from a role that is not active.
+		return cfg.redact.Err(fmt.Errorf("database %s (%s): %w (if the user's privileges on it come from a role, make that role its default: SET DEFAULT ROLE role FOR user on MariaDB, TO user on MySQL; Origen sets no role)",
+			cfg.Dialect, redactDSN(cfg.DSN), err))
+	}
 	return cfg.redact.Err(fmt.Errorf("database %s (%s): %w", cfg.Dialect, redactDSN(cfg.DSN), err))
 }
 

@@ -3,8 +3,9 @@
 -- table (its database and name bound), the write privileges that reach it
 -- - global, on its database (a grant's database may be a LIKE pattern) or
 -- on the table itself; without (NULLs, a sql = source), the global ones
--- and those on any database. Privileges held through a role are not
--- listed by information_schema and not reported.
+-- and those on any database. information_schema does not list to the
+-- user the privileges of its roles - mysqlRoleGrants reads them from SHOW
+-- GRANTS.
 WITH origen_me AS (
   SELECT CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''@''',
                 SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''') AS grantee,
