@@ -88,9 +88,10 @@ func (r Reader) prepareClickHouse(name string, args map[string]any, extra map[st
 		"PurchasesKeyed":     r.chKeyed(r.Mapping.Purchases, PurchasesInput),
 		"RegistrationsQ":     r.chSelect(r.Mapping.Registrations, RegistrationsInput),
 		"PurchasesQ":         r.chSelect(r.Mapping.Purchases, PurchasesInput),
-		"ChannelKey":         chLabelKey("channel", r.Mapping.Registrations.GroupChannel),
-		"CampaignKey":        chLabelKey("campaign", false),
-		"FirstExtra":         "",
+		// first_registrations orders the tied rows of a user, t, by these.
+		"TieChannelKey":  chLabelKey("tupleElement(t, 2)", r.Mapping.Registrations.GroupChannel),
+		"TieCampaignKey": chLabelKey("tupleElement(t, 3)", false),
+		"FirstExtra":     "",
 	}
 	if r.Mapping.Events != nil {
 		data["Events"] = r.chSelect(*r.Mapping.Events, EventsInput)
@@ -411,9 +412,10 @@ func (r Reader) chKeyed(s Source, in Input) string {
 // (parts 10 + part; the file's comment): per user, in spec i's population
 // (bit 512 << i of the mask), conv_i (converted by day_i, the day it is
 // counted on: the conversion day or the days followed), open_i and
-// open_next_i; and the selectors of the columns by bit.
+// open_next_i; the same columns as keys of the users' groups; and the
+// selectors of the columns by bit.
 func chCurves() map[string]string {
-	var cols, mask strings.Builder
+	var cols, mask, keys strings.Builder
 	sel := map[string][]string{}
 	for i := 1; i <= attribution.MaxCurveSpecs; i++ {
 		s := func(k string) string { return fmt.Sprintf(":s%d_%s", i, k) }
@@ -427,12 +429,13 @@ func chCurves() map[string]string {
 			conv, convDay, followed, i, s("open_start"), s("open_end"), s("as_of"), s("outcome_end"))
 		fmt.Fprintf(&mask, "\n                    + %d * (existing = 0 AND reg_us >= %s AND reg_us < %s AND reg_us <= %s)",
 			256<<i, s("pop_start"), s("pop_end"), s("as_of"))
+		fmt.Fprintf(&keys, ", conv_%[1]d, day_%[1]d, open_%[1]d, open_next_%[1]d", i)
 		for k, v := range map[string]string{"CurvePart": "10 + " + s("part"), "CurveDay": fmt.Sprintf("day_%d", i),
 			"CurveConverted": fmt.Sprintf("conv_%d", i), "CurveOpen": fmt.Sprintf("open_%d", i), "CurveOpenNext": fmt.Sprintf("open_next_%d", i)} {
 			sel[k] = append(sel[k], fmt.Sprintf("b = %d, %s", 256<<i, v))
 		}
 	}
-	out := map[string]string{"CurveColumns": cols.String(), "CurveMask": mask.String()}
+	out := map[string]string{"CurveColumns": cols.String(), "CurveMask": mask.String(), "CurveKeys": keys.String()}
 	for k, v := range sel {
 		out[k] = "multiIf(" + strings.Join(v, ", ") + ", 0)"
 	}
