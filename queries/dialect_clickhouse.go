@@ -475,3 +475,34 @@ func clickHouseExplain(name string, err error) error {
 	}
 	return nil
 }
+
+// ClickHousePlanningNote is what `origen run --dry-run` says about the
+// ClickHouse statements it shows (ClickHousePlanningTypes).
+const ClickHousePlanningNote = "ClickHouse statements convert each mapped column by its stored type, which a run reads from the server " +
+	"(origen check lists them); without a connection they are shown for DateTime times, Decimal(12, 2) amounts, Date dates " +
+	"and one Int64 user_id type in registrations and purchases (the types of fixtures load --driver clickhouse)"
+
+// ClickHousePlanningTypes are the stored types the dry run renders
+// ClickHouse's statements for, by section and canonical column
+// (ClickHousePlanningNote): the text of a run differs only where a real
+// column has another type.
+func ClickHousePlanningTypes() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, in := range []Input{RegistrationsInput, PurchasesInput, SpendInput, EventsInput, TouchpointsInput} {
+		types := map[string]string{}
+		for _, c := range in.columns {
+			switch {
+			case c.name == "user_id":
+				types[c.name] = "Int64"
+			case c.kind == colTime:
+				types[c.name] = "DateTime"
+			case c.kind == colMoney:
+				types[c.name] = "Decimal(12, 2)"
+			case c.kind == colDate:
+				types[c.name] = "Date"
+			}
+		}
+		out[in.Section] = types
+	}
+	return out
+}
