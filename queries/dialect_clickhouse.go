@@ -63,7 +63,7 @@ func (r Reader) prepareClickHouse(name string, args map[string]any, extra map[st
 		return "", nil, err
 	}
 	if name == "facts" {
-		for k, v := range chCurves() {
+		for k, v := range chCurves(chCurvesUsed(args)) {
 			text = strings.ReplaceAll(text, "{{."+k+"}}", v)
 		}
 	}
@@ -413,11 +413,14 @@ func (r Reader) chKeyed(s Source, in Input) string {
 // (bit 512 << i of the mask), conv_i (converted by day_i, the day it is
 // counted on: the conversion day or the days followed), open_i and
 // open_next_i; the same columns as keys of the users' groups; and the
-// selectors of the columns by bit.
-func chCurves() map[string]string {
+// selectors of the columns by bit — for the specifications used marks.
+func chCurves(used []bool) map[string]string {
 	var cols, mask, keys strings.Builder
-	sel := map[string][]string{}
+	sel := map[string][]string{"CurvePart": nil, "CurveDay": nil, "CurveConverted": nil, "CurveOpen": nil, "CurveOpenNext": nil}
 	for i := 1; i <= attribution.MaxCurveSpecs; i++ {
+		if !used[i-1] {
+			continue
+		}
 		s := func(k string) string { return fmt.Sprintf(":s%d_%s", i, k) }
 		conv := fmt.Sprintf("(has_first AND first_at <= %s AND first_at < reg_us + :window_us)", s("as_of"))
 		followed := fmt.Sprintf("if(%[1]s - reg_us >= :window_us, :window_days, intDiv(%[1]s - reg_us, 86400000000))", s("as_of"))
@@ -437,9 +440,25 @@ func chCurves() map[string]string {
 	}
 	out := map[string]string{"CurveColumns": cols.String(), "CurveMask": mask.String(), "CurveKeys": keys.String()}
 	for k, v := range sel {
-		out[k] = "multiIf(" + strings.Join(v, ", ") + ", 0)"
+		out[k] = "0"
+		if len(v) > 0 {
+			out[k] = "multiIf(" + strings.Join(v, ", ") + ", 0)"
+		}
 	}
 	return out
+}
+
+// chCurvesUsed says which curve specifications of facts' arguments have
+// a population (factsPlan gives the others an empty one): chCurves leaves
+// the others out, whose columns no user's mask would read.
+func chCurvesUsed(args map[string]any) []bool {
+	used := make([]bool, attribution.MaxCurveSpecs)
+	for i := range used {
+		start, _ := args[fmt.Sprintf("s%d_pop_start", i+1)].(int64)
+		end, _ := args[fmt.Sprintf("s%d_pop_end", i+1)].(int64)
+		used[i] = end > start
+	}
+	return used
 }
 
 // beginClickHouse is BeginSnapshot on ClickHouse: the server has no
