@@ -93,6 +93,9 @@ func (r Reader) prepareClickHouse(name string, args map[string]any, extra map[st
 		"TieCampaignKey": chLabelKey("tupleElement(t, 3)", false),
 		"FirstExtra":     "",
 	}
+	for k, v := range chDims(len(r.Mapping.Registrations.Dimensions)) {
+		data[k] = v
+	}
 	if r.Mapping.Events != nil {
 		data["Events"] = r.chSelect(*r.Mapping.Events, EventsInput)
 	}
@@ -524,4 +527,23 @@ func ClickHousePlanningTypes() map[string]map[string]string {
 		out[in.Section] = types
 	}
 	return out
+}
+
+// chDims are first_registrations' fragments of the n declared dimensions:
+// the elements of a registration's tuple (after registered_at, channel,
+// campaign, source and medium), their least over a candidate's rows, and
+// dim1..dim4 of a candidate (NULL past n). The undeclared ones stay out of
+// the per-user arrays, whose size is the pass's main cost.
+func chDims(n int) map[string]string {
+	var tuple, cand strings.Builder
+	out := make([]string, attribution.MaxDimensions)
+	for i := range out {
+		out[i] = fmt.Sprintf("CAST(NULL AS Nullable(String)) AS dim%d", i+1)
+		if i < n {
+			fmt.Fprintf(&tuple, ", dim%d", i+1)
+			fmt.Fprintf(&cand, ", arrayReduce('min', arrayMap(t -> tupleElement(t, %d), g))", 6+i)
+			out[i] = fmt.Sprintf("tupleElement(c, %d) AS dim%d", 6+i, i+1)
+		}
+	}
+	return map[string]string{"TupleDims": tuple.String(), "CandDims": cand.String(), "OutDims": strings.Join(out, ", ")}
 }

@@ -9,7 +9,10 @@
 -- the union are not constants (18.16 refuses a union whose first branch
 -- has a constant column that a Distributed table's stream sends as a full
 -- one, and an unmapped column is a constant).
--- Per user - its registrations of the range as an array, the least
+-- Per user - its registrations of the range as an array (of tuples of
+-- registered_at, channel, campaign, source, medium and the declared
+-- dimensions - TupleDims, CandDims and OutDims name only those, as the
+-- others are NULL), the least
 -- registered_at, its purchases, and its duplicates (its rows in the range
 -- less one, as on PostgreSQL - identical rows are one candidate and a
 -- duplicate). A user counts when it has a row in the range and none
@@ -30,7 +33,7 @@
 -- including statement (ltv reads purs, its purchases).
 SELECT uid, tupleElement(c, 1) AS reg_us, tupleElement(c, 2) AS channel, tupleElement(c, 3) AS campaign,
        duplicates, tupleElement(c, 4) AS source, tupleElement(c, 5) AS medium,
-       tupleElement(c, 6) AS dim1, tupleElement(c, 7) AS dim2, tupleElement(c, 8) AS dim3, tupleElement(c, 9) AS dim4,
+       {{.OutDims}},
        toInt64(arrayExists(p -> tupleElement(p, 2) > 0 AND tupleElement(p, 1) < reg_us, purs)) AS existing,
        arrayMap(p -> tupleElement(p, 1),
                 arrayFilter(p -> tupleElement(p, 2) > 0 AND tupleElement(p, 1) >= reg_us AND tupleElement(p, 1) < reg_us + :follow_us, purs)) AS later,
@@ -49,13 +52,12 @@ FROM (
                   arrayDistinct(arrayMap(t -> (isNull(tupleElement(t, 2)), isNull(tupleElement(t, 3))), least))) AS same,
          if(length(regs) = 1, regs,
             arrayMap(g -> (tupleElement(g[1], 1), tupleElement(g[1], 2), tupleElement(g[1], 3),
-                           arrayReduce('min', arrayMap(t -> tupleElement(t, 4), g)), arrayReduce('min', arrayMap(t -> tupleElement(t, 5), g)),
-                           arrayReduce('min', arrayMap(t -> tupleElement(t, 6), g)), arrayReduce('min', arrayMap(t -> tupleElement(t, 7), g)),
-                           arrayReduce('min', arrayMap(t -> tupleElement(t, 8), g)), arrayReduce('min', arrayMap(t -> tupleElement(t, 9), g))),
+                           arrayReduce('min', arrayMap(t -> tupleElement(t, 4), g)),
+                           arrayReduce('min', arrayMap(t -> tupleElement(t, 5), g)){{.CandDims}}),
                      same)) AS cands
   FROM (
     SELECT uid,
-           groupArrayIf((reg_us, channel, campaign, source, medium, dim1, dim2, dim3, dim4), kind = 0) AS regs,
+           groupArrayIf((reg_us, channel, campaign, source, medium{{.TupleDims}}), kind = 0) AS regs,
            minIf(reg_us, kind = 0) AS first_us,
            groupArrayIf((pur_us, amount), kind = 1) AS purs,
            toInt64(countIf(kind = 0)) - 1 AS duplicates
