@@ -63,7 +63,7 @@ func (r Reader) prepareClickHouse(name string, args map[string]any, extra map[st
 		return "", nil, err
 	}
 	if name == "facts" {
-		for k, v := range chCurves() {
+		for k, v := range chCurves(chCurvesUsed(args)) {
 			text = strings.ReplaceAll(text, "{{."+k+"}}", v)
 		}
 	}
@@ -88,9 +88,13 @@ func (r Reader) prepareClickHouse(name string, args map[string]any, extra map[st
 		"PurchasesKeyed":     r.chKeyed(r.Mapping.Purchases, PurchasesInput),
 		"RegistrationsQ":     r.chSelect(r.Mapping.Registrations, RegistrationsInput),
 		"PurchasesQ":         r.chSelect(r.Mapping.Purchases, PurchasesInput),
-		"ChannelKey":         chLabelKey("channel", r.Mapping.Registrations.GroupChannel),
-		"CampaignKey":        chLabelKey("campaign", false),
-		"FirstExtra":         "",
+		// first_registrations orders the tied rows of a user, t, by these.
+		"TieChannelKey":  chLabelKey("tupleElement(t, 2)", r.Mapping.Registrations.GroupChannel),
+		"TieCampaignKey": chLabelKey("tupleElement(t, 3)", false),
+		"FirstExtra":     "",
+	}
+	for k, v := range chDims(len(r.Mapping.Registrations.Dimensions)) {
+		data[k] = v
 	}
 	if r.Mapping.Events != nil {
 		data["Events"] = r.chSelect(*r.Mapping.Events, EventsInput)
@@ -411,11 +415,15 @@ func (r Reader) chKeyed(s Source, in Input) string {
 // (parts 10 + part; the file's comment): per user, in spec i's population
 // (bit 512 << i of the mask), conv_i (converted by day_i, the day it is
 // counted on: the conversion day or the days followed), open_i and
-// open_next_i; and the selectors of the columns by bit.
-func chCurves() map[string]string {
-	var cols, mask strings.Builder
-	sel := map[string][]string{}
+// open_next_i; the same columns as keys of the users' groups; and the
+// selectors of the columns by bit — for the specifications used marks.
+func chCurves(used []bool) map[string]string {
+	var cols, mask, keys strings.Builder
+	sel := map[string][]string{"CurvePart": nil, "CurveDay": nil, "CurveConverted": nil, "CurveOpen": nil, "CurveOpenNext": nil}
 	for i := 1; i <= attribution.MaxCurveSpecs; i++ {
+		if !used[i-1] {
+			continue
+		}
 		s := func(k string) string { return fmt.Sprintf(":s%d_%s", i, k) }
 		conv := fmt.Sprintf("(has_first AND first_at <= %s AND first_at < reg_us + :window_us)", s("as_of"))
 		followed := fmt.Sprintf("if(%[1]s - reg_us >= :window_us, :window_days, intDiv(%[1]s - reg_us, 86400000000))", s("as_of"))
@@ -427,16 +435,33 @@ func chCurves() map[string]string {
 			conv, convDay, followed, i, s("open_start"), s("open_end"), s("as_of"), s("outcome_end"))
 		fmt.Fprintf(&mask, "\n                    + %d * (existing = 0 AND reg_us >= %s AND reg_us < %s AND reg_us <= %s)",
 			256<<i, s("pop_start"), s("pop_end"), s("as_of"))
+		fmt.Fprintf(&keys, ", conv_%[1]d, day_%[1]d, open_%[1]d, open_next_%[1]d", i)
 		for k, v := range map[string]string{"CurvePart": "10 + " + s("part"), "CurveDay": fmt.Sprintf("day_%d", i),
 			"CurveConverted": fmt.Sprintf("conv_%d", i), "CurveOpen": fmt.Sprintf("open_%d", i), "CurveOpenNext": fmt.Sprintf("open_next_%d", i)} {
 			sel[k] = append(sel[k], fmt.Sprintf("b = %d, %s", 256<<i, v))
 		}
 	}
-	out := map[string]string{"CurveColumns": cols.String(), "CurveMask": mask.String()}
+	out := map[string]string{"CurveColumns": cols.String(), "CurveMask": mask.String(), "CurveKeys": keys.String()}
 	for k, v := range sel {
-		out[k] = "multiIf(" + strings.Join(v, ", ") + ", 0)"
+		out[k] = "0"
+		if len(v) > 0 {
+			out[k] = "multiIf(" + strings.Join(v, ", ") + ", 0)"
+		}
 	}
 	return out
+}
+
+// chCurvesUsed says which curve specifications of facts' arguments have
+// a population (factsPlan gives the others an empty one): chCurves leaves
+// the others out, whose columns no user's mask would read.
+func chCurvesUsed(args map[string]any) []bool {
+	used := make([]bool, attribution.MaxCurveSpecs)
+	for i := range used {
+		start, _ := args[fmt.Sprintf("s%d_pop_start", i+1)].(int64)
+		end, _ := args[fmt.Sprintf("s%d_pop_end", i+1)].(int64)
+		used[i] = end > start
+	}
+	return used
 }
 
 // beginClickHouse is BeginSnapshot on ClickHouse: the server has no
@@ -471,4 +496,54 @@ func clickHouseExplain(name string, err error) error {
 			"or let the per-user step spill to disk with ?max_bytes_before_external_group_by=N in the DSN (docs/SCALE.md): %w", name, err)
 	}
 	return nil
+}
+
+// ClickHousePlanningNote is what `origen run --dry-run` says about the
+// ClickHouse statements it shows (ClickHousePlanningTypes).
+const ClickHousePlanningNote = "ClickHouse statements convert each mapped column by its stored type, which a run reads from the server " +
+	"(origen check lists them); without a connection they are shown for DateTime times, Decimal(12, 2) amounts, Date dates " +
+	"and one Int64 user_id type in registrations and purchases (the types of fixtures load --driver clickhouse)"
+
+// ClickHousePlanningTypes are the stored types the dry run renders
+// ClickHouse's statements for, by section and canonical column
+// (ClickHousePlanningNote): the text of a run differs only where a real
+// column has another type.
+func ClickHousePlanningTypes() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, in := range []Input{RegistrationsInput, PurchasesInput, SpendInput, EventsInput, TouchpointsInput} {
+		types := map[string]string{}
+		for _, c := range in.columns {
+			switch {
+			case c.name == "user_id":
+				types[c.name] = "Int64"
+			case c.kind == colTime:
+				types[c.name] = "DateTime"
+			case c.kind == colMoney:
+				types[c.name] = "Decimal(12, 2)"
+			case c.kind == colDate:
+				types[c.name] = "Date"
+			}
+		}
+		out[in.Section] = types
+	}
+	return out
+}
+
+// chDims are first_registrations' fragments of the n declared dimensions:
+// the elements of a registration's tuple (after registered_at, channel,
+// campaign, source and medium), their least over a candidate's rows, and
+// dim1..dim4 of a candidate (NULL past n). The undeclared ones stay out of
+// the per-user arrays, whose size is the pass's main cost.
+func chDims(n int) map[string]string {
+	var tuple, cand strings.Builder
+	out := make([]string, attribution.MaxDimensions)
+	for i := range out {
+		out[i] = fmt.Sprintf("CAST(NULL AS Nullable(String)) AS dim%d", i+1)
+		if i < n {
+			fmt.Fprintf(&tuple, ", dim%d", i+1)
+			fmt.Fprintf(&cand, ", arrayReduce('min', arrayMap(t -> tupleElement(t, %d), g))", 6+i)
+			out[i] = fmt.Sprintf("tupleElement(c, %d) AS dim%d", 6+i, i+1)
+		}
+	}
+	return map[string]string{"TupleDims": tuple.String(), "CandDims": cand.String(), "OutDims": strings.Join(out, ", ")}
 }

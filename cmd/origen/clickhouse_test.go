@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -161,5 +162,98 @@ func TestRedactClickHouseDSN(t *testing.T) {
 				t.Errorf("redactDSN = %q, want %s for the password and %q kept", got, dsnMask, tc.keep)
 			}
 		})
+	}
+}
+
+// `origen run --dry-run` on ClickHouse shows the statements a run sends,
+// character for character, when the stored types are those it assumes
+// (fixtures load's), and says what it assumed: the statements the job
+// then ran, as the initiator's query log has them, hold every one the dry
+// run printed. The bound numbers (toInt64(N)) are left out of the
+// comparison: the dry run plans the one pass and the spend with the
+// plain previous period, no prospect ranking and no budget spend range
+// (cmd_run.go's dryRun), which the run then settles; the types decide
+// the rest of the text.
+func TestClickHouseDryRunShowsTheStatementsThatRun(t *testing.T) {
+	bound := regexp.MustCompile(`toInt64\(-?[0-9]+\)`)
+	c := chtest.New(t)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "origen.toml")
+	dsn := "clickhouse://default@" + c.Hosts[0] + "/default"
+	if _, stderr, code := runCLI(t, nil, "fixtures", "load", "--driver", "clickhouse", "--dsn", dsn, "--cluster", chtest.ClusterName,
+		"--schema", c.Database, "--registrations", "2000", "--seed", "5", "--config-out", cfgPath); code != 0 {
+		t.Fatalf("fixtures load: exit %d: %s", code, stderr)
+	}
+	text, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeFile(t, dir, "job.toml", string(text)+fmt.Sprintf("\n[[job]]\nname = \"monthly\"\nperiod = \"last-month\"\nout = %q\nformats = [\"json\"]\n",
+		filepath.Join(dir, "out")))
+	const asOf = "2026-11-20T00:00:00Z"
+	stdout, stderr, code := runCLI(t, nil, "run", "--config", cfg, "--dry-run", "--as-of", asOf)
+	if code != 0 {
+		t.Fatalf("dry run: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "  types:    ClickHouse statements convert each mapped column by its stored type") {
+		t.Errorf("the dry run does not say which types it shows:\n%s", stdout[:min(len(stdout), 800)])
+	}
+	planned := map[string]string{}
+	var name string
+	var body []string
+	flush := func() {
+		if name != "" {
+			planned[name] = strings.TrimSpace(strings.Join(body, "\n"))
+		}
+		name, body = "", nil
+	}
+	for _, l := range strings.Split(stdout, "\n") {
+		switch {
+		case strings.HasPrefix(l, "  query ") && strings.HasSuffix(l, ":"):
+			flush()
+			name = strings.TrimSuffix(strings.TrimPrefix(l, "  query "), ":")
+		case name != "" && (strings.HasPrefix(l, "    ") || l == ""):
+			body = append(body, strings.TrimPrefix(l, "    "))
+		default:
+			flush()
+		}
+	}
+	flush()
+	for _, want := range []string{"facts", "spend", "budget_weeks", "ltv"} {
+		if planned[want] == "" {
+			t.Fatalf("the dry run lists no %s statement:\n%s", want, stdout[:min(len(stdout), 800)])
+		}
+	}
+	if _, stderr, code := runCLI(t, nil, "run", "--config", cfg, "--as-of", asOf); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	initiator := c.Shards[0]
+	if _, err := initiator.Exec("SYSTEM FLUSH LOGS"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := initiator.Query("SELECT query FROM system.query_log WHERE type = 2 AND is_initial_query AND position(query, ?) > 0",
+		"`"+c.Database+"`.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	ran := map[string]bool{}
+	for rows.Next() {
+		var q string
+		if err := rows.Scan(&q); err != nil {
+			t.Fatal(err)
+		}
+		ran[bound.ReplaceAllString(strings.TrimSpace(q), "toInt64(N)")] = true
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(ran) == 0 {
+		t.Fatal("the query log has no statement of the run")
+	}
+	for n, q := range planned {
+		if !ran[bound.ReplaceAllString(q, "toInt64(N)")] {
+			t.Errorf("the run sent no statement equal to the dry run's %s:\n%s", n, q[:min(len(q), 600)])
+		}
 	}
 }

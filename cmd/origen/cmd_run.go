@@ -121,7 +121,18 @@ func (e env) dryRun(cfg *config, j job, asOf time.Time) error {
 	b := budgetRequest(cfg)
 	fr := attribution.ReportFacts(period, asOf, cfg.Location, cfg.WindowDays, attribution.DefaultHorizonDays, cfg.Mapping.Events != nil)
 	fr.BudgetWeeks = attribution.BudgetLookback(period, asOf, cfg.Location, b.LookbackWeeks)
-	stmts, err := (queries.Reader{Dialect: cfg.Dialect, Mapping: planner.Mapping, Stored: planner.Stored}).PlannedStatements(fr)
+	pass := queries.Reader{Dialect: cfg.Dialect, Mapping: planner.Mapping, Stored: planner.Stored}
+	ltv := queries.Reader{Dialect: cfg.Dialect, Mapping: cfg.Mapping, Location: cfg.Location}
+	if cfg.Dialect == queries.ClickHouse {
+		// ClickHouse's text depends on the stored types, unknown without a
+		// connection: shown for the usual ones, and said so; its spend
+		// days are local dates of the report's zone, as in a run.
+		fmt.Fprintf(w, "  types:    %s\n", queries.ClickHousePlanningNote)
+		pass.Types, pass.RawUserID, pass.Location = queries.ClickHousePlanningTypes(), true, cfg.Location
+		ltv.Types, ltv.RawUserID = pass.Types, true
+		planner = pass
+	}
+	stmts, err := pass.PlannedStatements(fr)
 	if err != nil {
 		return err
 	}
@@ -136,8 +147,7 @@ func (e env) dryRun(cfg *config, j job, asOf time.Time) error {
 	}
 	if cfg.LTVCohortMonths > 0 {
 		// The lifetime-value section's reads (BuildReport runs them last).
-		lt, err := (queries.Reader{Dialect: cfg.Dialect, Mapping: cfg.Mapping, Location: cfg.Location}).LTVStatements(
-			attribution.LTVRequestFor(asOf, cfg.Location, cfg.LTVCohortMonths))
+		lt, err := ltv.LTVStatements(attribution.LTVRequestFor(asOf, cfg.Location, cfg.LTVCohortMonths))
 		if err != nil {
 			return err
 		}
