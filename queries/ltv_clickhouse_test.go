@@ -219,3 +219,22 @@ func TestClickHouseLTVLargeCohort(t *testing.T) {
 		t.Errorf("ClickHouse and PostgreSQL differ:\n%s", lineDiff(got, want))
 	}
 }
+
+// A user with two tied first registrations (a NULL and an empty channel at
+// the same instant) is a customer of each channel with all its purchase
+// days on the cluster too, as on the other drivers
+// (TestLTVTiedFirstRegistrationsAreEachACustomer), line by line as on
+// PostgreSQL.
+func TestClickHouseLTVTiedFirstRegistrationsAgreeWithPostgres(t *testing.T) {
+	pg, ch := ltvPostgres(t, ltvTiedRegs, ltvTiedPurs), loadLTVClickHouse(t, ltvTiedRegs, ltvTiedPurs)
+	req := attribution.LTVRequest{AsOf: ltvAsOf, Months: 4}
+	if got := ltvTiedLines(t, ch, req); strings.Join(got, "\n") != strings.Join(ltvTiedWant, "\n") {
+		t.Errorf("ClickHouse lifetime value:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(ltvTiedWant, "\n     "))
+	}
+	for _, tz := range []string{"UTC", "America/Los_Angeles"} {
+		req := attribution.LTVRequest{AsOf: ltvAsOf, Months: 4}
+		if want, got := ltvAll(t, pg, tz, req), ltvAll(t, ch, tz, req); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: ClickHouse\n %s\nPostgreSQL\n %s", tz, strings.Join(got, "\n "), strings.Join(want, "\n "))
+		}
+	}
+}

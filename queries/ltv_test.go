@@ -462,3 +462,161 @@ func TestLTVFirstRegistrationsFollowTheTieRule(t *testing.T) {
 		})
 	}
 }
+
+// The data set of TestLTVTiedFirstRegistrationsAreEachACustomer - user 1's
+// two first registrations at the same instant, one with a NULL and one
+// with an empty channel, which the tie rule keeps both of, with purchases
+// on three local days and a refund; user 2 the same alone, for contrast.
+var (
+	ltvTiedRegs = []reg{
+		{1, "2026-03-01 10:00:00", nil},
+		{1, "2026-03-01 10:00:00", ""},
+		{2, "2026-03-02 10:00:00", "Search"},
+	}
+	ltvTiedPurs = []pur{
+		{1, "2026-03-01 12:00:00", "30.00"}, // day 0, month 1 - birth
+		{1, "2026-03-10 10:00:00", "20.00"}, // day 9, month 1 - second day
+		{1, "2026-04-15 10:00:00", "50.00"}, // day 45, month 2
+		{1, "2026-04-20 10:00:00", "-5.00"}, // refund, month 2
+		{2, "2026-03-02 12:00:00", "30.00"}, // the same, a day later
+		{2, "2026-03-11 10:00:00", "20.00"}, //
+		{2, "2026-04-16 10:00:00", "50.00"}, //
+		{2, "2026-04-21 10:00:00", "-5.00"}, //
+	}
+	// Each of user 1's first registrations is a cohort member with all of
+	// the user's purchases, as in the pass (facts.sql) - per channel (NULL
+	// apart from empty) the figures of user 2 alone, one day younger.
+	ltvTiedWant = []string{
+		"cohort Search 2026-03-01 regs=1", "cohort [NULL] 2026-03-01 regs=1", "cohort [] 2026-03-01 regs=1",
+		"customer 1 [NULL] first=2026-03-01T12:00:00Z n=3 rev=95.00 x=2 tx=45 T=106 rep=70.00",
+		"customer 1 [] first=2026-03-01T12:00:00Z n=3 rev=95.00 x=2 tx=45 T=106 rep=70.00",
+		"customer 2 Search first=2026-03-02T12:00:00Z n=3 rev=95.00 x=2 tx=45 T=105 rep=70.00",
+		"month Search m1 rev=50.00 new=1 rep=1", "month Search m2 rev=45.00 new=0 rep=0",
+		"month [NULL] m1 rev=50.00 new=1 rep=1", "month [NULL] m2 rev=45.00 new=0 rep=0",
+		"month [] m1 rev=50.00 new=1 rep=1", "month [] m2 rev=45.00 new=0 rep=0",
+		"rfm Search x=2 tx=45 T=105 n=1 first=30.00", "rfm [NULL] x=2 tx=45 T=106 n=1 first=30.00",
+		"rfm [] x=2 tx=45 T=106 n=1 first=30.00",
+		"spend Search x=2 rep=70.00 n=1", "spend [NULL] x=2 rep=70.00 n=1", "spend [] x=2 rep=70.00 n=1",
+	}
+)
+
+// ltvTiedLines is the lifetime-value section of req with NULL and empty
+// channels told apart ([NULL], []), customers included, sorted.
+func ltvTiedLines(t *testing.T, e edgeDB, req attribution.LTVRequest) []string {
+	t.Helper()
+	label := func(ch string, valid bool) string {
+		if !valid {
+			return "[NULL]"
+		}
+		if ch == "" {
+			return "[]"
+		}
+		return ch
+	}
+	var out []string
+	req.Customers = func(c attribution.LTVCustomer) error {
+		out = append(out, fmt.Sprintf("customer %s %s first=%s n=%d rev=%s x=%d tx=%d T=%d rep=%s", c.UserID,
+			label(c.Channel, c.ChannelValid), c.FirstPurchase.Format(time.RFC3339), c.Purchases, c.Revenue.Format(2),
+			c.X, c.TxDays, c.TDays, c.RepeatTotal.Format(2)))
+		return nil
+	}
+	f := readLTV(t, e, "UTC", req)
+	for _, c := range f.Cohorts {
+		out = append(out, fmt.Sprintf("cohort %s %s regs=%d", label(c.Channel, c.ChannelValid), c.Cohort, c.Registrations))
+	}
+	for _, m := range f.Months {
+		out = append(out, fmt.Sprintf("month %s m%d rev=%s new=%d rep=%d", label(m.Channel, m.ChannelValid), m.Month,
+			m.Revenue.Format(2), m.NewCustomers, m.NewRepeaters))
+	}
+	for _, s := range f.Summaries {
+		out = append(out, fmt.Sprintf("rfm %s x=%d tx=%d T=%d n=%d first=%s", label(s.Channel, s.ChannelValid), s.X, s.TxDays,
+			s.TDays, s.Customers, s.FirstSpend.Format(2)))
+	}
+	for _, s := range f.Spend {
+		out = append(out, fmt.Sprintf("spend %s x=%d rep=%s n=%d", label(s.Channel, s.ChannelValid), s.X, s.RepeatTotal.Format(2), s.Customers))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// A user whose two first registrations the tie rule keeps (docs/METRICS.md,
+// "Ties" - a NULL and an empty channel at the same instant have the same
+// keys) is in the pass two registrations, each with all of the user's
+// purchase facts; in the lifetime-value section each is likewise a
+// customer of its own channel with all of the user's purchase days - its
+// own birth, second day, x, t_x, T, first-day amount, repeat total and
+// revenue (docs/LTV.md, "Reads"). Before, the days were ranked per user
+// across both: one of the two had no birth (a first-day amount of 0, its
+// first day a repeat, a second day in the month of birth), which of them
+// varying from run to run, and the customer's revenue counted twice.
+func TestLTVTiedFirstRegistrationsAreEachACustomer(t *testing.T) {
+	asOf := ltvAsOf
+	for _, e := range openLTVDBs(t, ltvTiedRegs, ltvTiedPurs) {
+		t.Run(string(e.dialect), func(t *testing.T) {
+			got := ltvTiedLines(t, e, attribution.LTVRequest{AsOf: asOf, Months: 4})
+			if strings.Join(got, "\n") != strings.Join(ltvTiedWant, "\n") {
+				t.Errorf("lifetime value:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(ltvTiedWant, "\n     "))
+			}
+			// The pass: user 1 is one registration of each channel, a
+			// customer on day 0 with the window revenue 50.00 in each.
+			var pass []string
+			for _, c := range readFacts(t, e, "UTC", attribution.FactsRequest{AsOf: asOf, Period: mustPeriod(t, "2026-03-01", "2026-03-02")}).Cohort {
+				pass = append(pass, fmt.Sprintf("%q/%v existing=%v days=%d n=%d rev=%s", c.Channel, c.ChannelValid, c.Existing, c.Days, c.Count, c.Revenue.Format(2)))
+			}
+			sort.Strings(pass)
+			if want := `""/false existing=false days=0 n=1 rev=50.00 ""/true existing=false days=0 n=1 rev=50.00`; strings.Join(pass, " ") != want {
+				t.Errorf("the pass's cohort\n got %s\nwant %s", strings.Join(pass, " "), want)
+			}
+		})
+	}
+}
+
+// The same with the campaign - two first registrations of user 1 at one
+// instant in channel Alpha, one with a NULL and one with an empty campaign
+// (the same keys, both kept) - are two customers of Alpha, each with all of
+// the user's purchase days and its own campaign.
+func TestLTVTiedCampaignsAreEachACustomer(t *testing.T) {
+	at := "2026-03-01T10:00:00Z"
+	regs := [][4]any{{1, at, "Alpha", nil}, {1, at, "Alpha", ""}}
+	want := []string{
+		"cohort Alpha 2026-03-01 regs=2",
+		"customer 1 Alpha first=2026-03-01T12:00:00Z n=3 rev=95.00 x=2 tx=45 T=106 rep=70.00",
+		"customer 1 Alpha first=2026-03-01T12:00:00Z n=3 rev=95.00 x=2 tx=45 T=106 rep=70.00",
+		"month Alpha m1 rev=100.00 new=2 rep=2", "month Alpha m2 rev=90.00 new=0 rep=0",
+		"rfm Alpha x=2 tx=45 T=106 n=2 first=60.00",
+		"spend Alpha x=2 rep=70.00 n=2", // rep is each customer's total
+	}
+	for _, e := range smallDBs(t, regs, nil, "date") {
+		t.Run(string(e.dialect), func(t *testing.T) {
+			for _, p := range ltvTiedPurs {
+				if p.user != 1 {
+					continue
+				}
+				v, err := time.Parse("2006-01-02 15:04:05", p.at)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ts any = v.Format(time.RFC3339)
+				if e.dialect == queries.MySQL {
+					ts = mysqlTime(ts)
+				}
+				if _, err := e.db.Exec(e.db.Rebind(`INSERT INTO p VALUES (?, ?, ?)`), p.user, ts, p.amount); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var campaigns []string
+			req := attribution.LTVRequest{AsOf: ltvAsOf, Months: 4}
+			got := ltvTiedLines(t, e, req)
+			req.Customers = func(c attribution.LTVCustomer) error {
+				campaigns = append(campaigns, fmt.Sprintf("%q/%v", c.Campaign, c.CampaignValid))
+				return nil
+			}
+			readLTV(t, e, "UTC", req)
+			sort.Strings(campaigns)
+			if strings.Join(got, "\n") != strings.Join(want, "\n") || strings.Join(campaigns, " ") != `""/false ""/true` {
+				t.Errorf("lifetime value:\n got %s\n     campaigns %s\nwant %s\n     campaigns \"\"/false \"\"/true",
+					strings.Join(got, "\n     "), strings.Join(campaigns, " "), strings.Join(want, "\n     "))
+			}
+		})
+	}
+}

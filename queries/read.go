@@ -107,7 +107,7 @@ func (r Reader) prepare(name string, args map[string]any, extra map[string]strin
 		data["UserOrder"] = "(PARTITION BY r.uid ORDER BY r.registered_at_f, r.channel_key, r.campaign_key)"
 		data["Duplicates"] = "SUM(COUNT(*)) OVER (PARTITION BY r.uid) - 1"
 	}
-	// ltv.sql's own first registrations compare a candidate's tie-rule keys.
+	// ltv.sql's origen_lf compares a candidate's tie-rule keys.
 	data["CChannelKey"], data["CCampaignKey"] = r.Mapping.Registrations.channelKey(r.Dialect, "c.channel"), labelKey(r.Dialect, "c.campaign")
 	data["CRegUs"] = "c.registered_at_f"
 	switch r.Dialect {

@@ -25,7 +25,12 @@
 -- with the month since registering (1 for days 0 to 29) and the local day.
 -- origen_ld - a customer's days - the local days with purchases of
 -- amount > 0 (a day's amount is their sum, first_us its first instant, n
--- its purchases, rn its rank); the first is the customer's birth.
+-- its purchases, rn its rank); the first is the customer's birth. A
+-- customer is a first registration (user, channel and campaign) - the
+-- tie rule can keep two of a user (a NULL and an empty channel at one
+-- instant), each a cohort member with all the user's purchases, as in
+-- the pass - so the days are ranked, and origen_cs and origen_cr grouped,
+-- per registration, not per user.
 -- origen_cs - per customer, x counts the days after the first, tx and t
 -- are the days from the birth to the last of them and to as_of's local day
 -- (as_of_day), rep the repeat days' total.
@@ -89,7 +94,7 @@ origen_lp AS {{.Materialized}}(
 origen_ld AS {{.Materialized}}(
   SELECT uid, channel, campaign, cohort, reg_us, pday,
          SUM(amount) AS amt, MIN(pur_us) AS first_us, COUNT(*) AS n,
-         ROW_NUMBER() OVER (PARTITION BY uid ORDER BY pday) AS rn
+         ROW_NUMBER() OVER (PARTITION BY uid, channel, campaign ORDER BY pday) AS rn
   FROM origen_lp
   WHERE amount > 0
   GROUP BY uid, channel, campaign, cohort, reg_us, pday
@@ -107,10 +112,10 @@ origen_cs AS {{.Materialized}}(
   GROUP BY uid, channel, campaign
 ),
 origen_cr AS (
-  SELECT uid, SUM(amount) AS revenue
+  SELECT uid, channel, campaign, SUM(amount) AS revenue
   FROM origen_lp
   WHERE :customers = 1
-  GROUP BY uid
+  GROUP BY uid, channel, campaign
 )
 SELECT 1 AS part, channel, CAST(NULL AS TEXT) AS campaign, cohort AS k1, 0 AS k2, 0 AS k3, 0 AS k4,
        COUNT(*) AS v1, MAX(reg_us) AS v2, 0 AS v3, CAST(NULL AS TEXT) AS user_id
@@ -139,6 +144,9 @@ GROUP BY channel, x, rep
 UNION ALL
 SELECT 13, s.channel, s.campaign, s.x, s.tx, s.t, s.rep, s.first_us, s.n, r.revenue, CAST(s.uid AS {{.TextType}})
 FROM origen_cs s
-JOIN origen_cr r ON r.uid = s.uid
+JOIN origen_cr r
+  ON r.uid = s.uid
+ AND (r.channel = s.channel OR (r.channel IS NULL AND s.channel IS NULL))
+ AND (r.campaign = s.campaign OR (r.campaign IS NULL AND s.campaign IS NULL))
 WHERE :customers = 1
 ORDER BY 1
