@@ -52,7 +52,7 @@ var mysqlRewrites = strings.NewReplacer(
 
 // mysqlSQL is an embedded statement in MySQL's spelling.
 func mysqlSQL(text string) string {
-	return mysqlBigResult(mysqlShareCTEs(stringAggToGroupConcat(mysqlRewrites.Replace(text))))
+	return mysqlBigResult(mysqlShareCTEs(stringAggToGroupConcat(mysqlRewrites.Replace(mysqlFirstRegistrations(text)))))
 }
 
 // stringAggToGroupConcat rewrites PostgreSQL's string_agg(value, sep
