@@ -75,7 +75,7 @@ func (r Reader) ReadFacts(ctx context.Context, db DBTX, req attribution.FactsReq
 			v          [8]int64
 			user       sql.NullString
 			pAt        []int64
-			pUsers     []string
+			pUsers     string
 		)
 		dest := []any{&part, &ch, &camp, &k1, &k2, &k3, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &user}
 		if r.Dialect == ClickHouse {
@@ -88,15 +88,20 @@ func (r Reader) ReadFacts(ctx context.Context, db DBTX, req attribution.FactsReq
 		case part == 99 && r.Dialect == ClickHouse:
 			// A channel's and campaign's prospects in one row
 			// (clickhouse/facts.sql).
-			if len(pAt) != len(pUsers) {
-				return fmt.Errorf("prospects of channel %q: %d instants for %d users", ch.String, len(pAt), len(pUsers))
-			}
-			for i, at := range pAt {
-				err := req.OnProspect(&out, attribution.OpenRegistration{UserID: pUsers[i], Channel: ch.String, ChannelValid: ch.Valid,
+			for _, at := range pAt {
+				var uid string
+				var ok bool
+				if uid, pUsers, ok = nextLengthPrefixed(pUsers); !ok {
+					return fmt.Errorf("prospects of channel %q: the users do not match their %d instants", ch.String, len(pAt))
+				}
+				err := req.OnProspect(&out, attribution.OpenRegistration{UserID: uid, Channel: ch.String, ChannelValid: ch.Valid,
 					Campaign: camp.String, CampaignValid: camp.Valid, RegisteredAt: time.UnixMicro(at).UTC()})
 				if err != nil {
 					return err
 				}
+			}
+			if pUsers != "" {
+				return fmt.Errorf("prospects of channel %q: more users than their %d instants", ch.String, len(pAt))
 			}
 			return nil
 		case part == 30:

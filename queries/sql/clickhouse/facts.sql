@@ -10,7 +10,9 @@
 -- per part, whose columns multiIf picks by b, and one GROUP BY sums them.
 -- The prospects (bit 4) stay arrays to the end - one part 99 row per
 -- channel and campaign, its prospects' registration instants and users
--- in the two last columns (empty in every other row), in the same order -
+-- in the two last columns (empty in every other row), in the same order,
+-- the users in one text, each as its length in bytes, a space and the
+-- user (a few bytes a user, not a string each) -
 -- because 18.16 sends a GROUP BY's result as one block, whatever
 -- max_block_size says, and the driver decodes a block whole - a row per
 -- prospect was a block of 140 MB in Origen at 10M registrations
@@ -23,7 +25,7 @@
 SELECT part, channel, out_campaign, k1, k2, k3,
        sum(c1) AS v1, sum(c2) AS v2, sum(c3) AS v3, sum(c4) AS v4,
        sum(c5) AS v5, sum(c6) AS v6, sum(c7) AS v7, sum(c8) AS v8, out_user,
-       groupArrayArray(p_at) AS prospects_at, groupArrayArray(p_user) AS prospects_user
+       groupArrayArray(p_at) AS prospects_at, arrayStringConcat(groupArrayArray(p_user)) AS prospects_user
 FROM (
   SELECT channel, throwIf(overflow_g) AS overflow,
 
@@ -43,7 +45,7 @@ FROM (
          multiIf(b = 16, medium, CAST(NULL AS Nullable(String))) AS out_user,
          arraySlice(ps, 1, if(b = 4, length(ps), 0)) AS p_ps,
          arrayMap(x -> tupleElement(x, 1), p_ps) AS p_at,
-         arrayMap(x -> tupleElement(x, 2), p_ps) AS p_user
+         arrayMap(x -> concat(toString(length(tupleElement(x, 2))), ' ', tupleElement(x, 2)), p_ps) AS p_user
   FROM (
     SELECT channel, campaign, source, medium, dim1, dim2, dim3, dim4, mask, in_p, existing, local_day, k2_of, k3_of,
            customer, by1, by2, by3, by4{{.CurveKeys}},
