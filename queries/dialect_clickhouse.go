@@ -547,3 +547,20 @@ func chDims(n int) map[string]string {
 	}
 	return map[string]string{"TupleDims": tuple.String(), "CandDims": cand.String(), "OutDims": strings.Join(out, ", ")}
 }
+
+// nextLengthPrefixed splits the first item off s, a list of items each
+// written as its length in bytes (decimal), a space and the item
+// (clickhouse/facts.sql's prospects); ok is false when s does not start
+// with one. The item is a copy, so that a prospect kept does not keep the
+// whole list.
+func nextLengthPrefixed(s string) (item, rest string, ok bool) {
+	sp := strings.IndexByte(s, ' ')
+	if sp <= 0 {
+		return "", s, false
+	}
+	n, err := strconv.Atoi(s[:sp])
+	if err != nil || n < 0 || n > len(s)-sp-1 {
+		return "", s, false
+	}
+	return strings.Clone(s[sp+1 : sp+1+n]), s[sp+1+n:], true
+}

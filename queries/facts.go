@@ -74,11 +74,36 @@ func (r Reader) ReadFacts(ctx context.Context, db DBTX, req attribution.FactsReq
 			k1, k2, k3 int64
 			v          [8]int64
 			user       sql.NullString
+			pAt        []int64
+			pUsers     string
 		)
-		if err := rows.Scan(&part, &ch, &camp, &k1, &k2, &k3, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &user); err != nil {
+		dest := []any{&part, &ch, &camp, &k1, &k2, &k3, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &user}
+		if r.Dialect == ClickHouse {
+			dest = append(dest, &pAt, &pUsers)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
 		switch {
+		case part == 99 && r.Dialect == ClickHouse:
+			// A channel's and campaign's prospects in one row
+			// (clickhouse/facts.sql).
+			for _, at := range pAt {
+				var uid string
+				var ok bool
+				if uid, pUsers, ok = nextLengthPrefixed(pUsers); !ok {
+					return fmt.Errorf("prospects of channel %q: the users do not match their %d instants", ch.String, len(pAt))
+				}
+				err := req.OnProspect(&out, attribution.OpenRegistration{UserID: uid, Channel: ch.String, ChannelValid: ch.Valid,
+					Campaign: camp.String, CampaignValid: camp.Valid, RegisteredAt: time.UnixMicro(at).UTC()})
+				if err != nil {
+					return err
+				}
+			}
+			if pUsers != "" {
+				return fmt.Errorf("prospects of channel %q: more users than their %d instants", ch.String, len(pAt))
+			}
+			return nil
 		case part == 30:
 			out.BudgetWeeks = append(out.BudgetWeeks, attribution.BudgetWeekRow{Channel: ch.String, ChannelValid: ch.Valid, Week: epochDay(k1),
 				OpenDay: int(k2), Registrations: v[0], Customers: v[1], Revenue: attribution.Money(v[2])})
