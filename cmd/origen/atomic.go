@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -88,10 +89,8 @@ func writeAtomically(ctx context.Context, outputs []output) (err error) {
 		}
 	}()
 	fault(ctx, "staged")
-	for _, o := range outputs {
-		if err := st.write(ctx, o); err != nil {
-			return err
-		}
+	if err := st.writeAll(ctx, outputs); err != nil {
+		return err
 	}
 	if err := st.seal(); err != nil {
 		return err
@@ -314,6 +313,55 @@ func (r *runDir) write(ctx context.Context, o output) error {
 		return fmt.Errorf("interrupted before %s was in place: %w", o.path, err)
 	}
 	return nil
+}
+
+// writeAll writes the outputs into the run directory side by side (the
+// workbook's zip, the page and the JSON each keep a core busy, and each
+// file's sync waits for the disk) and returns the first failure, after
+// stopping the other writes and waiting for them: the caller then
+// discards the whole run directory, so no output is published unless all
+// are written. A panic in a write is recovered in its goroutine, with
+// that goroutine's stack, as a *panicError, and raised again here once
+// the other writes are done, so that it reaches dispatch's recover (and
+// origen run's) as a panic in the command's own goroutine would.
+func (r *runDir) writeAll(ctx context.Context, outputs []output) error {
+	if len(outputs) == 1 {
+		return r.write(ctx, outputs[0])
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if first == nil {
+			first = err
+		}
+		mu.Unlock()
+		cancel() // after first is set: the others' "interrupted" errors come second
+	}
+	for _, o := range outputs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if v := recover(); v != nil {
+					fail(recovered(v))
+				}
+			}()
+			if err := r.write(wctx, o); err != nil {
+				fail(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if pe, ok := first.(*panicError); ok {
+		panic(pe)
+	}
+	return first
 }
 
 // seal removes the scratch directory and syncs the run directory, so

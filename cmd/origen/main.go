@@ -109,8 +109,14 @@ type panicError struct {
 
 // recovered turns the value of recover() into a panicError with the
 // stack of the panicking goroutine (recovered runs in the deferred call,
-// so debug.Stack still shows where the panic happened).
+// so debug.Stack still shows where the panic happened). A *panicError
+// that a goroutine recovered and panicked again with in the command's
+// goroutine (writeAtomically's writers) is kept as it is, with the stack
+// of the goroutine that panicked first.
 func recovered(v any) *panicError {
+	if pe, ok := v.(*panicError); ok {
+		return pe
+	}
 	return &panicError{msg: strings.Join(strings.Fields(fmt.Sprint(v)), " "), stack: debug.Stack()}
 }
 

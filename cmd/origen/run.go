@@ -53,8 +53,9 @@ func newEnv(getenv func(string) string, stdin io.Reader, stdout, stderr io.Write
 // dispatch runs the command args name. A panic in it becomes a
 // *panicError (exit code 1, one line, then the stack): never a Go stack
 // trace as the first thing a person or a scheduler's log shows. Panics in
-// goroutines a command starts are not recovered here; Origen's commands
-// start none.
+// goroutines a command starts are not recovered here, so such goroutines
+// must recover their own (writeAtomically's writers raise theirs again in
+// the command's goroutine).
 func (e env) dispatch(ctx context.Context, args []string) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
