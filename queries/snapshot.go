@@ -121,6 +121,18 @@ func (s *ReadTx) setLocal(ctx context.Context, timezone string, statementTimeout
 			return fmt.Errorf("set %s for the snapshot: %w", st.name, err)
 		}
 	}
+	if d == Postgres {
+		// A cancelled report closes its connections; a statement whose
+		// cancel request raced with its start (the server drops a cancel
+		// that arrives while it reads the next command) would run on
+		// without its client until it sends a row. From PostgreSQL 14 the
+		// server checks the client's socket while a statement runs and
+		// ends the statement when it is gone (TestCancelStopsEveryConnectionsStatement).
+		if _, err := s.ExecContext(ctx, `SELECT set_config('client_connection_check_interval', '500ms', true)
+			WHERE current_setting('server_version_num')::integer >= 140000`); err != nil {
+			return fmt.Errorf("set client_connection_check_interval for the snapshot: %w", err)
+		}
+	}
 	return nil
 }
 

@@ -153,6 +153,18 @@ func TestCancelStopsEveryConnectionsStatement(t *testing.T) {
 		left = sleeping()
 	}
 	if left > 0 {
-		t.Errorf("%d statements still run on the server after the report was cancelled", left)
+		var still []string
+		rows, err := db.Query(`SELECT left(query, 40) FROM pg_stat_activity
+			WHERE datname = current_database() AND state = 'active' AND query LIKE '-- %' AND pid <> pg_backend_pid()`)
+		if err == nil {
+			for rows.Next() {
+				var q string
+				if rows.Scan(&q) == nil {
+					still = append(still, q)
+				}
+			}
+			rows.Close()
+		}
+		t.Errorf("%d statements still run on the server after the report was cancelled: %q", left, still)
 	}
 }
