@@ -3,7 +3,6 @@ package queries_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,7 +11,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/origen-analytics/origen/attribution"
-	"github.com/origen-analytics/origen/fixtures/pgtest"
 	"github.com/origen-analytics/origen/queries"
 )
 
@@ -21,16 +19,7 @@ import (
 // country (which must not count) and two purchases.
 func smallDrillDBs(t *testing.T) []edgeDB {
 	t.Helper()
-	sq, err := sqlx.Open("sqlite", filepath.Join(t.TempDir(), "drill.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sq.Close() })
-	pg, err := sqlx.Open("postgres", pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pg.Close() })
+	sq, pg := openSQLiteAndPostgres(t, "drill.db")
 	var out []edgeDB
 	for _, e := range []struct {
 		db     *sqlx.DB

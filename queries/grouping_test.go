@@ -3,7 +3,6 @@ package queries_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/origen-analytics/origen/attribution"
-	"github.com/origen-analytics/origen/fixtures/pgtest"
 	"github.com/origen-analytics/origen/queries"
 )
 
@@ -116,16 +114,7 @@ func loadUTMMapping() edgeDB {
 // and the detail rows; every expected value is computed by hand from
 // utmRegs, utmPurs and utmSpend.
 func TestGA4GroupingEndToEnd(t *testing.T) {
-	sq, err := sqlx.Open("sqlite", filepath.Join(t.TempDir(), "utm.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sq.Close() })
-	pg, err := sqlx.Open("postgres", pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pg.Close() })
+	sq, pg := openSQLiteAndPostgres(t, "utm.db")
 	mapping := &attribution.ChannelMapping{
 		Rules:   []attribution.ChannelRule{{Medium: regexp.MustCompile(`(?i)^qr$`), Channel: "Offline QR"}},
 		Aliases: map[string]string{"Organic Search": "SEO"},

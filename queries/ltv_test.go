@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/origen-analytics/origen/attribution"
 	"github.com/origen-analytics/origen/fixtures"
-	"github.com/origen-analytics/origen/fixtures/pgtest"
 	"github.com/origen-analytics/origen/queries"
 )
 
@@ -23,16 +21,7 @@ import (
 // on both drivers.
 func openLTVDBs(t *testing.T, regs []reg, purs []pur) []edgeDB {
 	t.Helper()
-	sq, err := sqlx.Open("sqlite", filepath.Join(t.TempDir(), "ltv.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sq.Close() })
-	pg, err := sqlx.Open("postgres", pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pg.Close() })
+	sq, pg := openSQLiteAndPostgres(t, "ltv.db")
 	return []edgeDB{loadLTV(t, sq, queries.SQLite, regs, purs), loadLTV(t, pg, queries.Postgres, regs, purs),
 		loadLTV(t, openMySQL(t), queries.MySQL, regs, purs)}
 }

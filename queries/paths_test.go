@@ -12,7 +12,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/origen-analytics/origen/attribution"
-	"github.com/origen-analytics/origen/fixtures/pgtest"
 	"github.com/origen-analytics/origen/queries"
 )
 
@@ -65,16 +64,7 @@ var (
 
 func openTouchDBs(t *testing.T) []edgeDB {
 	t.Helper()
-	sq, err := sqlx.Open("sqlite", filepath.Join(t.TempDir(), "touch.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sq.Close() })
-	pg, err := sqlx.Open("postgres", pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pg.Close() })
+	sq, pg := openSQLiteAndPostgres(t, "touch.db")
 	return []edgeDB{loadTouch(t, sq, queries.SQLite), loadTouch(t, pg, queries.Postgres), loadTouch(t, openMySQL(t), queries.MySQL)}
 }
 
@@ -343,16 +333,7 @@ func TestPathsWithALabelNotUTF8(t *testing.T) {
 // Paths by registration, lookback 30 days; user 1 registers at the
 // period's start, user 2 at as_of.
 func TestTouchpointsAtTheEndsOfTheRange(t *testing.T) {
-	sq, err := sqlx.Open("sqlite", filepath.Join(t.TempDir(), "ends.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sq.Close() })
-	pg, err := sqlx.Open("postgres", pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pg.Close() })
+	sq, pg := openSQLiteAndPostgres(t, "ends.db")
 	my := openMySQL(t)
 	touches := []struct {
 		user    int

@@ -3,7 +3,6 @@ package queries_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -12,7 +11,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/origen-analytics/origen/attribution"
-	"github.com/origen-analytics/origen/fixtures/pgtest"
 	"github.com/origen-analytics/origen/queries"
 )
 
@@ -21,16 +19,7 @@ import (
 // purchases and spend (date as PostgreSQL spendType).
 func smallDBs(t *testing.T, regs [][4]any, spend [][3]any, spendType string) []edgeDB {
 	t.Helper()
-	sq, err := sqlx.Open("sqlite", filepath.Join(t.TempDir(), "small.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sq.Close() })
-	pg, err := sqlx.Open("postgres", pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pg.Close() })
+	sq, pg := openSQLiteAndPostgres(t, "small.db")
 	my := openMySQL(t)
 	// MySQL's TIMESTAMP is PostgreSQL's timestamptz: an instant.
 	mySpendT := map[string]string{"timestamptz": "timestamp NULL"}[spendType]
