@@ -59,17 +59,8 @@ func openClickHouseEdgeCluster(t *testing.T) (edgeDB, *chtest.Cluster) {
 	c.CreateSharded(t, "orders", "customer Nullable(Int64), ordered_at DateTime, total Nullable(Decimal(12, 2))",
 		"tuple()", "ifNull(customer, 0) + 1")
 	c.CreateSharded(t, "ad_spend", "day Date, network Nullable(String), cost Decimal(12, 2)", "day", "toUInt16(day)")
+	insertRegsAndPurs(t, c, "Sign Ups", "orders", edgeRegs, edgePurs)
 	var rows [][]string
-	for _, r := range edgeRegs {
-		rows = append(rows, []string{chtest.Literal(r.user), chtest.Literal(r.at), chtest.Literal(r.channel)})
-	}
-	c.Insert(t, "Sign Ups", rows)
-	rows = nil
-	for _, p := range edgePurs {
-		rows = append(rows, []string{chtest.Literal(p.user), chtest.Literal(p.at), chtest.Literal(p.amount)})
-	}
-	c.Insert(t, "orders", rows)
-	rows = nil
 	for _, s := range edgeSpend {
 		rows = append(rows, []string{chtest.Literal(s.date), chtest.Literal(s.channel), chtest.Literal(s.amount)})
 	}

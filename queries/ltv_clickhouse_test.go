@@ -33,17 +33,8 @@ func loadLTVClickHouseCluster(t *testing.T, regs []reg, purs []pur) (edgeDB, *ch
 	c.CreateSharded(t, "signups", "uid Nullable(Int64), at DateTime, channel Nullable(String)", "tuple()", "ifNull(uid, 0)")
 	c.CreateSharded(t, "orders", "uid Nullable(Int64), at DateTime, total Nullable(Decimal(12, 2))", "tuple()", "ifNull(uid, 0) + 1")
 	c.CreateSharded(t, "spend", "day Date, channel Nullable(String), cost Decimal(12, 2)", "day", "toUInt16(day)")
+	insertRegsAndPurs(t, c, "signups", "orders", regs, purs)
 	var rows [][]string
-	for _, r := range regs {
-		rows = append(rows, []string{chtest.Literal(r.user), chtest.Literal(r.at), chtest.Literal(r.channel)})
-	}
-	c.Insert(t, "signups", rows)
-	rows = nil
-	for _, p := range purs {
-		rows = append(rows, []string{chtest.Literal(p.user), chtest.Literal(p.at), chtest.Literal(p.amount)})
-	}
-	c.Insert(t, "orders", rows)
-	rows = nil
 	for _, s := range ltvSpend {
 		rows = append(rows, []string{chtest.Literal(s.date), chtest.Literal(s.channel), chtest.Literal(s.amount)})
 	}

@@ -34,17 +34,8 @@ func loadTouchDataClickHouse(t *testing.T, touchRegs []reg, touchPurs []pur, tou
 	c.CreateSharded(t, "regs", "uid Nullable(Int64), at DateTime, ch Nullable(String)", "tuple()", "ifNull(uid, 0)")
 	c.CreateSharded(t, "purs", "uid Nullable(Int64), at DateTime, amount Nullable(Decimal(12, 2))", "tuple()", "ifNull(uid, 0) + 1")
 	c.CreateSharded(t, "Touch Points", "visitor Nullable(Int64), `When` DateTime, utm Nullable(String)", "tuple()", "ifNull(visitor, 0) + 2")
+	insertRegsAndPurs(t, c, "regs", "purs", touchRegs, touchPurs)
 	var rows [][]string
-	for _, r := range touchRegs {
-		rows = append(rows, []string{chtest.Literal(r.user), chtest.Literal(r.at), chtest.Literal(r.channel)})
-	}
-	c.Insert(t, "regs", rows)
-	rows = nil
-	for _, p := range touchPurs {
-		rows = append(rows, []string{chtest.Literal(p.user), chtest.Literal(p.at), chtest.Literal(p.amount)})
-	}
-	c.Insert(t, "purs", rows)
-	rows = nil
 	for _, r := range touchRows {
 		rows = append(rows, []string{chtest.Literal(r.user), chtest.Literal(r.at), chtest.Literal(r.channel)})
 	}
@@ -60,6 +51,22 @@ func loadTouchDataClickHouse(t *testing.T, touchRegs []reg, touchPurs []pur, tou
 		Touchpoints: &queries.Source{Table: "Touch Points", Columns: map[string]string{
 			"user_id": "visitor", "occurred_at": "When", "channel": "utm"}},
 	}}
+}
+
+// insertRegsAndPurs inserts regs (user, at, channel) into the sharded
+// table regsTable and purs (user, at, amount) into pursTable.
+func insertRegsAndPurs(t *testing.T, c *chtest.Cluster, regsTable, pursTable string, regs []reg, purs []pur) {
+	t.Helper()
+	var rows [][]string
+	for _, r := range regs {
+		rows = append(rows, []string{chtest.Literal(r.user), chtest.Literal(r.at), chtest.Literal(r.channel)})
+	}
+	c.Insert(t, regsTable, rows)
+	rows = nil
+	for _, p := range purs {
+		rows = append(rows, []string{chtest.Literal(p.user), chtest.Literal(p.at), chtest.Literal(p.amount)})
+	}
+	c.Insert(t, pursTable, rows)
 }
 
 // touchChannels is ReadTouchChannels of req, sorted.
